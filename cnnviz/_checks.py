@@ -1,0 +1,61 @@
+"""Input checks shared by the functional core: arrays, shapes and dtypes.
+
+Every check raises ``TypeError`` or ``ValueError`` with a message that says what
+was expected, what was received, and, where it helps a learner, what to do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_real_array(name: str, a, *, func: str) -> np.ndarray:
+    """Return ``a`` as a float array (float32 or float64), refusing non-numbers.
+
+    Integers and booleans become float64, so small hand-made examples such as
+    ``[1, 2, 3]`` work and give exact results. float16 becomes float32. The
+    caller's array is never modified (a float array is returned as is, and the
+    core never writes into its inputs).
+    """
+    arr = np.asarray(a)
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr if arr.dtype.itemsize >= 4 else arr.astype(np.float32)
+    if kind in "biu":
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{func} expects {name} to hold real numbers (a float or int array); "
+        f"received {name} with dtype {arr.dtype}."
+    )
+
+
+def check_ndim(name: str, a: np.ndarray, ndim: int, layout: str, *, func: str, hint: str = "") -> None:
+    """Refuse an array whose number of dims differs from ``ndim``."""
+    if a.ndim != ndim:
+        raise ValueError(
+            f"{func} expects {name} with {ndim} dims {layout}; received {name}.shape={a.shape}."
+            + (f" {hint}" if hint and a.ndim == ndim - 1 else "")
+        )
+
+
+def check_bias(b, F: int, dtype, *, func: str):
+    """Return the bias as an array of shape ``(F,)`` in ``dtype`` (or None)."""
+    if b is None:
+        return None
+    b = as_real_array("b", b, func=func)
+    if b.shape != (F,):
+        raise ValueError(
+            f"{func} expects one bias per kernel, b.shape=({F},); received b.shape={b.shape}."
+        )
+    return b.astype(dtype, copy=False)
+
+
+def check_grad_shape(dy: np.ndarray, expected: tuple, *, func: str) -> np.ndarray:
+    """The upstream gradient must have the forward output's shape."""
+    dy = as_real_array("dy", dy, func=func)
+    if dy.shape != tuple(expected):
+        raise ValueError(
+            f"{func} expects dy with the forward output's shape {tuple(expected)}; "
+            f"received dy.shape={dy.shape}."
+        )
+    return dy

@@ -1,0 +1,232 @@
+"""Convolution layers' math, vectorized: 2D and 1D, forward and backward.
+
+Channels last, as in Keras: images ``x`` are ``(N, H, W, C)`` and kernels ``w``
+are ``(KH, KW, C, F)`` with one bias per kernel, ``b`` of shape ``(F,)``. What
+deep-learning libraries call convolution is cross-correlation (the kernel is
+not flipped, ERRATA 5), and that is what is computed here (0-based, ``x_pad``
+is ``x`` with its zero padding, S the stride, D the dilation):
+
+    y[n, i, j, o] = b[o] + Σ_{u<KH} Σ_{v<KW} Σ_{c<C} w[u, v, c, o] · x_pad[n, i·S + u·D, j·S + v·D, c]
+
+How it is fast: all windows are copied once into a matrix with one row per
+output cell and one column per (u, v, c) ("im2col"), and the triple sum becomes
+one matrix product with the kernels, which numpy hands to BLAS.
+
+The backward pass follows from the same sum:
+
+* ``db[o] = Σ_{n,i,j} dy[n, i, j, o]``
+* ``dw[u, v, c, o] = Σ_{n,i,j} x_pad[n, i·S + u·D, j·S + v·D, c] · dy[n, i, j, o]``,
+  the im2col matrix transposed times ``dy``;
+* ``dx_pad[n, a, b, c] = Σ w[u, v, c, o] · dy[n, i, j, o]`` over all (u, v, i, j)
+  with a = i·S + u·D and b = j·S + v·D. With stride 1 this is itself a
+  cross-correlation: ``dy`` padded by the kernel's extent minus one, with the
+  kernel flipped and its in/out channels swapped. With a larger stride each
+  tap adds its share into ``dx_pad`` (overlapping windows accumulate).
+
+1D convolution is the 2D one with an image one row high.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
+from ._windows import crop_spatial, pad_spatial, tap_slices, window_view
+from .sizes import per_axis, window_geometry
+
+
+def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
+    """2D cross-correlation of a batch of images with a bank of kernels.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W, C)
+        A batch of N images with C channels.
+    w : array_like, shape (KH, KW, C, F)
+        F kernels of size KH×KW; each kernel's depth C equals the input's.
+    b : array_like, shape (F,), optional
+        One bias per kernel.
+    strides : int or (int, int)
+        Step between window positions, (S_height, S_width).
+    padding : "valid", "same", int, or per-axis values
+        ``"valid"`` adds nothing; ``"same"`` keeps ⌈H/S⌉×⌈W/S⌉ (extra cell at
+        the bottom/right when the total is odd); an int P pads P zeros on all
+        sides; ``(P_h, P_w)`` per axis; ``((top, bottom), (left, right))``.
+    dilation_rate : int or (int, int)
+        Spacing D between the kernel's taps.
+
+    Returns
+    -------
+    y : ndarray, shape (N, H', W', F)
+        H' = ⌊(H + P_top + P_bottom − KH)/S_h⌋ + 1, and W' likewise.
+    cache : dict
+        What ``conv2d_backward`` needs; ``cache["pads"]`` is the padding used.
+
+    Examples
+    --------
+    A 3×3 image, a 2×2 kernel, one channel: each output is the sum of the
+    products of the kernel with the window under it.
+
+    >>> x = np.arange(9).reshape(1, 3, 3, 1)     # [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    >>> w = np.array([[0, 1], [2, 3]]).reshape(2, 2, 1, 1)
+    >>> y, _ = conv2d_forward(x, w)
+    >>> y[0, :, :, 0]                             # 0·0 + 1·1 + 2·3 + 3·4 = 19, ...
+    array([[19., 25.],
+           [37., 43.]])
+    """
+    func = "conv2d_forward"
+    x, w = _check_pair(x, w, func, "(N, H, W, C)", "(KH, KW, C, F)")
+    b = check_bias(b, w.shape[3], x.dtype, func=func)
+    out_shape, pads = window_geometry(x.shape[1:3], w.shape[:2], strides, padding, dilation_rate)
+    S = per_axis("strides", strides, 2)
+    D = per_axis("dilation_rate", dilation_rate, 2)
+    y, cols = _correlate(x, w, pads, S, D, out_shape)
+    if b is not None:
+        y += b  # y[n, i, j, o] += b[o]
+    cache = {"x_shape": x.shape, "w": w, "has_bias": b is not None, "cols": cols,
+             "pads": pads, "strides": S, "dilation": D}
+    return y, cache
+
+
+def conv2d_backward(dy, cache):
+    """Gradients of ``conv2d_forward`` with respect to x, w and b.
+
+    Parameters
+    ----------
+    dy : array_like, shape (N, H', W', F)
+        Gradient of the loss with respect to the forward output.
+    cache : dict
+        The second value ``conv2d_forward`` returned.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, H, W, C)
+    dw : ndarray, shape (KH, KW, C, F)
+    db : ndarray, shape (F,), or None when the forward pass had no bias
+    """
+    w, cols, pads, S, D = cache["w"], cache["cols"], cache["pads"], cache["strides"], cache["dilation"]
+    N, H, W, C = cache["x_shape"]
+    KH, KW, _, F = w.shape
+    expected = (N, *_out_shape((H, W), (KH, KW), pads, S, D), F)
+    dy = check_grad_shape(dy, expected, func="conv2d_backward").astype(w.dtype, copy=False)
+    dy2 = dy.reshape(-1, F)  # (N·H'·W', F)
+    db = dy2.sum(axis=0) if cache["has_bias"] else None  # db[o] = Σ_{n,i,j} dy[n,i,j,o]
+    dw = (cols.T @ dy2).reshape(w.shape)  # (KH·KW·C, N·H'·W') @ (N·H'·W', F) -> (KH, KW, C, F)
+    if S == (1, 1):
+        dx = _input_gradient_stride1(dy, w, (H, W), pads, D)
+    else:
+        dx = _input_gradient_scatter(dy2 @ w.reshape(-1, F).T, (N, H, W, C), (KH, KW), pads, S, D, expected[1:3])
+    return dx, dw, db
+
+
+def conv1d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
+    """1D cross-correlation of a batch of multi-channel signals with F kernels.
+
+    ``y[n, i, o] = b[o] + Σ_{j<K} Σ_{c<C} w[j, c, o] · x_pad[n, i·S + j·D, c]``
+
+    Parameters
+    ----------
+    x : array_like, shape (N, L, C)
+    w : array_like, shape (K, C, F)
+    b : array_like, shape (F,), optional
+    strides, dilation_rate : int
+    padding : "valid", "same", int, or (before, after)
+
+    Returns
+    -------
+    y : ndarray, shape (N, L', F), with L' = ⌊(L + 2P − K)/S⌋ + 1
+    cache : dict
+
+    Examples
+    --------
+    >>> y, _ = conv1d_forward(np.array([1, 2, 3, 4]).reshape(1, 4, 1), np.array([1, -1]).reshape(2, 1, 1))
+    >>> y[0, :, 0]                                 # 1·1 − 1·2, 1·2 − 1·3, 1·3 − 1·4
+    array([-1., -1., -1.])
+    """
+    func = "conv1d_forward"
+    x, w = _check_pair(x, w, func, "(N, L, C)", "(K, C, F)")
+    b = check_bias(b, w.shape[2], x.dtype, func=func)
+    if not isinstance(padding, str):
+        padding = (padding,)  # an int or a (before, after) pair for the one axis
+    # validate in the 1D terms the learner used, then run the 2D code on a one-row image
+    (_,), (pads,) = window_geometry(x.shape[1:2], w.shape[:1], strides, padding, dilation_rate)
+    S, D = per_axis("strides", strides, 1)[0], per_axis("dilation_rate", dilation_rate, 1)[0]
+    y, cache = conv2d_forward(x[:, None], w[None], b, (1, S), ((0, 0), pads), (1, D))
+    return y[:, 0], cache  # (N, 1, L', F) -> (N, L', F)
+
+
+def conv1d_backward(dy, cache):
+    """Gradients of ``conv1d_forward``: ``(dx (N, L, C), dw (K, C, F), db (F,) or None)``."""
+    dy = as_real_array("dy", dy, func="conv1d_backward")
+    check_ndim("dy", dy, 3, "(N, L', F)", func="conv1d_backward")
+    dx, dw, db = conv2d_backward(dy[:, None], cache)
+    return dx[:, 0], dw[0], db
+
+
+def _check_pair(x, w, func, x_layout, w_layout):
+    """Validate x and w of a convolution and bring them to one float dtype."""
+    x = as_real_array("x", x, func=func)
+    w = as_real_array("w", w, func=func)
+    rank = len(x_layout.split(","))
+    check_ndim("x", x, rank, x_layout, func=func, hint="Add a batch axis with x[None].")
+    check_ndim("w", w, rank, w_layout, func=func)
+    if x.shape[-1] != w.shape[-2]:
+        raise ValueError(
+            f"{func}: x has C={x.shape[-1]} channels (x.shape={x.shape}, layout {x_layout}) but "
+            f"w has C={w.shape[-2]} (w.shape={w.shape}, layout {w_layout}); "
+            "each kernel's depth must equal the input's depth."
+        )
+    if 0 in x.shape or 0 in w.shape:
+        raise ValueError(f"{func} needs non-empty arrays; received x.shape={x.shape}, w.shape={w.shape}.")
+    dtype = np.result_type(x.dtype, w.dtype)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+
+
+def _out_shape(spatial, kernel, pads, S, D):
+    return tuple((L + p0 + p1 - D_ * (K - 1) - 1) // S_ + 1
+                 for L, K, (p0, p1), S_, D_ in zip(spatial, kernel, pads, S, D))
+
+
+def _correlate(x, w, pads, S, D, out_shape):
+    """y[n,i,j,o] = Σ_{u,v,c} w[u,v,c,o] · x_pad[n, i·S+u·D, j·S+v·D, c], as one matrix product.
+
+    Returns ``y`` (N, H', W', F) and the im2col matrix (N·H'·W', KH·KW·C).
+    """
+    N, C = x.shape[0], x.shape[3]
+    KH, KW, _, F = w.shape
+    x_pad = pad_spatial(x, pads)  # (N, Hp, Wp, C)
+    windows = window_view(x_pad, (KH, KW), S, D, out_shape)  # (N, H', W', KH, KW, C), a view
+    cols = windows.reshape(-1, KH * KW * C)  # (N·H'·W', KH·KW·C): the im2col copy
+    y = cols @ w.reshape(-1, F)  # (N·H'·W', KH·KW·C) @ (KH·KW·C, F) -> (N·H'·W', F)
+    return y.reshape(N, *out_shape, F), cols
+
+
+def _input_gradient_stride1(dy, w, spatial, pads, D):
+    """dx for stride 1: correlate dy with the flipped kernel, in/out channels swapped.
+
+    dx_pad[a, b] collects w[u, v] · dy[a − u·D, b − v·D]. Padding dy by the
+    kernel's extent minus one and flipping the kernel (u → KH−1−u) turns that
+    into the forward sum again; only the rows and columns of dx that belong to
+    the unpadded input are computed.
+    """
+    KH, KW = w.shape[:2]
+    extents = (D[0] * (KH - 1), D[1] * (KW - 1))
+    # dy padded so that the correlation lands exactly on x's cells (negative amounts crop)
+    adjust = [(e - p0, e - p1) for e, (p0, p1) in zip(extents, pads)]
+    dy = dy[:, max(-adjust[0][0], 0) : dy.shape[1] - max(-adjust[0][1], 0),
+            max(-adjust[1][0], 0) : dy.shape[2] - max(-adjust[1][1], 0)]
+    w_flip = w[::-1, ::-1].transpose(0, 1, 3, 2)  # (KH, KW, F, C)
+    pos = tuple((max(a0, 0), max(a1, 0)) for a0, a1 in adjust)
+    dx, _ = _correlate(dy, w_flip, pos, (1, 1), D, spatial)
+    return dx
+
+
+def _input_gradient_scatter(dcols, x_shape, kernel, pads, S, D, out_shape):
+    """dx for any stride: add each tap's share of ``dcols`` back where it was read ("col2im")."""
+    N, H, W, C = x_shape
+    (pt, pb), (pl, pr) = pads
+    dcols = dcols.reshape(N, *out_shape, kernel[0] * kernel[1], C)  # (N, H', W', KH·KW, C)
+    dx_pad = np.zeros((N, pt + H + pb, pl + W + pr, C), dtype=dcols.dtype)
+    for t, rows, cols in tap_slices(kernel, S, D, out_shape):
+        dx_pad[:, rows, cols, :] += dcols[:, :, :, t, :]  # += : overlapping windows accumulate
+    return crop_spatial(dx_pad, pads, (H, W))

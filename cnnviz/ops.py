@@ -1,0 +1,40 @@
+"""The functional core, in one namespace: every op as a forward/backward pair.
+
+Each ``*_forward`` takes full-rank, channels-last arrays and returns
+``(out, cache)``; the matching ``*_backward(dy, cache)`` returns the gradients.
+The ops live in topic modules (``conv``, ``pool``, ``norm``, ``activations``);
+this module gathers them so that code can say ``from cnnviz import ops``.
+"""
+
+from .activations import (
+    log_softmax,
+    relu_backward,
+    relu_forward,
+    softmax,
+    softmax_backward,
+    softmax_forward,
+    sparse_categorical_crossentropy_backward,
+    sparse_categorical_crossentropy_forward,
+)
+from .conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
+from .norm import batchnorm_backward, batchnorm_forward, batchnorm_inference
+from .pool import (
+    avg_pool1d_backward,
+    avg_pool1d_forward,
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool1d_backward,
+    max_pool1d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
+
+__all__ = [
+    "avg_pool1d_backward", "avg_pool1d_forward", "avg_pool2d_backward", "avg_pool2d_forward",
+    "batchnorm_backward", "batchnorm_forward", "batchnorm_inference",
+    "conv1d_backward", "conv1d_forward", "conv2d_backward", "conv2d_forward",
+    "log_softmax", "max_pool1d_backward", "max_pool1d_forward", "max_pool2d_backward",
+    "max_pool2d_forward", "relu_backward", "relu_forward", "softmax", "softmax_backward",
+    "softmax_forward", "sparse_categorical_crossentropy_backward",
+    "sparse_categorical_crossentropy_forward",
+]

@@ -1,0 +1,194 @@
+"""Pooling, vectorized: max and average, 2D and 1D, forward and backward.
+
+Pooling slides a window over each channel separately, so the output has the
+input's depth (ERRATA 9), and its size follows the same formula as convolution
+(ERRATA 3). With a pool of PH×PW cells, stride S and padding (0-based):
+
+    max:      y[n, i, j, c] = max_{u<PH, v<PW} x_pad[n, i·S + u, j·S + v, c]
+    average:  y[n, i, j, c] = (1 / count[i, j]) · Σ_{u,v} x_pad[n, i·S + u, j·S + v, c]
+
+Padded cells never win the max (they hold −∞) and are not counted in the
+average (count[i, j] is the number of real cells in the window, as in Keras).
+
+Instead of looping over output positions, the code loops over the PH·PW taps
+of the window; each tap is one strided slice covering every output cell.
+
+Backward: max-pooling passes each output's gradient to the one input cell that
+won its window (the first one in row-major order when several tie); average
+pooling shares it equally among the window's real cells. Windows that overlap
+(stride < pool size) add their gradients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_real_array, check_grad_shape, check_ndim
+from ._windows import crop_spatial, pad_spatial, tap_slices
+from .sizes import per_axis, window_geometry
+
+
+def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
+    """Max-pooling of each channel of a batch of images.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W, C)
+    pool_size : int or (int, int)
+        Window size (PH, PW).
+    strides : int or (int, int), optional
+        Step between windows; defaults to ``pool_size`` (windows side by side).
+    padding : "valid", "same", int, or per-axis values
+        Each side's padding must be smaller than the window, so that every
+        window holds at least one input cell.
+
+    Returns
+    -------
+    y : ndarray, shape (N, H', W', C)
+    cache : dict
+        ``cache["argmax"]`` (N, H', W', C) is the winning tap u·PW + v of each window.
+
+    Examples
+    --------
+    >>> x = np.array([[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 7, 2], [3, 2, 1, 1]]).reshape(1, 4, 4, 1)
+    >>> y, _ = max_pool2d_forward(x)
+    >>> y[0, :, :, 0]
+    array([[4., 5.],
+           [3., 7.]])
+    """
+    x, geom = _prepare(x, pool_size, strides, padding, "max_pool2d_forward")
+    x_pad = pad_spatial(x, geom[4], -np.inf)  # padded cells can never be the maximum
+    y = argmax = None
+    for t, rows, cols in _taps(geom):
+        tap = x_pad[:, rows, cols, :]  # (N, H', W', C): this tap's cell of every window
+        if y is None:
+            y, argmax = tap.copy(), np.zeros(tap.shape, dtype=np.int32)
+        else:
+            wins = tap > y  # strictly greater: on a tie the earlier tap keeps the win
+            np.copyto(y, tap, where=wins)
+            argmax[wins] = t
+    return y, {"x_shape": x.shape, "geometry": geom, "argmax": argmax}
+
+
+def max_pool2d_backward(dy, cache):
+    """Gradient of ``max_pool2d_forward``: each ``dy`` goes to its window's maximum.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, H, W, C)
+    """
+    argmax = cache["argmax"]
+    dy = check_grad_shape(dy, argmax.shape, func="max_pool2d_backward")
+    dx_pad = _zeros_padded(cache, dy.dtype)
+    for t, rows, cols in _taps(cache["geometry"]):
+        dx_pad[:, rows, cols, :] += np.where(argmax == t, dy, 0)  # += : overlapping windows accumulate
+    return crop_spatial(dx_pad, cache["geometry"][4], cache["x_shape"][1:3])
+
+
+def avg_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
+    """Average pooling of each channel; padded cells are left out of the mean.
+
+    Same parameters and output shape as ``max_pool2d_forward``.
+
+    >>> x = np.array([[1, 3, 2, 0], [4, 2, 1, 5], [0, 1, 7, 2], [3, 2, 1, 1]]).reshape(1, 4, 4, 1)
+    >>> avg_pool2d_forward(x)[0][0, :, :, 0]
+    array([[2.5 , 2.  ],
+           [1.5 , 2.75]])
+    """
+    x, geom = _prepare(x, pool_size, strides, padding, "avg_pool2d_forward")
+    count = _window_counts(x.shape, geom)  # (H', W', 1): real cells in each window
+    x_pad = pad_spatial(x, geom[4], 0.0)
+    total = 0
+    for _, rows, cols in _taps(geom):
+        total = total + x_pad[:, rows, cols, :]  # (N, H', W', C)
+    return total / count, {"x_shape": x.shape, "geometry": geom, "count": count}
+
+
+def avg_pool2d_backward(dy, cache):
+    """Gradient of ``avg_pool2d_forward``: dy / count to every real cell of the window."""
+    count = cache["count"]
+    N, _, _, C = cache["x_shape"]
+    dy = check_grad_shape(dy, (N, *count.shape[:2], C), func="avg_pool2d_backward")
+    share = dy / count
+    dx_pad = _zeros_padded(cache, share.dtype)
+    for _, rows, cols in _taps(cache["geometry"]):
+        dx_pad[:, rows, cols, :] += share
+    return crop_spatial(dx_pad, cache["geometry"][4], cache["x_shape"][1:3])
+
+
+def max_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
+    """Max-pooling of signals: x (N, L, C) -> y (N, L', C). See ``max_pool2d_forward``."""
+    return _pool1d(max_pool2d_forward, x, pool_size, strides, padding, "max_pool1d_forward")
+
+
+def max_pool1d_backward(dy, cache):
+    """Gradient of ``max_pool1d_forward``: dx (N, L, C)."""
+    return max_pool2d_backward(_as_row(dy, "max_pool1d_backward"), cache)[:, 0]
+
+
+def avg_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
+    """Average pooling of signals: x (N, L, C) -> y (N, L', C). See ``avg_pool2d_forward``."""
+    return _pool1d(avg_pool2d_forward, x, pool_size, strides, padding, "avg_pool1d_forward")
+
+
+def avg_pool1d_backward(dy, cache):
+    """Gradient of ``avg_pool1d_forward``: dx (N, L, C)."""
+    return avg_pool2d_backward(_as_row(dy, "avg_pool1d_backward"), cache)[:, 0]
+
+
+def _prepare(x, pool_size, strides, padding, func):
+    """Validate the input and work out (pool, strides, dilation, out_shape, pads)."""
+    x = as_real_array("x", x, func=func)
+    check_ndim("x", x, 4, "(N, H, W, C)", func=func, hint="Add a batch axis with x[None].")
+    pool = per_axis("pool_size", pool_size, 2)
+    S = pool if strides is None else per_axis("strides", strides, 2)
+    out_shape, pads = window_geometry(x.shape[1:3], pool, S, padding)
+    _check_pool_padding(pool, pads, ("height", "width"), func, pool_size, padding)
+    return x, (pool, S, (1, 1), out_shape, pads)
+
+
+def _check_pool_padding(pool, pads, axes, func, pool_size, padding):
+    for axis, K, (before, after) in zip(axes, pool, pads):
+        if max(before, after) >= K:
+            raise ValueError(
+                f"{func}: padding of {max(before, after)} cells along {axis} leaves windows with no "
+                f"input cell; each side's padding must be smaller than the pool size K={K}. "
+                f"Received pool_size={pool_size!r}, padding={padding!r}."
+            )
+
+
+def _taps(geom):
+    pool, S, D, out_shape, _ = geom
+    return tap_slices(pool, S, D, out_shape)
+
+
+def _zeros_padded(cache, dtype):
+    N, H, W, C = cache["x_shape"]
+    (pt, pb), (pl, pr) = cache["geometry"][4]
+    return np.zeros((N, pt + H + pb, pl + W + pr, C), dtype=dtype)
+
+
+def _window_counts(x_shape, geom):
+    """count[i, j, 0]: how many real (unpadded) cells window (i, j) covers."""
+    ones = np.ones((1, *x_shape[1:3], 1))
+    counts = sum(pad_spatial(ones, geom[4], 0.0)[:, rows, cols, :] for _, rows, cols in _taps(geom))
+    return counts[0]
+
+
+def _pool1d(pool2d, x, pool_size, strides, padding, func):
+    x = as_real_array("x", x, func=func)
+    check_ndim("x", x, 3, "(N, L, C)", func=func, hint="Add a batch axis with x[None].")
+    pool = per_axis("pool_size", pool_size, 1)[0]
+    S = pool if strides is None else per_axis("strides", strides, 1)[0]
+    if not isinstance(padding, str):
+        padding = (padding,)
+    (_,), (pads,) = window_geometry(x.shape[1:2], (pool,), (S,), padding)  # errors in 1D terms
+    _check_pool_padding((pool,), (pads,), ("length",), func, pool_size, padding)
+    y, cache = pool2d(x[:, None], (1, pool), (1, S), ((0, 0), pads))
+    return y[:, 0], cache
+
+
+def _as_row(dy, func):
+    dy = as_real_array("dy", dy, func=func)
+    check_ndim("dy", dy, 3, "(N, L', C)", func=func)
+    return dy[:, None]

@@ -1,0 +1,330 @@
+"""The notes' equations as plain loops: slow, obvious, and the oracle for the fast code.
+
+Each function is a direct transcription of one corrected equation from the
+notes (see ERRATA.md), in the notes' symbols: L (input length), K (kernel
+length), P (padding), S (stride), k (number of kernels), w (weights), x (input),
+y (output). Indices are 0-based, as in Python; the notes count from 1, so the
+notes' x_{i+j−1} is ``x[i + j]`` here. No batch axis: one example at a time,
+exactly as the notes write it. Nothing here is vectorized on purpose; the
+tests check that ``cnnviz.ops`` computes the same numbers.
+
+The padding argument ``P`` is an int (the same on both sides) or, per axis,
+a pair ``(before, after)``; the stride ``S`` and dilation ``D`` are ints (one
+per axis in 2D, or one for both).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def output_length(L, K, P_before, P_after, S, D=1):
+    """L' = ⌊(L + P_before + P_after − E) / S⌋ + 1 with E = D·(K − 1) + 1 (ERRATA 3)."""
+    E = D * (K - 1) + 1
+    return math.floor((L + P_before + P_after - E) / S) + 1
+
+
+def conv1d_case1(x, w, S=1, P=0):
+    """Case 1, one channel and one kernel: y_i = Σ_j w_j · x_{i·S + j}.
+
+    With S = 1 and P = 0 this is the notes' y_i = Σ_{j=1}^{K} w_j x_{i+j−1},
+    i = 1..L' and L' = L − K + 1 (here 0-based).
+
+    x : (L,), w : (K,) -> y : (L',)
+    """
+    x = _pad_1d(np.asarray(x, dtype=float)[:, None], P)[:, 0]
+    K = len(w)
+    L_out = (len(x) - K) // S + 1
+    y = np.zeros(L_out)
+    for i in range(L_out):
+        for j in range(K):
+            y[i] += w[j] * x[i * S + j]
+    return y
+
+
+def conv1d_case2(x, w, S=1, P=0):
+    """Case 2, several channels and one kernel: the sum runs over the channels too.
+
+    y_i = Σ_{j2 < L_depth} Σ_{j1 < K} w[j1, j2] · x[i·S + j1, j2]; the kernel's
+    depth equals the input's depth (K_depth = L_depth).
+
+    x : (L, C), w : (K, C) -> y : (L',)
+    """
+    x = _pad_1d(np.asarray(x, dtype=float), P)
+    K, C = np.shape(w)
+    L_out = (x.shape[0] - K) // S + 1
+    y = np.zeros(L_out)
+    for i in range(L_out):
+        for j2 in range(C):
+            for j1 in range(K):
+                y[i] += w[j1, j2] * x[i * S + j1, j2]
+    return y
+
+
+def conv1d_case3(x, w, b=None, S=1, P=0, D=1):
+    """Case 3, several channels and k kernels: one output channel per kernel.
+
+    y[i1, i2] = b[i2] + Σ_{j2 < L_depth} Σ_{j1 < K} w[j1, j2, i2] · x[i1·S + j1·D, j2]
+    for i1 < L' and i2 < k (ERRATA 6, 7: the bias, and x_{i1+j1−1, j2}).
+
+    x : (L, C), w : (K, C, k), b : (k,) or None -> y : (L', k)
+    """
+    x = _pad_1d(np.asarray(x, dtype=float), P)
+    K, C, k = np.shape(w)
+    L_out = output_length(x.shape[0], K, 0, 0, S, D)
+    y = np.zeros((L_out, k))
+    for i1 in range(L_out):
+        for i2 in range(k):
+            y[i1, i2] = 0.0 if b is None else b[i2]
+            for j2 in range(C):
+                for j1 in range(K):
+                    y[i1, i2] += w[j1, j2, i2] * x[i1 * S + j1 * D, j2]
+    return y
+
+
+def conv1d_case3_backward(dy, x, w, S=1, P=0, D=1):
+    """Gradients of case 3 by the chain rule, one product at a time.
+
+    Every term w[j1, j2, i2] · x_pad[i1·S + j1·D, j2] of y[i1, i2] sends
+    dy[i1, i2] · x_pad[...] to dw[j1, j2, i2] and dy[i1, i2] · w[...] to
+    dx_pad[i1·S + j1·D, j2].
+
+    Returns dx (L, C), dw (K, C, k), db (k,).
+    """
+    L = np.shape(x)[0]
+    (P0, _), x_pad = _pad_pair(P), _pad_1d(np.asarray(x, dtype=float), P)
+    K, C, k = np.shape(w)
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros((K, C, k))
+    db = np.zeros(k)
+    for i1 in range(np.shape(dy)[0]):
+        for i2 in range(k):
+            db[i2] += dy[i1, i2]
+            for j2 in range(C):
+                for j1 in range(K):
+                    dw[j1, j2, i2] += dy[i1, i2] * x_pad[i1 * S + j1 * D, j2]
+                    dx_pad[i1 * S + j1 * D, j2] += dy[i1, i2] * w[j1, j2, i2]
+    return dx_pad[P0 : P0 + L], dw, db
+
+
+def conv2d_case4(x, w, b=None, S=1, P=0, D=1):
+    """Case 4, an image with several channels and k kernels (ERRATA 8).
+
+    y[i, j, o] = b[o] + Σ_{u < K_height} Σ_{v < K_width} Σ_{c < L_depth} w[u, v, c, o] · x[i·S + u·D, j·S + v·D, c]
+
+    for i < L'_height, j < L'_width, o < k, with x zero-padded first. The
+    kernel's depth equals the input's (K_depth = L_depth); the output's depth
+    is the number of kernels (L'_depth = k).
+
+    x : (H, W, C), w : (KH, KW, C, k), b : (k,) or None -> y : (H', W', k)
+    """
+    (Sh, Sw), (Dh, Dw) = _two(S), _two(D)
+    x = _pad_2d(np.asarray(x, dtype=float), P)
+    KH, KW, C, k = np.shape(w)
+    H_out = output_length(x.shape[0], KH, 0, 0, Sh, Dh)
+    W_out = output_length(x.shape[1], KW, 0, 0, Sw, Dw)
+    y = np.zeros((H_out, W_out, k))
+    for i in range(H_out):
+        for j in range(W_out):
+            for o in range(k):
+                y[i, j, o] = 0.0 if b is None else b[o]
+                for u in range(KH):
+                    for v in range(KW):
+                        for c in range(C):
+                            y[i, j, o] += w[u, v, c, o] * x[i * Sh + u * Dh, j * Sw + v * Dw, c]
+    return y
+
+
+def conv2d_case4_backward(dy, x, w, S=1, P=0, D=1):
+    """Gradients of case 4, term by term. Returns dx (H, W, C), dw (KH, KW, C, k), db (k,)."""
+    (Sh, Sw), (Dh, Dw) = _two(S), _two(D)
+    H, W = np.shape(x)[:2]
+    ((Pt, _), (Pl, _)), x_pad = _pads_2d(P), _pad_2d(np.asarray(x, dtype=float), P)
+    KH, KW, C, k = np.shape(w)
+    dx_pad = np.zeros_like(x_pad)
+    dw = np.zeros((KH, KW, C, k))
+    db = np.zeros(k)
+    H_out, W_out = np.shape(dy)[:2]
+    for i in range(H_out):
+        for j in range(W_out):
+            for o in range(k):
+                db[o] += dy[i, j, o]
+                for u in range(KH):
+                    for v in range(KW):
+                        for c in range(C):
+                            r, s = i * Sh + u * Dh, j * Sw + v * Dw
+                            dw[u, v, c, o] += dy[i, j, o] * x_pad[r, s, c]
+                            dx_pad[r, s, c] += dy[i, j, o] * w[u, v, c, o]
+    return dx_pad[Pt : Pt + H, Pl : Pl + W], dw, db
+
+
+def max_pool2d(x, K=2, S=None, P=0):
+    """Max-pooling of each channel on its own (ERRATA 9).
+
+    y[i, j, c] = max_{u < K_height, v < K_width} x[i·S + u, j·S + v, c], with
+    padded cells counting as −∞ (they never win). S defaults to K.
+
+    x : (H, W, C) -> y : (H', W', C)
+    """
+    y, _ = _max_pool_with_winners(x, K, S, P)
+    return y
+
+
+def max_pool2d_backward(dy, x, K=2, S=None, P=0):
+    """Each dy[i, j, c] goes to the cell that won window (i, j); the first in row-major order on a tie."""
+    H, W = np.shape(x)[:2]
+    (Pt, _), (Pl, _) = _pads_2d(P)
+    _, winners = _max_pool_with_winners(x, K, S, P)
+    dx_pad = np.zeros((H + sum(_pads_2d(P)[0]), W + sum(_pads_2d(P)[1]), np.shape(x)[2]))
+    for (i, j, c), (r, s) in winners.items():
+        dx_pad[r, s, c] += dy[i, j, c]
+    return dx_pad[Pt : Pt + H, Pl : Pl + W]
+
+
+def avg_pool2d(x, K=2, S=None, P=0):
+    """Average pooling: the mean of the window's real (unpadded) cells, per channel."""
+    y, _ = _avg_pool_with_members(x, K, S, P)
+    return y
+
+
+def avg_pool2d_backward(dy, x, K=2, S=None, P=0):
+    """Each dy[i, j, c] is shared equally by the real cells of window (i, j)."""
+    H, W, C = np.shape(x)
+    (Pt, Pb), (Pl, Pr) = _pads_2d(P)
+    _, members = _avg_pool_with_members(x, K, S, P)
+    dx_pad = np.zeros((H + Pt + Pb, W + Pl + Pr, C))
+    for (i, j), cells in members.items():
+        for c in range(C):
+            for r, s in cells:
+                dx_pad[r, s, c] += dy[i, j, c] / len(cells)
+    return dx_pad[Pt : Pt + H, Pl : Pl + W]
+
+
+def batchnorm(x, gamma, beta, epsilon=1e-3):
+    """Batch normalization in training mode, per feature c over the m rows of x.
+
+    μ_B[c] = (1/m) Σ_k x[k, c];  σ²_B[c] = (1/m) Σ_k (x[k, c] − μ_B[c])²;
+    x̂[k, c] = (x[k, c] − μ_B[c]) / √(σ²_B[c] + ε);  y[k, c] = γ[c] · x̂[k, c] + β[c].
+
+    x : (m, C) (flatten batch, height and width of feature maps into m)
+    Returns y (m, C), μ_B (C,), σ²_B (C,).
+    """
+    m, C = np.shape(x)
+    y = np.zeros((m, C))
+    mean, var = np.zeros(C), np.zeros(C)
+    for c in range(C):
+        for k in range(m):
+            mean[c] += x[k, c] / m
+        for k in range(m):
+            var[c] += (x[k, c] - mean[c]) ** 2 / m
+        for k in range(m):
+            x_hat = (x[k, c] - mean[c]) / math.sqrt(var[c] + epsilon)
+            y[k, c] = gamma[c] * x_hat + beta[c]
+    return y, mean, var
+
+
+def batchnorm_backward(dy, x, gamma, epsilon=1e-3):
+    """Gradients of ``batchnorm`` by the chain rule through μ_B and σ²_B (Ioffe & Szegedy, 2015).
+
+    dx̂ = dy·γ;  dσ² = Σ_k dx̂_k (x_k − μ) · (−½)(σ² + ε)^(−3/2);
+    dμ = −Σ_k dx̂_k / √(σ² + ε);  dx_k = dx̂_k / √(σ² + ε) + dσ² · 2(x_k − μ)/m + dμ/m;
+    dγ = Σ_k dy_k x̂_k;  dβ = Σ_k dy_k.
+
+    Returns dx (m, C), dγ (C,), dβ (C,).
+    """
+    m, C = np.shape(x)
+    _, mean, var = batchnorm(x, gamma, np.zeros(C), epsilon)
+    dx = np.zeros((m, C))
+    dgamma, dbeta = np.zeros(C), np.zeros(C)
+    for c in range(C):
+        std = math.sqrt(var[c] + epsilon)
+        dvar, dmean = 0.0, 0.0
+        for k in range(m):
+            dx_hat = dy[k, c] * gamma[c]
+            dvar += dx_hat * (x[k, c] - mean[c]) * -0.5 * std**-3
+            dmean += -dx_hat / std
+            dgamma[c] += dy[k, c] * (x[k, c] - mean[c]) / std
+            dbeta[c] += dy[k, c]
+        for k in range(m):
+            dx[k, c] = dy[k, c] * gamma[c] / std + dvar * 2 * (x[k, c] - mean[c]) / m + dmean / m
+    return dx, dgamma, dbeta
+
+
+# --- small helpers: padding and window bookkeeping ---------------------------------------------
+
+
+def _pad_pair(P):
+    return (P, P) if np.isscalar(P) else tuple(P)
+
+
+def _pads_2d(P):
+    if np.isscalar(P):
+        return ((P, P), (P, P))
+    return tuple(_pad_pair(p) for p in P)
+
+
+def _two(v):
+    return (v, v) if np.isscalar(v) else tuple(v)
+
+
+def _pad_1d(x, P, value=0.0):
+    """x (L, C) with P_before rows of ``value`` on top and P_after below."""
+    before, after = _pad_pair(P)
+    out = np.full((before + x.shape[0] + after, x.shape[1]), value)
+    out[before : before + x.shape[0]] = x
+    return out
+
+
+def _pad_2d(x, P, value=0.0):
+    """x (H, W, C) surrounded by ``value``: ((top, bottom), (left, right)) cells."""
+    (Pt, Pb), (Pl, Pr) = _pads_2d(P)
+    H, W, C = x.shape
+    out = np.full((Pt + H + Pb, Pl + W + Pr, C), value)
+    out[Pt : Pt + H, Pl : Pl + W] = x
+    return out
+
+
+def _windows(x_shape, K, S, P):
+    """Yield (i, j, [(r, s), ...]): each window's padded coordinates, row-major."""
+    KH, KW = _two(K)
+    Sh, Sw = _two(K if S is None else S)
+    (Pt, Pb), (Pl, Pr) = _pads_2d(P)
+    H_out = output_length(x_shape[0], KH, Pt, Pb, Sh)
+    W_out = output_length(x_shape[1], KW, Pl, Pr, Sw)
+    for i in range(H_out):
+        for j in range(W_out):
+            yield i, j, [(i * Sh + u, j * Sw + v) for u in range(KH) for v in range(KW)]
+
+
+def _max_pool_with_winners(x, K, S, P):
+    x_pad = _pad_2d(np.asarray(x, dtype=float), P, value=-math.inf)
+    C = x_pad.shape[2]
+    cells = list(_windows(np.shape(x), K, S, P))
+    y = np.zeros((cells[-1][0] + 1, cells[-1][1] + 1, C))
+    winners = {}
+    for i, j, window in cells:
+        for c in range(C):
+            best = window[0]
+            for r, s in window:
+                if x_pad[r, s, c] > x_pad[best[0], best[1], c]:
+                    best = (r, s)
+            y[i, j, c] = x_pad[best[0], best[1], c]
+            winners[(i, j, c)] = best
+    return y, winners
+
+
+def _avg_pool_with_members(x, K, S, P):
+    H, W, C = np.shape(x)
+    (Pt, _), (Pl, _) = _pads_2d(P)
+    x_pad = _pad_2d(np.asarray(x, dtype=float), P)
+    cells = list(_windows((H, W), K, S, P))
+    y = np.zeros((cells[-1][0] + 1, cells[-1][1] + 1, C))
+    members = {}
+    for i, j, window in cells:
+        real = [(r, s) for r, s in window if Pt <= r < Pt + H and Pl <= s < Pl + W]
+        members[(i, j)] = real
+        for c in range(C):
+            y[i, j, c] = sum(x_pad[r, s, c] for r, s in real) / len(real)
+    return y, members

@@ -1,0 +1,257 @@
+"""Size arithmetic for sliding windows: output sizes and padding, in one place.
+
+Convolution and pooling share one formula per spatial axis (ERRATA 3). With an
+input of length L, a window of K cells, P zero cells added on each side and a
+step (stride) of S cells, the number of window positions is
+
+    L' = ⌊(L + 2P − K) / S⌋ + 1
+
+When the two sides are padded differently (Keras' "same" padding can add one
+more cell at the bottom/right), 2P becomes P_before + P_after. With dilation D
+the window spans D·(K − 1) + 1 cells, and that extent takes K's place.
+
+Every function here works on plain Python integers, one axis at a time, so a
+notebook can show the arithmetic with the learner's own numbers.
+
+>>> output_length(L=28, K=3, P=1, S=1)
+28
+>>> output_length(L=7, K=3, P=0, S=2)
+3
+>>> resolve_padding("same", L=28, K=2, S=2)
+(0, 0)
+>>> resolve_padding("same", L=5, K=4, S=1)
+(1, 2)
+>>> print(formula_text(L=7, K=3, P=0, S=2))
+L' = ⌊(7 + 2·0 − 3) / 2⌋ + 1 = ⌊4 / 2⌋ + 1 = 3
+"""
+
+from __future__ import annotations
+
+import numbers
+
+PADDING_MODES = ("valid", "same")
+
+
+def check_int(name: str, value, minimum: int) -> int:
+    """Return ``value`` as an ``int`` if it is a whole number ``>= minimum``.
+
+    Booleans and floats are refused (``2.0`` is a float, not a size), so a
+    typo like ``strides=1.5`` fails here with the parameter's name instead of
+    somewhere deep in numpy.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be a whole number (int); received {name}={value!r} "
+            f"of type {type(value).__name__}."
+        )
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; received {name}={value}.")
+    return int(value)
+
+
+def kernel_extent(K: int, D: int = 1) -> int:
+    """Cells covered by a window of ``K`` taps spaced ``D`` apart: D·(K − 1) + 1."""
+    return D * (K - 1) + 1
+
+
+def formula_text(L, K, P=0, S=1, D=1) -> str:
+    """The output-size formula with the numbers substituted, as one line of text.
+
+    ``P`` is an int (the same on both sides) or a pair ``(before, after)``.
+    The text follows the notes' form ⌊(L + 2P − K)/S⌋ + 1; with uneven padding
+    it shows P_before + P_after, and with dilation it shows the extent. Values
+    that make no sense are shown as received, and the result is left out.
+
+    >>> print(formula_text(L=5, K=4, P=(1, 2), S=1))
+    L' = ⌊(5 + 1 + 2 − 4) / 1⌋ + 1 = ⌊4 / 1⌋ + 1 = 5
+    >>> print(formula_text(L=3, K=5, P=0, S=1))
+    L' = ⌊(3 + 2·0 − 5) / 1⌋ + 1 = ⌊-2 / 1⌋ + 1 = -1, fewer than 1 position
+    """
+    if isinstance(P, (tuple, list)) and len(P) == 2:
+        before, after = P
+    else:
+        before = after = P
+    pad = f"2·{_num(before)}" if before == after else f"{_num(before)} + {_num(after)}"
+    if not all(_is_int(v, 1) for v in (L, K, S, D)) or not all(_is_int(v, 0) for v in (before, after)):
+        return f"L' = ⌊({L} + {pad} − {K}) / {S}⌋ + 1"
+    E = kernel_extent(K, D)
+    top = L + before + after - E
+    text = f"L' = ⌊({L} + {pad} − {E}) / {S}⌋ + 1 = ⌊{top} / {S}⌋ + 1 = {top // S + 1}"
+    if top < 0:
+        text += ", fewer than 1 position"
+    if D != 1:
+        text += f"   (the dilated kernel spans D·(K − 1) + 1 = {D}·({K} − 1) + 1 = {E} cells)"
+    return text
+
+
+def output_length(L, K, P=0, S=1, D=1, *, axis: str = "") -> int:
+    """Number of window positions along one axis: ⌊(L + 2P − K)/S⌋ + 1.
+
+    Parameters
+    ----------
+    L : int
+        Input length along this axis (>= 1).
+    K : int
+        Window (kernel or pool) size along this axis (>= 1).
+    P : int or (int, int)
+        Zero padding on each side, or ``(before, after)`` (>= 0).
+    S : int
+        Stride, the step between window positions (>= 1).
+    D : int
+        Dilation, the spacing between the window's taps (>= 1).
+    axis : str
+        Name of the axis ("height", "width", ...) used in error messages.
+
+    Raises
+    ------
+    ValueError
+        If a value is not a whole number in range, or the padded input is
+        shorter than the window; the message names L, K, P, S and shows the
+        formula with those numbers.
+    """
+    where = f" along {axis}" if axis else ""
+    if isinstance(P, (tuple, list)) and len(P) == 2:
+        before, after = P
+    else:
+        before = after = P
+    shown = f"L={L}, K={K}, P={P if before == after else (before, after)}, S={S}" + (f", D={D}" if D != 1 else "")
+    problems = [
+        f"{name} must be a whole number >= {low} (received {name}={value!r})"
+        for name, value, low in (("L", L, 1), ("K", K, 1), ("P", before, 0), ("P", after, 0), ("S", S, 1), ("D", D, 1))
+        if not _is_int(value, low)
+    ]
+    if problems:
+        raise ValueError(
+            f"Impossible window{where}: {'; '.join(dict.fromkeys(problems))}. "
+            f"Received {shown} in {formula_text(L, K, P, S, D)}."
+        )
+    E = kernel_extent(K, D)
+    if L + before + after < E:
+        raise ValueError(
+            f"Impossible output size{where}: the window (K={K}"
+            + (f", spanning {E} cells with dilation D={D}" if D != 1 else "")
+            + f") is larger than the padded input (L + P_before + P_after = {L + before + after}). "
+            f"Received {shown}: {formula_text(L, K, P, S, D)}. "
+            "Use a smaller kernel, more padding, or a larger input."
+        )
+    return (L + before + after - E) // S + 1
+
+
+def same_padding(L: int, K: int, S: int = 1, D: int = 1) -> tuple[int, int]:
+    """Per-side padding of Keras' ``padding="same"``: output length ⌈L/S⌉.
+
+    The total padding is whatever makes the last window end at the input's
+    end; when it is odd, the extra cell goes after (bottom/right), as in Keras
+    and TensorFlow (ERRATA 4).
+
+    >>> same_padding(L=28, K=3)
+    (1, 1)
+    >>> same_padding(L=28, K=4)
+    (1, 2)
+    >>> same_padding(L=7, K=3, S=2)
+    (1, 1)
+    """
+    if not all(_is_int(v, 1) for v in (L, K, S, D)):
+        output_length(L, K, 0, S, D)  # raises, naming the value that is wrong
+    out = -(-L // S)  # ⌈L / S⌉
+    total = max((out - 1) * S + kernel_extent(K, D) - L, 0)
+    return total // 2, total - total // 2
+
+
+def resolve_padding(padding, L: int, K: int, S: int = 1, D: int = 1, *, axis: str = "") -> tuple[int, int]:
+    """Turn a padding argument into the ``(before, after)`` cells for one axis.
+
+    ``padding`` is ``"valid"`` (no padding), ``"same"`` (output ⌈L/S⌉), an
+    int P (P cells on both sides) or a pair ``(before, after)``.
+    """
+    where = f" along {axis}" if axis else ""
+    if isinstance(padding, str):
+        mode = padding.lower()
+        if mode == "valid":
+            return 0, 0
+        if mode == "same":
+            return same_padding(L, K, S, D)
+        raise ValueError(
+            f"Unknown padding {padding!r}; expected one of {PADDING_MODES}, "
+            f"a whole number of cells, or a pair (before, after). Received: padding={padding!r}."
+        )
+    return _pad_pair(padding, where)
+
+
+def window_geometry(spatial_shape, kernel_size, strides=1, padding="valid", dilation_rate=1):
+    """Per-axis output sizes and paddings for a sliding window over an N-D grid.
+
+    Parameters
+    ----------
+    spatial_shape : tuple of int
+        The input's spatial sizes, e.g. ``(H, W)`` or ``(L,)``.
+    kernel_size, strides, dilation_rate : int or tuple of int
+        One value for every axis, or one per axis.
+    padding : str, int, or tuple
+        ``"valid"``, ``"same"``, an int, one entry per axis (an int or a
+        ``(before, after)`` pair).
+
+    Returns
+    -------
+    out_shape : tuple of int
+        The output's spatial sizes.
+    pads : tuple of (int, int)
+        The ``(before, after)`` padding used on each axis.
+
+    >>> window_geometry((28, 28), 3, 1, "same")
+    ((28, 28), ((1, 1), (1, 1)))
+    >>> window_geometry((5, 6), (2, 3), (2, 1), "valid")
+    ((2, 4), ((0, 0), (0, 0)))
+    """
+    names = ("height", "width") if len(spatial_shape) == 2 else ("length",) * len(spatial_shape)
+    n = len(spatial_shape)
+    Ks = per_axis("kernel_size", kernel_size, n)
+    Ss = per_axis("strides", strides, n)
+    Ds = per_axis("dilation_rate", dilation_rate, n)
+    if isinstance(padding, str) or isinstance(padding, numbers.Integral):
+        Ps = (padding,) * n
+    else:
+        Ps = per_axis("padding", padding, n)
+    out, pads = [], []
+    for L, K, S, D, P, name in zip(spatial_shape, Ks, Ss, Ds, Ps, names):
+        before_after = resolve_padding(P, L, K, S, D, axis=name)
+        out.append(output_length(L, K, before_after, S, D, axis=name))
+        pads.append(before_after)
+    return tuple(out), tuple(pads)
+
+
+def per_axis(name: str, value, n: int) -> tuple:
+    """Expand an int to ``n`` equal values, or check that a sequence has ``n``."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (int(value),) * n
+    try:
+        values = tuple(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an int or a sequence of {n} ints; received {name}={value!r}."
+        ) from None
+    if len(values) != n:
+        raise ValueError(
+            f"{name} needs one value per spatial axis ({n}); received {name}={value!r}."
+        )
+    return values
+
+
+def _num(value) -> str:
+    """A number as it stands in a formula: negative ones in parentheses."""
+    return f"({value})" if isinstance(value, numbers.Real) and value < 0 else str(value)
+
+
+def _is_int(value, minimum: int) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
+
+
+def _pad_pair(P, where: str) -> tuple[int, int]:
+    """Check an explicit padding (an int or a pair) and return ``(before, after)``."""
+    pair = (P, P) if not isinstance(P, (tuple, list)) else tuple(P)
+    if len(pair) != 2 or not all(_is_int(v, 0) for v in pair):
+        raise ValueError(
+            f"padding{where} must be 'valid', 'same', a whole number of cells >= 0, "
+            f"or a pair (before, after) of them; received padding={P!r}."
+        )
+    return int(pair[0]), int(pair[1])
