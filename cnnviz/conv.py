@@ -18,10 +18,12 @@ The backward pass follows from the same sum:
 * ``dw[u, v, c, o] = Σ_{n,i,j} x_pad[n, i·S + u·D, j·S + v·D, c] · dy[n, i, j, o]``,
   the im2col matrix transposed times ``dy``;
 * ``dx_pad[n, a, b, c] = Σ w[u, v, c, o] · dy[n, i, j, o]`` over all (u, v, i, j)
-  with a = i·S + u·D and b = j·S + v·D. With stride 1 this is itself a
-  cross-correlation: ``dy`` padded by the kernel's extent minus one, with the
-  kernel flipped and its in/out channels swapped. With a larger stride each
-  tap adds its share into ``dx_pad`` (overlapping windows accumulate).
+  with a = i·S + u·D and b = j·S + v·D. Tap by tap, that is one matrix
+  product per (u, v) added into a strided slice of ``dx_pad`` (overlapping
+  windows accumulate). With stride 1 the same sum is also a cross-correlation
+  of ``dy``, padded by the kernel's extent minus one, with the kernel flipped
+  and its in/out channels swapped; when the input has at least as many
+  channels as there are kernels (C >= F) that one big product is faster.
 
 1D convolution is the 2D one with an image one row high.
 """
@@ -112,10 +114,10 @@ def conv2d_backward(dy, cache):
     dy2 = dy.reshape(-1, F)  # (N·H'·W', F)
     db = dy2.sum(axis=0) if cache["has_bias"] else None  # db[o] = Σ_{n,i,j} dy[n,i,j,o]
     dw = (cols.T @ dy2).reshape(w.shape)  # (KH·KW·C, N·H'·W') @ (N·H'·W', F) -> (KH, KW, C, F)
-    if S == (1, 1):
+    if S == (1, 1) and C >= F:
         dx = _input_gradient_stride1(dy, w, (H, W), pads, D)
     else:
-        dx = _input_gradient_scatter(dy2 @ w.reshape(-1, F).T, (N, H, W, C), (KH, KW), pads, S, D, expected[1:3])
+        dx = _input_gradient_by_taps(dy2, w, (N, H, W, C), pads, S, D, expected[1:3])
     return dx, dw, db
 
 
@@ -221,12 +223,18 @@ def _input_gradient_stride1(dy, w, spatial, pads, D):
     return dx
 
 
-def _input_gradient_scatter(dcols, x_shape, kernel, pads, S, D, out_shape):
-    """dx for any stride: add each tap's share of ``dcols`` back where it was read ("col2im")."""
+def _input_gradient_by_taps(dy2, w, x_shape, pads, S, D, out_shape):
+    """dx for any stride: each tap (u, v) adds dy · w[u, v]ᵀ back where it read x ("col2im").
+
+    Tap by tap, the share of every output cell is one matrix product
+    (N·H'·W', F) @ (F, C), added into the strided slice of dx_pad that the tap
+    read in the forward pass.
+    """
     N, H, W, C = x_shape
     (pt, pb), (pl, pr) = pads
-    dcols = dcols.reshape(N, *out_shape, kernel[0] * kernel[1], C)  # (N, H', W', KH·KW, C)
-    dx_pad = np.zeros((N, pt + H + pb, pl + W + pr, C), dtype=dcols.dtype)
-    for t, rows, cols in tap_slices(kernel, S, D, out_shape):
-        dx_pad[:, rows, cols, :] += dcols[:, :, :, t, :]  # += : overlapping windows accumulate
+    dx_pad = np.zeros((N, pt + H + pb, pl + W + pr, C), dtype=dy2.dtype)
+    for t, rows, cols in tap_slices(w.shape[:2], S, D, out_shape):
+        u, v = divmod(t, w.shape[1])
+        share = dy2 @ w[u, v].T  # (N·H'·W', F) @ (F, C) -> (N·H'·W', C)
+        dx_pad[:, rows, cols, :] += share.reshape(N, *out_shape, C)  # += : overlapping windows accumulate
     return crop_spatial(dx_pad, pads, (H, W))

@@ -58,15 +58,15 @@ def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     """
     x, geom = _prepare(x, pool_size, strides, padding, "max_pool2d_forward")
     x_pad = pad_spatial(x, geom[4], -np.inf)  # padded cells can never be the maximum
-    y = argmax = None
+    y = argmax = wins = None
     for t, rows, cols in _taps(geom):
         tap = x_pad[:, rows, cols, :]  # (N, H', W', C): this tap's cell of every window
         if y is None:
-            y, argmax = tap.copy(), np.zeros(tap.shape, dtype=np.int32)
+            y, argmax, wins = tap.copy(), np.zeros(tap.shape, np.int16), np.empty(tap.shape, bool)
         else:
-            wins = tap > y  # strictly greater: on a tie the earlier tap keeps the win
+            np.greater(tap, y, out=wins)  # strictly greater: on a tie the earlier tap keeps the win
             np.copyto(y, tap, where=wins)
-            argmax[wins] = t
+            np.copyto(argmax, t, where=wins)
     return y, {"x_shape": x.shape, "geometry": geom, "argmax": argmax}
 
 
@@ -80,8 +80,11 @@ def max_pool2d_backward(dy, cache):
     argmax = cache["argmax"]
     dy = check_grad_shape(dy, argmax.shape, func="max_pool2d_backward")
     dx_pad = _zeros_padded(cache, dy.dtype)
+    won, share = np.empty(argmax.shape, bool), np.empty_like(dy)
     for t, rows, cols in _taps(cache["geometry"]):
-        dx_pad[:, rows, cols, :] += np.where(argmax == t, dy, 0)  # += : overlapping windows accumulate
+        np.equal(argmax, t, out=won)
+        np.multiply(dy, won, out=share)  # dy where this tap won the window, 0 elsewhere
+        dx_pad[:, rows, cols, :] += share  # += : overlapping windows accumulate
     return crop_spatial(dx_pad, cache["geometry"][4], cache["x_shape"][1:3])
 
 

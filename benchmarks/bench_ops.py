@@ -1,0 +1,201 @@
+"""Speed and memory of cnnviz's core ops, measured as ratios in one run.
+
+Run:  python benchmarks/bench_ops.py            (add --quick for fewer repeats)
+
+Prints, for each case, the best-of-n time and GFLOP/s of cnnviz, of PyTorch on
+the CPU when it is installed (``pip install torch==2.13.0``), and their ratio;
+the reference loops' time per output element against cnnviz's; and the peak
+extra memory of conv2d forward+backward against the size of its im2col matrix.
+Both libraries get the same number of threads (``--threads``, default 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import tracemalloc
+
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--quick", action="store_true", help="fewer repeats")
+args = parser.parse_args()
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)  # before numpy loads BLAS
+
+import numpy as np  # noqa: E402
+
+from cnnviz import ops, reference  # noqa: E402
+
+try:
+    import torch
+    import torch.nn.functional as tF
+
+    torch.set_num_threads(args.threads)
+except ImportError:
+    torch = None
+
+REPEATS = 3 if args.quick else 7
+rng = np.random.default_rng(0)
+
+
+def best_time(fn, repeats=REPEATS):
+    """Best wall time of ``fn()`` over ``repeats`` runs, after one warm-up run."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def row(name, t_ours, t_torch=None, flops=None):
+    text = f"  {name:<22} cnnviz {t_ours * 1e3:8.2f} ms"
+    if flops:
+        text += f" ({flops / t_ours / 1e9:6.1f} GFLOP/s)"
+    if t_torch is not None:
+        text += f" | torch {t_torch * 1e3:8.2f} ms"
+        if flops:
+            text += f" ({flops / t_torch / 1e9:6.1f} GFLOP/s)"
+        text += f" | ratio {t_ours / t_torch:5.2f}x"
+    print(text)
+    return None if t_torch is None else t_ours / t_torch
+
+
+def to_torch(x, grad=True):
+    """(N, H, W, C) numpy -> (N, C, H, W) torch tensor in channels_last memory (the same bytes)."""
+    t = torch.from_numpy(x).permute(0, 3, 1, 2)
+    return t.requires_grad_(grad) if grad else t
+
+
+CONV_CASES = {
+    "(a) 64x28x28, 1->32, 3x3 same": dict(N=64, H=28, W=28, C=1, F=32, K=3, S=1, P="same", torch_pad=1),
+    "(b) 64x28x28, 32->64, 3x3 same": dict(N=64, H=28, W=28, C=32, F=64, K=3, S=1, P="same", torch_pad=1),
+    "(c) 64x28x28, 64->64, 3x3 same": dict(N=64, H=28, W=28, C=64, F=64, K=3, S=1, P="same", torch_pad=1),
+    "(d) 1x256x256, 3->8, 5x5 P2 S2": dict(N=1, H=256, W=256, C=3, F=8, K=5, S=2, P=2, torch_pad=2),
+}
+
+
+def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
+    print(name)
+    x = rng.standard_normal((N, H, W, C), dtype=np.float32)
+    w = rng.standard_normal((K, K, C, F), dtype=np.float32) * 0.1
+    b = rng.standard_normal(F, dtype=np.float32)
+    y, cache = ops.conv2d_forward(x, w, b, S, P)
+    dy = rng.standard_normal(y.shape, dtype=np.float32)
+    flops_fwd = 2 * y.size * K * K * C
+    t_fwd = best_time(lambda: ops.conv2d_forward(x, w, b, S, P))
+
+    def fwd_bwd():
+        _, c = ops.conv2d_forward(x, w, b, S, P)
+        return ops.conv2d_backward(dy, c)
+
+    t_all = best_time(fwd_bwd)
+    t_torch_fwd = t_torch_all = None
+    if torch is not None:
+        xt, wt, bt = to_torch(x), torch.from_numpy(w).permute(3, 2, 0, 1).contiguous().requires_grad_(), torch.from_numpy(b).requires_grad_()
+        dyt = to_torch(dy, grad=False)
+
+        def torch_fwd():
+            with torch.no_grad():
+                return tF.conv2d(xt, wt, bt, stride=S, padding=torch_pad)
+
+        def torch_all():
+            xt.grad = wt.grad = bt.grad = None
+            tF.conv2d(xt, wt, bt, stride=S, padding=torch_pad).backward(dyt)
+
+        t_torch_fwd, t_torch_all = best_time(torch_fwd), best_time(torch_all)
+        yt = torch_fwd().permute(0, 2, 3, 1).numpy()
+        assert np.allclose(yt, y, rtol=1e-3, atol=1e-3), "cnnviz and torch disagree"
+    r1 = row("forward", t_fwd, t_torch_fwd, flops_fwd)
+    r2 = row("forward+backward", t_all, t_torch_all, 3 * flops_fwd)
+
+    # peak memory beyond the inputs, against the im2col matrix (one row per output cell)
+    im2col_bytes = y.shape[0] * y.shape[1] * y.shape[2] * K * K * C * 4
+    tracemalloc.start()
+    fwd_bwd()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  peak extra memory {peak / 2**20:7.1f} MiB = {peak / im2col_bytes:4.2f}x the im2col matrix "
+          f"({im2col_bytes / 2**20:.1f} MiB)")
+    return t_all / (y.size), r1, r2
+
+
+def bench_reference(per_element_ours):
+    """The reference loops on case (b)'s layer (32->64, 3x3, same) on one small image."""
+    x = rng.standard_normal((6, 6, 32))
+    w = rng.standard_normal((3, 3, 32, 64))
+    t = best_time(lambda: reference.conv2d_case4(x, w, None, 1, 1), repeats=1)
+    per_element_ref = t / (6 * 6 * 64)
+    print("reference loops, case (b)'s layer on one 6x6x32 image (forward only)")
+    print(f"  {per_element_ref * 1e6:9.2f} us per output element vs cnnviz forward+backward "
+          f"{per_element_ours * 1e6:9.4f} us: cnnviz is {per_element_ref / per_element_ours:,.0f}x faster")
+
+
+def bench_pool_bn():
+    x = rng.standard_normal((64, 28, 28, 64), dtype=np.float32)
+    print("max-pool 2x2 on (64, 28, 28, 64)")
+
+    def pool():
+        y, c = ops.max_pool2d_forward(x, 2)
+        return ops.max_pool2d_backward(y, c)
+
+    t_torch = None
+    if torch is not None:
+        xt = to_torch(x)
+        dyt = to_torch(np.ones((64, 14, 14, 64), np.float32), grad=False)
+
+        def torch_pool():
+            xt.grad = None
+            tF.max_pool2d(xt, 2).backward(dyt)
+
+        t_torch = best_time(torch_pool)
+    r_pool = row("forward+backward", best_time(pool), t_torch)
+
+    print("batch norm on (64, 28, 28, 64)")
+    gamma, beta = np.ones(64, np.float32), np.zeros(64, np.float32)
+    dy = rng.standard_normal(x.shape, dtype=np.float32)
+
+    def bn():
+        _, c = ops.batchnorm_forward(x, gamma, beta)
+        return ops.batchnorm_backward(dy, c)
+
+    t_torch = None
+    if torch is not None:
+        xt, gt, bt = to_torch(x), torch.ones(64, requires_grad=True), torch.zeros(64, requires_grad=True)
+        dyt = to_torch(dy, grad=False)
+
+        def torch_bn():
+            xt.grad = gt.grad = bt.grad = None
+            tF.batch_norm(xt, None, None, gt, bt, training=True, eps=1e-3).backward(dyt)
+
+        t_torch = best_time(torch_bn)
+    r_bn = row("forward+backward", best_time(bn), t_torch)
+    return r_pool, r_bn
+
+
+def main():
+    print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
+          f"{args.threads} threads, python {sys.version.split()[0]}\n")
+    ratios = {}
+    per_element = None
+    for name, case in CONV_CASES.items():
+        per, _, r = bench_conv(name, **case)
+        ratios[name[:3]] = r
+        if name.startswith("(b)"):
+            per_element = per
+    bench_reference(per_element)
+    r_pool, r_bn = bench_pool_bn()
+    if torch is not None:
+        targets = {"(a)": 1.0, "(b)": 1.5, "(c)": 1.5, "(d)": 3.0}
+        print("\ntargets (forward+backward time, cnnviz / torch):")
+        for key, limit in targets.items():
+            print(f"  conv {key}: {ratios[key]:.2f}x (target <= {limit}x) {'met' if ratios[key] <= limit else 'MISSED'}")
+        for name, r in (("max-pool", r_pool), ("batch norm", r_bn)):
+            print(f"  {name}: {r:.2f}x (target <= 1.5x) {'met' if r <= 1.5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
