@@ -63,10 +63,12 @@ def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
         tap = x_pad[:, rows, cols, :]  # (N, H', W', C): this tap's cell of every window
         if y is None:
             y, argmax, wins = tap.copy(), np.zeros(tap.shape, np.int16), np.empty(tap.shape, bool)
-        else:
-            np.greater(tap, y, out=wins)  # strictly greater: on a tie the earlier tap keeps the win
-            np.copyto(y, tap, where=wins)
-            np.copyto(argmax, t, where=wins)
+            continue
+        # branch-free updates (masked copies are several times slower on random data)
+        np.greater(tap, y, out=wins)  # strictly greater: on a tie the earlier tap keeps the win
+        np.maximum(y, tap, out=y)
+        # taps come in increasing order, so the last one to win holds the window's first maximum
+        np.maximum(argmax, np.multiply(wins, t, dtype=np.int16), out=argmax)
     return y, {"x_shape": x.shape, "geometry": geom, "argmax": argmax}
 
 
