@@ -83,7 +83,7 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
     x = rng.standard_normal((N, H, W, C), dtype=np.float32)
     w = rng.standard_normal((K, K, C, F), dtype=np.float32) * 0.1
     b = rng.standard_normal(F, dtype=np.float32)
-    y, cache = ops.conv2d_forward(x, w, b, S, P)
+    y, _ = ops.conv2d_forward(x, w, b, S, P)
     dy = rng.standard_normal(y.shape, dtype=np.float32)
     flops_fwd = 2 * y.size * K * K * C
     t_fwd = best_time(lambda: ops.conv2d_forward(x, w, b, S, P))
@@ -95,7 +95,11 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
     t_all = best_time(fwd_bwd)
     t_torch_fwd = t_torch_all = None
     if torch is not None:
-        xt, wt, bt = to_torch(x), torch.from_numpy(w).permute(3, 2, 0, 1).contiguous().requires_grad_(), torch.from_numpy(b).requires_grad_()
+        xt, wt, bt = (
+            to_torch(x),
+            torch.from_numpy(w).permute(3, 2, 0, 1).contiguous().requires_grad_(),
+            torch.from_numpy(b).requires_grad_(),
+        )
         dyt = to_torch(dy, grad=False)
 
         def torch_fwd():
@@ -118,8 +122,10 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
     fwd_bwd()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"  peak extra memory {peak / 2**20:7.1f} MiB = {peak / im2col_bytes:4.2f}x the im2col matrix "
-          f"({im2col_bytes / 2**20:.1f} MiB)")
+    print(
+        f"  peak extra memory {peak / 2**20:7.1f} MiB = {peak / im2col_bytes:4.2f}x the im2col matrix "
+        f"({im2col_bytes / 2**20:.1f} MiB)"
+    )
     return t_all / (y.size), r1, r2
 
 
@@ -130,8 +136,10 @@ def bench_reference(per_element_ours):
     t = best_time(lambda: reference.conv2d_case4(x, w, None, 1, 1), repeats=1)
     per_element_ref = t / (6 * 6 * 64)
     print("reference loops, case (b)'s layer on one 6x6x32 image (forward only)")
-    print(f"  {per_element_ref * 1e6:9.2f} us per output element vs cnnviz forward+backward "
-          f"{per_element_ours * 1e6:9.4f} us: cnnviz is {per_element_ref / per_element_ours:,.0f}x faster")
+    print(
+        f"  {per_element_ref * 1e6:9.2f} us per output element vs cnnviz forward+backward "
+        f"{per_element_ours * 1e6:9.4f} us: cnnviz is {per_element_ref / per_element_ours:,.0f}x faster"
+    )
 
 
 def bench_pool_bn():
@@ -177,8 +185,10 @@ def bench_pool_bn():
 
 
 def main():
-    print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
-          f"{args.threads} threads, python {sys.version.split()[0]}\n")
+    print(
+        f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
+        f"{args.threads} threads, python {sys.version.split()[0]}\n"
+    )
     ratios = {}
     per_element = None
     for name, case in CONV_CASES.items():
@@ -192,7 +202,9 @@ def main():
         targets = {"(a)": 1.0, "(b)": 1.5, "(c)": 1.5, "(d)": 3.0}
         print("\ntargets (forward+backward time, cnnviz / torch):")
         for key, limit in targets.items():
-            print(f"  conv {key}: {ratios[key]:.2f}x (target <= {limit}x) {'met' if ratios[key] <= limit else 'MISSED'}")
+            print(
+                f"  conv {key}: {ratios[key]:.2f}x (target <= {limit}x) {'met' if ratios[key] <= limit else 'MISSED'}"
+            )
         for name, r in (("max-pool", r_pool), ("batch norm", r_bn)):
             print(f"  {name}: {r:.2f}x (target <= 1.5x) {'met' if r <= 1.5 else 'MISSED'}")
 

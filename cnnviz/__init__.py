@@ -11,4 +11,4 @@ from .cases import conv1d, conv2d
 
 __version__ = "0.1.0"
 
-__all__ = ["conv1d", "conv2d", "ops", "reference", "sizes", "__version__"]
+__all__ = ["__version__", "conv1d", "conv2d", "ops", "reference", "sizes"]

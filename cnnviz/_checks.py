@@ -44,9 +44,7 @@ def check_bias(b, F: int, dtype, *, func: str):
         return None
     b = as_real_array("b", b, func=func)
     if b.shape != (F,):
-        raise ValueError(
-            f"{func} expects one bias per kernel, b.shape=({F},); received b.shape={b.shape}."
-        )
+        raise ValueError(f"{func} expects one bias per kernel, b.shape=({F},); received b.shape={b.shape}.")
     return b.astype(dtype, copy=False)
 
 

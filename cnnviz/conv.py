@@ -85,8 +85,15 @@ def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     y, cols = _correlate(x, w, pads, S, D, out_shape)
     if b is not None:
         y += b  # y[n, i, j, o] += b[o]
-    cache = {"x_shape": x.shape, "w": w, "has_bias": b is not None, "cols": cols,
-             "pads": pads, "strides": S, "dilation": D}
+    cache = {
+        "x_shape": x.shape,
+        "w": w,
+        "has_bias": b is not None,
+        "cols": cols,
+        "pads": pads,
+        "strides": S,
+        "dilation": D,
+    }
     return y, cache
 
 
@@ -185,8 +192,10 @@ def _check_pair(x, w, func, x_layout, w_layout):
 
 
 def _out_shape(spatial, kernel, pads, S, D):
-    return tuple((L + p0 + p1 - D_ * (K - 1) - 1) // S_ + 1
-                 for L, K, (p0, p1), S_, D_ in zip(spatial, kernel, pads, S, D))
+    return tuple(
+        (L + p0 + p1 - D_ * (K - 1) - 1) // S_ + 1
+        for L, K, (p0, p1), S_, D_ in zip(spatial, kernel, pads, S, D)
+    )
 
 
 def _correlate(x, w, pads, S, D, out_shape):
@@ -215,8 +224,11 @@ def _input_gradient_stride1(dy, w, spatial, pads, D):
     extents = (D[0] * (KH - 1), D[1] * (KW - 1))
     # dy padded so that the correlation lands exactly on x's cells (negative amounts crop)
     adjust = [(e - p0, e - p1) for e, (p0, p1) in zip(extents, pads)]
-    dy = dy[:, max(-adjust[0][0], 0) : dy.shape[1] - max(-adjust[0][1], 0),
-            max(-adjust[1][0], 0) : dy.shape[2] - max(-adjust[1][1], 0)]
+    dy = dy[
+        :,
+        max(-adjust[0][0], 0) : dy.shape[1] - max(-adjust[0][1], 0),
+        max(-adjust[1][0], 0) : dy.shape[2] - max(-adjust[1][1], 0),
+    ]
     w_flip = w[::-1, ::-1].transpose(0, 1, 3, 2)  # (KH, KW, F, C)
     pos = tuple((max(a0, 0), max(a1, 0)) for a0, a1 in adjust)
     dx, _ = _correlate(dy, w_flip, pos, (1, 1), D, spatial)

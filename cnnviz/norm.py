@@ -67,8 +67,15 @@ def batchnorm_forward(x, gamma, beta, epsilon=1e-3):
     y = x_hat * gamma
     y += beta
     y = y.reshape(x.shape)
-    cache = {"x_shape": x.shape, "x_hat": x_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var,
-             "epsilon": epsilon}
+    cache = {
+        "x_shape": x.shape,
+        "x_hat": x_hat,
+        "inv_std": inv_std,
+        "gamma": gamma,
+        "mean": mean,
+        "var": var,
+        "epsilon": epsilon,
+    }
     return y, cache
 
 
@@ -139,5 +146,7 @@ def _per_channel(name, value, x, func):
 
 def _check_epsilon(epsilon, func):
     if not np.isscalar(epsilon) or not np.isreal(epsilon) or not epsilon >= 0:
-        raise ValueError(f"{func} expects epsilon >= 0 (a small number such as 1e-3); received epsilon={epsilon!r}.")
+        raise ValueError(
+            f"{func} expects epsilon >= 0 (a small number such as 1e-3); received epsilon={epsilon!r}."
+        )
     return float(epsilon)

@@ -41,8 +41,7 @@ def check_int(name: str, value, minimum: int) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
-            f"{name} must be a whole number (int); received {name}={value!r} "
-            f"of type {type(value).__name__}."
+            f"{name} must be a whole number (int); received {name}={value!r} of type {type(value).__name__}."
         )
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}; received {name}={value}.")
@@ -114,10 +113,19 @@ def output_length(L, K, P=0, S=1, D=1, *, axis: str = "") -> int:
         before, after = P
     else:
         before = after = P
-    shown = f"L={L}, K={K}, P={P if before == after else (before, after)}, S={S}" + (f", D={D}" if D != 1 else "")
+    shown = f"L={L}, K={K}, P={before if before == after else (before, after)}, S={S}" + (
+        f", D={D}" if D != 1 else ""
+    )
     problems = [
         f"{name} must be a whole number >= {low} (received {name}={value!r})"
-        for name, value, low in (("L", L, 1), ("K", K, 1), ("P", before, 0), ("P", after, 0), ("S", S, 1), ("D", D, 1))
+        for name, value, low in (
+            ("L", L, 1),
+            ("K", K, 1),
+            ("P", before, 0),
+            ("P", after, 0),
+            ("S", S, 1),
+            ("D", D, 1),
+        )
         if not _is_int(value, low)
     ]
     if problems:
@@ -231,9 +239,7 @@ def per_axis(name: str, value, n: int) -> tuple:
             f"{name} must be an int or a sequence of {n} ints; received {name}={value!r}."
         ) from None
     if len(values) != n:
-        raise ValueError(
-            f"{name} needs one value per spatial axis ({n}); received {name}={value!r}."
-        )
+        raise ValueError(f"{name} needs one value per spatial axis ({n}); received {name}={value!r}.")
     return values
 
 

@@ -1,0 +1,249 @@
+"""Pictures of what the ops compute: images, grids of numbers, kernels, windows, sizes.
+
+Every function draws into ``ax`` (or a new figure when ``ax`` is None) and
+returns the axes it drew on; none calls ``plt.show()``. In a notebook, end the
+cell with ``;`` so the figure is shown once. Explorers pass axes of a
+``matplotlib.figure.Figure`` they own, so no pyplot state is involved there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .sizes import formula_text, kernel_extent
+
+WINDOW_COLOR = "#d62728"  # the current window / output cell
+VISITED_COLOR = "#1f77b4"  # window positions, padding outlines
+FONT = 12
+
+
+def new_axes(ax=None, figsize=(4, 4), ncols=1, nrows=1):
+    """``ax`` if given, else fresh axes from ``plt.subplots`` (shown inline in notebooks)."""
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", squeeze=True)
+    return axes
+
+
+def show_image(img, ax=None, title=None):
+    """Show an image array (H, W), (H, W, 1) or (H, W, 3), uint8 0..255 or float 0..1.
+
+    The axes' ticks count pixels: rows (height) down, columns (width) across.
+    """
+    img = np.asarray(img)
+    ax = new_axes(ax)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim == 2:
+        top = 255 if img.dtype == np.uint8 else max(1.0, float(img.max()))
+        ax.imshow(img, cmap="gray", vmin=0, vmax=top)
+    else:
+        ax.imshow(img)
+    ax.set_xlabel(f"width: {img.shape[1]} columns")
+    ax.set_ylabel(f"height: {img.shape[0]} rows")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def show_channels(img, axes=None):
+    """The R, G and B channels of an (H, W, 3) image, each in its own colour.
+
+    Returns the three axes.
+    """
+    img = np.asarray(img)
+    if img.ndim != 3 or img.shape[2] != 3:
+        raise ValueError(f"show_channels expects an RGB image (H, W, 3); received shape {img.shape}.")
+    axes = new_axes(axes, figsize=(12, 4), ncols=3) if axes is None else axes
+    top = 255 if img.dtype == np.uint8 else 1.0
+    for c, (name, cmap) in enumerate((("R", "Reds"), ("G", "Greens"), ("B", "Blues"))):
+        axes[c].imshow(img[:, :, c], cmap=cmap, vmin=0, vmax=top)
+        axes[c].set_title(f"channel {c} ({name}): shape {img[:, :, c].shape}")
+        axes[c].set_axis_off()
+    return axes
+
+
+def show_grid(
+    a,
+    ax=None,
+    window=None,
+    cell=None,
+    cmap="Greys",
+    fmt=None,
+    vmin=None,
+    vmax=None,
+    title=None,
+    padding=0,
+    fontsize=FONT,
+):
+    """A small 2D array as a grid of numbers.
+
+    Parameters
+    ----------
+    a : array_like, shape (rows, cols)
+    window : (row, col, height, width), optional
+        A rectangle to outline (the current sliding window), in cells.
+    cell : (row, col), optional
+        One cell to fill (an output cell, a pooled maximum).
+    padding : int or ((top, bottom), (left, right))
+        How many rows/columns at each edge are padding; they are drawn hatched.
+    fmt : str, optional
+        Format of the numbers (default: integers if all values are whole).
+    """
+    a = np.atleast_2d(np.asarray(a, dtype=float))
+    ax = new_axes(ax, figsize=(0.6 * a.shape[1] + 1, 0.6 * a.shape[0] + 1))
+    finite = a[np.isfinite(a)]
+    lo = vmin if vmin is not None else (finite.min() if finite.size else 0)
+    hi = vmax if vmax is not None else (finite.max() if finite.size else 1)
+    ax.imshow(a, cmap=cmap, vmin=lo, vmax=hi if hi > lo else lo + 1, alpha=0.35)
+    if fmt is None:
+        fmt = "{:.0f}" if np.all(np.mod(finite, 1) == 0) else "{:.2f}"
+    if a.size <= 400:
+        for (r, c), v in np.ndenumerate(a):
+            if not np.isnan(v):  # NaN marks a cell not computed yet: left blank
+                text = fmt.format(v) if np.isfinite(v) else ("−∞" if v < 0 else "∞")
+                ax.text(c, r, text.replace("-", "−"), ha="center", va="center", fontsize=fontsize)
+    (pt, pb), (pl, pr) = _pads2(padding)
+    for (r, c), _ in np.ndenumerate(a):
+        if r < pt or r >= a.shape[0] - pb or c < pl or c >= a.shape[1] - pr:
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="//", ec="0.6", lw=0))
+    if cell is not None:
+        ax.add_patch(Rectangle((cell[1] - 0.5, cell[0] - 0.5), 1, 1, color=WINDOW_COLOR, alpha=0.35))
+    if window is not None:
+        r, c, h, w = window
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, ec=WINDOW_COLOR, lw=3))
+    _cell_ticks(ax, a.shape)
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+    return ax
+
+
+def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT):
+    """A 2D kernel in a diverging colour map centred at 0 (red positive, blue negative).
+
+    Values are printed when the kernel is small (``values=None`` decides by size).
+    """
+    w = np.asarray(w, dtype=float)
+    if w.ndim == 1:
+        w = w[None, :]
+    ax = new_axes(ax, figsize=(0.7 * w.shape[1] + 1, 0.7 * w.shape[0] + 1))
+    top = float(np.abs(w).max()) or 1.0
+    ax.imshow(w, cmap="RdBu_r", vmin=-top, vmax=top)
+    if values if values is not None else w.size <= 49:
+        fmt = "{:.0f}" if np.all(np.mod(w, 1) == 0) else "{:.2f}"
+        for (r, c), v in np.ndenumerate(w):
+            ax.text(
+                c,
+                r,
+                fmt.format(v),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color="white" if abs(v) > 0.6 * top else "black",
+            )
+    _cell_ticks(ax, w.shape)
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+    return ax
+
+
+def show_feature_maps(y, axes=None, titles=None, cmap="viridis", ncols=None, fig=None):
+    """Each channel of ``y`` (H, W, k) as its own small image; returns the axes used."""
+    y = np.asarray(y)
+    if y.ndim == 2:
+        y = y[:, :, None]
+    k = y.shape[2]
+    if axes is None:
+        ncols = ncols or min(k, 8)
+        nrows = -(-k // ncols)
+        if fig is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=(2 * ncols, 2 * nrows + 0.3), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for extra in axes[k:]:
+            extra.set_axis_off()
+    for o in range(k):
+        axes[o].imshow(y[:, :, o], cmap=cmap)
+        axes[o].set_title(titles[o] if titles else f"map {o}", fontsize=10)
+        axes[o].set_xticks([])
+        axes[o].set_yticks([])
+    return axes[:k]
+
+
+def show_signal(x, ax=None, w=None, position=None, S=1, P=0, title=None, fontsize=FONT):
+    """A 1D signal as a row of numbered cells, with the window at output ``position``.
+
+    With ``w`` and ``position`` given, the kernel's weights are written under the
+    window and the products and their sum are written out, y_i = Σ_j w_j · x_{i·S+j}.
+    ``P`` cells of zero padding are drawn hatched at each end.
+    """
+    x = np.asarray(x, dtype=float)
+    before, after = (P, P) if np.isscalar(P) else P
+    x_pad = np.concatenate([np.zeros(before), x, np.zeros(after)])
+    ax = new_axes(ax, figsize=(0.6 * len(x_pad) + 1, 2.4))
+    show_grid(x_pad[None, :], ax=ax, padding=((0, 0), (before, after)), fontsize=fontsize)
+    ax.set_yticks([])
+    ax.set_xticks(range(len(x_pad)), [str(i - before) for i in range(len(x_pad))])
+    ax.set_xlabel("index in x (padding hatched)")
+    if w is not None and position is not None:
+        w = np.asarray(w, dtype=float)
+        start = position * S
+        ax.add_patch(Rectangle((start - 0.5, -0.5), len(w), 1, fill=False, ec=WINDOW_COLOR, lw=3))
+        products = " + ".join(f"{_num(wj, True)}·{_num(x_pad[start + j], True)}" for j, wj in enumerate(w))
+        total = float(np.dot(w, x_pad[start : start + len(w)]))
+        ax.set_title(f"y[{position}] = {products} = {_num(total)}", fontsize=fontsize)
+    elif title:
+        ax.set_title(title, fontsize=fontsize)
+    return ax
+
+
+def show_output_size(L, K, P=0, S=1, D=1, ax=None, fontsize=FONT):
+    """The formula L' = ⌊(L + 2P − K)/S⌋ + 1 with numbers, over a picture of the windows.
+
+    The padded input is a row of L + 2P cells; each window position is a bar
+    under it, and cells that no window reaches (thrown away by the floor) are
+    marked.
+    """
+    before, after = (P, P) if np.isscalar(P) else P
+    n = L + before + after
+    E = kernel_extent(K, D)
+    ax = new_axes(ax, figsize=(max(6, 0.45 * n + 2), 3))
+    positions = (n - E) // S + 1 if n >= E else 0
+    for c in range(n):
+        pad = c < before or c >= before + L
+        reached = c < (positions - 1) * S + E if positions else False
+        face = "white" if reached else "#f7d6d6"
+        ax.add_patch(Rectangle((c, 0), 1, 1, fc=face, ec="0.3", hatch="//" if pad else None))
+    for i in range(positions):
+        y0 = -0.5 - 0.45 * i
+        ax.plot([i * S + 0.1, i * S + E - 0.1], [y0, y0], color=VISITED_COLOR, lw=4, solid_capstyle="butt")
+        ax.text(i * S - 0.2, y0, f"{i}", ha="right", va="center", fontsize=fontsize - 3)
+    ax.set_xlim(-1, n + 0.5)
+    ax.set_ylim(-0.8 - 0.45 * max(positions, 1), 1.6)
+    ax.set_axis_off()
+    ax.set_title(formula_text(L, K, (before, after), S, D), fontsize=fontsize)
+    return ax
+
+
+def _cell_ticks(ax, shape):
+    ax.set_xticks(range(shape[1]))
+    ax.set_yticks(range(shape[0]))
+    ax.tick_params(length=0, labelsize=9)
+
+
+def _pads2(padding):
+    if np.isscalar(padding):
+        return (padding, padding), (padding, padding)
+    return tuple((p, p) if np.isscalar(p) else tuple(p) for p in padding)
+
+
+def _num(v, wrap=False):
+    """A number as short text: 3 rather than 3.0, two decimals at most, −1 as (−1) in a product."""
+    v = float(v)
+    text = f"{v:.0f}" if v == round(v) else f"{v:.2f}".rstrip("0")
+    text = text.replace("-", "−")
+    return f"({text})" if wrap and v < 0 else text
