@@ -58,6 +58,7 @@ def conv1d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     ndarray, shape (L',), (L', k) or (N, L', F)
     """
     x, w = as_real_array("x", x, func="conv1d"), as_real_array("w", w, func="conv1d")
+    received = (x.shape, w.shape)
     shapes = {(1, 1): "case 1", (2, 2): "case 2", (2, 3): "case 3", (3, 3): "batch"}
     case = shapes.get((x.ndim, w.ndim))
     if case is None:
@@ -66,7 +67,7 @@ def conv1d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
         x, w = x[:, None], w[:, None]  # one channel: (L, 1), (K, 1)
     if case in ("case 1", "case 2"):
         w = w[:, :, None]  # one kernel: (K, C, 1)
-    _check_depth(x, w, "conv1d", "(K, C, ...)")
+    _check_depth(x, w, "conv1d", received)
     b = _one_bias(b, case in ("case 1", "case 2"))
     if case == "batch":
         return conv1d_forward(x, w, b, strides, padding, dilation_rate)[0]
@@ -94,6 +95,7 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
            [37., 43.]])
     """
     x, w = as_real_array("x", x, func="conv2d"), as_real_array("w", w, func="conv2d")
+    received = (x.shape, w.shape)
     shapes = {(2, 2): "gray", (3, 3): "one kernel", (3, 4): "case 4", (4, 4): "batch"}
     case = shapes.get((x.ndim, w.ndim))
     if case is None:
@@ -102,7 +104,7 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
         x, w = x[:, :, None], w[:, :, None]  # one channel: (H, W, 1), (KH, KW, 1)
     if case in ("gray", "one kernel"):
         w = w[..., None]  # one kernel: (KH, KW, C, 1)
-    _check_depth(x, w, "conv2d", "(KH, KW, C, ...)")
+    _check_depth(x, w, "conv2d", received)
     b = _one_bias(b, case in ("gray", "one kernel"))
     if case == "batch":
         return conv2d_forward(x, w, b, strides, padding, dilation_rate)[0]
@@ -110,12 +112,14 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     return y[:, :, 0] if case in ("gray", "one kernel") else y
 
 
-def _check_depth(x, w, func, w_layout):
+def _check_depth(x, w, func, received):
+    """After the learner's arrays were given their channel and kernel axes: depths must match."""
     if x.shape[-1] != w.shape[-2]:
+        x_shape, w_shape = received
         raise ValueError(
             f"{func}: the kernel's depth must equal the input's number of channels; "
-            f"x has {x.shape[-1]} channel(s) (x.shape={x.shape}) but w has depth {w.shape[-2]} "
-            f"(w.shape={w.shape}, layout {w_layout})."
+            f"x has {x.shape[-1]} channel(s) (x.shape={x_shape}) but w has depth {w.shape[-2]} "
+            f"(w.shape={w_shape})."
         )
 
 

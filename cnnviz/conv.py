@@ -87,6 +87,7 @@ def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
         y += b  # y[n, i, j, o] += b[o]
     cache = {
         "x_shape": x.shape,
+        "y_shape": y.shape,
         "w": w,
         "has_bias": b is not None,
         "cols": cols,
@@ -166,8 +167,8 @@ def conv1d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
 
 def conv1d_backward(dy, cache):
     """Gradients of ``conv1d_forward``: ``(dx (N, L, C), dw (K, C, F), db (F,) or None)``."""
-    dy = as_real_array("dy", dy, func="conv1d_backward")
-    check_ndim("dy", dy, 3, "(N, L', F)", func="conv1d_backward")
+    N, _, L_out, F = cache["y_shape"]
+    dy = check_grad_shape(dy, (N, L_out, F), func="conv1d_backward")
     dx, dw, db = conv2d_backward(dy[:, None], cache)
     return dx[:, 0], dw[0], db
 
@@ -208,6 +209,8 @@ def _correlate(x, w, pads, S, D, out_shape):
     x_pad = pad_spatial(x, pads)  # (N, Hp, Wp, C)
     windows = window_view(x_pad, (KH, KW), S, D, out_shape)  # (N, H', W', KH, KW, C), a view
     cols = windows.reshape(-1, KH * KW * C)  # (N·H'·W', KH·KW·C): the im2col copy
+    if np.may_share_memory(cols, x):  # a 1×1 kernel needs no copy, but the cache must not alias x
+        cols = cols.copy()
     y = cols @ w.reshape(-1, F)  # (N·H'·W', KH·KW·C) @ (KH·KW·C, F) -> (N·H'·W', F)
     return y.reshape(N, *out_shape, F), cols
 

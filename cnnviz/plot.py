@@ -93,7 +93,7 @@ def show_grid(
     fmt : str, optional
         Format of the numbers (default: integers if all values are whole).
     """
-    a = np.atleast_2d(np.asarray(a, dtype=float))
+    a = np.atleast_2d(np.asarray(a, dtype=float)) + 0.0  # + 0.0 turns −0 into 0
     ax = new_axes(ax, figsize=(0.6 * a.shape[1] + 1, 0.6 * a.shape[0] + 1))
     finite = a[np.isfinite(a)]
     lo = vmin if vmin is not None else (finite.min() if finite.size else 0)
@@ -126,7 +126,7 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT):
 
     Values are printed when the kernel is small (``values=None`` decides by size).
     """
-    w = np.asarray(w, dtype=float)
+    w = np.asarray(w, dtype=float) + 0.0  # + 0.0 turns −0 into 0
     if w.ndim == 1:
         w = w[None, :]
     ax = new_axes(ax, figsize=(0.7 * w.shape[1] + 1, 0.7 * w.shape[0] + 1))
@@ -243,7 +243,195 @@ def _pads2(padding):
 
 def _num(v, wrap=False):
     """A number as short text: 3 rather than 3.0, two decimals at most, −1 as (−1) in a product."""
-    v = float(v)
+    v = float(v) + 0.0  # + 0.0 turns −0 into 0
     text = f"{v:.0f}" if v == round(v) else f"{v:.2f}".rstrip("0")
     text = text.replace("-", "−")
     return f"({text})" if wrap and v < 0 else text
+
+
+def window_sum_text(x_pad, w, start, o=0, D=1):
+    """The sum behind one output cell of a 1D convolution, written out.
+
+    ``x_pad`` (L_pad, C), ``w`` (K, C, k); the window starts at ``start``.
+    One channel gives "1·2 + 0·3 + (−1)·4 = −2"; several channels give one
+    partial sum per channel and then their total.
+    """
+    K, C = w.shape[:2]
+    parts = []
+    for c in range(C):
+        terms = " + ".join(
+            f"{_num(w[j, c, o], True)}·{_num(x_pad[start + j * D, c], True)}" for j in range(K)
+        )
+        parts.append((terms, float(np.dot(w[:, c, o], x_pad[start : start + D * (K - 1) + 1 : D, c]))))
+    if C == 1:
+        return f"{parts[0][0]} = {_num(parts[0][1])}"
+    lines = [f"channel {c}: {terms} = {_num(s)}" for c, (terms, s) in enumerate(parts)]
+    total = sum(s for _, s in parts)
+    lines.append(" + ".join(_num(s, True) for _, s in parts) + f" = {_num(total)}")
+    return "\n".join(lines)
+
+
+def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT):
+    """One step of a 1D convolution with C channels and k kernels (cases 1–3).
+
+    Draws the padded input (one row per channel) with the window at output
+    cell ``i``, kernel ``o`` beside it (one row per channel, so each weight sits
+    under the input row it multiplies), and the output (one row per kernel)
+    with the cell being computed; the sum is written out in the title.
+
+    Parameters
+    ----------
+    x : array_like, shape (L,) or (L, C)
+    w : array_like, shape (K,), (K, C) or (K, C, k)
+    axes : three axes (input, kernel, output), optional
+    """
+    x = np.asarray(x, dtype=float)
+    x = x[:, None] if x.ndim == 1 else x
+    w = np.asarray(w, dtype=float)
+    w = w.reshape(w.shape[0], x.shape[1], -1)
+    before, after = (P, P) if np.isscalar(P) else P
+    x_pad = np.pad(x, ((before, after), (0, 0)))  # (L_pad, C)
+    K, C, k = w.shape
+    L_out = (len(x_pad) - K) // S + 1
+    y = np.stack(
+        [
+            [np.dot(w[:, :, oo].ravel(), x_pad[j * S : j * S + K].ravel()) for j in range(L_out)]
+            for oo in range(k)
+        ]
+    )  # (k, L'), written out so the picture needs no other module
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(max(8, 0.55 * len(x_pad) + 3), 1.6 + 0.9 * (C + k)), layout="constrained")
+        axes = fig.subplots(2, 2, width_ratios=[len(x_pad), max(K, 3)], height_ratios=[C, k + 0.6])
+        axes[1, 1].set_axis_off()
+        axes = (axes[0, 0], axes[0, 1], axes[1, 0])
+    ax_x, ax_w, ax_y = axes
+    start = i * S
+    show_grid(x_pad.T, ax=ax_x, window=(0, start, C, K), padding=((0, 0), (before, after)), fontsize=fontsize)
+    ax_x.set_xticks(range(len(x_pad)), [str(j - before) for j in range(len(x_pad))])
+    ax_x.set_yticks(range(C), [f"c={c}" for c in range(C)] if C > 1 else ["x"])
+    label = f"y[{i}, {o}]" if k > 1 else f"y[{i}]"
+    ax_x.set_title(
+        f"{label} = " + window_sum_text(x_pad, w, start, o)
+        if C == 1
+        else f"{label}, a sum over every channel:\n" + window_sum_text(x_pad, w, start, o),
+        fontsize=fontsize,
+        loc="left",
+    )
+    show_kernel(w[:, :, o].T, ax=ax_w, fontsize=fontsize)
+    ax_w.set_yticks(range(C), [f"c={c}" for c in range(C)] if C > 1 else ["w"])
+    ax_w.set_title(f"kernel {o}: K={K}" + (f", depth {C}" if C > 1 else ""), fontsize=fontsize)
+    shown = np.where(np.arange(L_out)[None, :] <= i, y, np.nan)
+    shown[o + 1 :, i] = np.nan
+    show_grid(
+        shown,
+        ax=ax_y,
+        cell=(o, i),
+        cmap="RdBu_r",
+        fontsize=fontsize,
+        fmt=None if np.all(np.mod(y, 1) == 0) else "{:.2f}",
+    )
+    ax_y.set_yticks(range(k), [f"kernel {oo}" for oo in range(k)] if k > 1 else ["y"])
+    ax_y.set_title(
+        f"output: L' = {L_out} cells" + (f" × {k} kernels" if k > 1 else ""), fontsize=fontsize, loc="left"
+    )
+    return axes
+
+
+def show_conv2d_step(x, w, i, j, o=0, S=1, P=0, b=None, axes=None, fontsize=FONT - 1):
+    """One output cell of a 2D convolution (case 4) on a small grid.
+
+    Draws, for each input channel c, the padded channel with the window of
+    output cell (i, j) and, under it, kernel o's slice for that channel; the
+    last column shows output map o with the cell, and the title writes the
+    per-channel sums and their total (plus the bias).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W) or (H, W, C)
+    w : array_like, shape (KH, KW), (KH, KW, C) or (KH, KW, C, k)
+    axes : array of axes of shape (2, C + 1), optional
+    """
+    x = np.asarray(x, dtype=float)
+    x = x[:, :, None] if x.ndim == 2 else x
+    w = np.asarray(w, dtype=float)
+    w = w.reshape(*w.shape[:2], x.shape[2], -1)
+    (pt, pb), (pl, pr) = _pads2(P)
+    x_pad = np.pad(x, ((pt, pb), (pl, pr), (0, 0)))
+    KH, KW, C, _ = w.shape
+    Ho, Wo = (x_pad.shape[0] - KH) // S + 1, (x_pad.shape[1] - KW) // S + 1
+    bias = 0.0 if b is None else float(np.asarray(b).ravel()[o])
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(3.2 * (C + 1), 6), layout="constrained")
+        axes = fig.subplots(2, C + 1, height_ratios=[x_pad.shape[0], max(KH, Ho)])
+    window = x_pad[i * S : i * S + KH, j * S : j * S + KW, :]  # (KH, KW, C)
+    partial = [float(np.sum(w[:, :, c, o] * window[:, :, c])) for c in range(C)]
+    for c in range(C):
+        show_grid(
+            x_pad[:, :, c],
+            ax=axes[0, c],
+            window=(i * S, j * S, KH, KW),
+            padding=((pt, pb), (pl, pr)),
+            fontsize=fontsize,
+            title=f"x, channel {c}",
+        )
+        show_kernel(
+            w[:, :, c, o],
+            ax=axes[1, c],
+            fontsize=fontsize,
+            title=f"w[:, :, {c}, {o}]: Σ w·x = {_num(partial[c])}",
+        )
+    y = np.array(
+        [
+            [np.sum(w[:, :, :, o] * x_pad[r * S : r * S + KH, s * S : s * S + KW]) + bias for s in range(Wo)]
+            for r in range(Ho)
+        ]
+    )
+    shown = np.where(np.arange(Ho * Wo).reshape(Ho, Wo) <= i * Wo + j, y, np.nan)
+    show_grid(
+        shown,
+        ax=axes[1, C],
+        cell=(i, j),
+        cmap="RdBu_r",
+        fontsize=fontsize,
+        fmt=None if np.all(np.mod(y, 1) == 0) else "{:.2f}",
+        title=f"output map {o}: {Ho}×{Wo}",
+    )
+    axes[0, C].set_axis_off()
+    total = sum(partial) + bias
+    lines = [
+        f"y[{i}, {j}, {o}] =",
+        " + ".join(_num(p, True) for p in partial)
+        + (f" + b[{o}] ({_num(bias)})" if b is not None else "")
+        + f" = {_num(total)}",
+        f"one sum over {KH}×{KW} positions × {C} channel(s)",
+    ]
+    axes[0, C].text(
+        0, 0.5, "\n".join(lines), fontsize=fontsize + 1, va="center", transform=axes[0, C].transAxes
+    )
+    return axes
+
+
+def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output")):
+    """Input image, kernel and the filtered output side by side (output in a diverging map)."""
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(12, 4), layout="constrained")
+        axes = fig.subplots(1, 3, width_ratios=[4, 1.6, 4])
+    show_image(img, ax=axes[0], title=titles[0])
+    show_kernel(w, ax=axes[1], title=titles[1])
+    top = (
+        float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
+    )  # a few extreme pixels would wash out the rest
+    if y.min() >= 0:
+        axes[2].imshow(y, cmap="gray", vmin=0, vmax=top)
+    else:
+        axes[2].imshow(y, cmap="RdBu_r", vmin=-top, vmax=top)
+    axes[2].set_title(f"{titles[2]}: shape {y.shape}")
+    axes[2].set_xticks([])
+    axes[2].set_yticks([])
+    return axes

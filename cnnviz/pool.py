@@ -62,14 +62,15 @@ def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     for t, rows, cols in _taps(geom):
         tap = x_pad[:, rows, cols, :]  # (N, H', W', C): this tap's cell of every window
         if y is None:
-            y, argmax, wins = tap.copy(), np.zeros(tap.shape, np.int16), np.empty(tap.shape, bool)
+            taps_dtype = np.min_scalar_type(geom[0][0] * geom[0][1])  # uint8 up to 255 taps, wider beyond
+            y, argmax, wins = tap.copy(), np.zeros(tap.shape, taps_dtype), np.empty(tap.shape, bool)
             continue
         # branch-free updates (masked copies are several times slower on random data)
         np.greater(tap, y, out=wins)  # strictly greater: on a tie the earlier tap keeps the win
         np.maximum(y, tap, out=y)
         # taps come in increasing order, so the last one to win holds the window's first maximum
-        np.maximum(argmax, np.multiply(wins, t, dtype=np.int16), out=argmax)
-    return y, {"x_shape": x.shape, "geometry": geom, "argmax": argmax}
+        np.maximum(argmax, np.multiply(wins, t, dtype=argmax.dtype), out=argmax)
+    return y, {"x_shape": x.shape, "y_shape": y.shape, "geometry": geom, "argmax": argmax}
 
 
 def max_pool2d_backward(dy, cache):
@@ -101,12 +102,13 @@ def avg_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
            [1.5 , 2.75]])
     """
     x, geom = _prepare(x, pool_size, strides, padding, "avg_pool2d_forward")
-    count = _window_counts(x.shape, geom)  # (H', W', 1): real cells in each window
+    count = _window_counts(x.shape, geom).astype(x.dtype)  # (H', W', 1): real cells in each window
     x_pad = pad_spatial(x, geom[4], 0.0)
     total = 0
     for _, rows, cols in _taps(geom):
         total = total + x_pad[:, rows, cols, :]  # (N, H', W', C)
-    return total / count, {"x_shape": x.shape, "geometry": geom, "count": count}
+    y = total / count
+    return y, {"x_shape": x.shape, "y_shape": y.shape, "geometry": geom, "count": count}
 
 
 def avg_pool2d_backward(dy, cache):
@@ -128,7 +130,7 @@ def max_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
 
 def max_pool1d_backward(dy, cache):
     """Gradient of ``max_pool1d_forward``: dx (N, L, C)."""
-    return max_pool2d_backward(_as_row(dy, "max_pool1d_backward"), cache)[:, 0]
+    return max_pool2d_backward(_as_row(dy, cache, "max_pool1d_backward"), cache)[:, 0]
 
 
 def avg_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
@@ -138,7 +140,7 @@ def avg_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
 
 def avg_pool1d_backward(dy, cache):
     """Gradient of ``avg_pool1d_forward``: dx (N, L, C)."""
-    return avg_pool2d_backward(_as_row(dy, "avg_pool1d_backward"), cache)[:, 0]
+    return avg_pool2d_backward(_as_row(dy, cache, "avg_pool1d_backward"), cache)[:, 0]
 
 
 def _prepare(x, pool_size, strides, padding, func):
@@ -193,7 +195,7 @@ def _pool1d(pool2d, x, pool_size, strides, padding, func):
     return y[:, 0], cache
 
 
-def _as_row(dy, func):
-    dy = as_real_array("dy", dy, func=func)
-    check_ndim("dy", dy, 3, "(N, L', C)", func=func)
-    return dy[:, None]
+def _as_row(dy, cache, func):
+    """dy (N, L', C) of a 1D op, checked in 1D terms, as the (N, 1, L', C) its 2D code expects."""
+    N, _, L_out, C = cache["y_shape"]
+    return check_grad_shape(dy, (N, L_out, C), func=func)[:, None]

@@ -23,19 +23,40 @@ import numpy as np
 from IPython.display import HTML, Image
 from matplotlib.figure import Figure
 
-from . import plot
-from .cases import conv1d
+from . import images, plot
+from .cases import conv1d, conv2d
+from .kernels import KERNELS
 from .sizes import resolve_padding
 
 SLIDER_LAYOUT = {"width": "340px"}
 STYLE = {"description_width": "110px"}
 
-KERNELS_1D = {
-    "edge [1, 0, −1]": [1.0, 0.0, -1.0],
-    "difference [−1, 1]": [-1.0, 1.0],
-    "average [⅓, ⅓, ⅓]": [1 / 3, 1 / 3, 1 / 3],
-    "peak [−1, 2, −1]": [-1.0, 2.0, -1.0],
-    "identity [1]": [1.0],
+TAPS = {  # the K weights along the signal, for any K
+    "edge: +1 … −1": lambda K: np.r_[1.0, np.zeros(max(K - 2, 0)), -1.0][:K] if K > 1 else np.ones(1),
+    "average: 1/K each": lambda K: np.full(K, 1.0 / K),
+    "sum: 1 each": lambda K: np.ones(K),
+    "peak: −1 … 2 … −1": lambda K: np.r_[-1.0, np.full(max(K - 2, 1), 2.0 / max(K - 2, 1)), -1.0][:K],
+    "identity: 1 at the centre": lambda K: np.eye(K)[(K - 1) // 2],
+}
+
+CHANNEL_MIX = {  # weight of each channel c in each kernel o: w[j, c, o] = taps[j] · mix[c, o]
+    1: {"one channel, one kernel": [[1.0]]},
+    2: {
+        "all channels alike": [[1.0], [1.0]],
+        "channel 0 only": [[1.0], [0.0]],
+        "channel 0 minus channel 1": [[1.0], [-1.0]],
+    },
+    3: {
+        "kernel o reads channel o": [[1.0, 0.0], [0.0, 1.0]],
+        "sum and difference": [[1.0, 1.0], [1.0, -1.0]],
+        "both read channel 0": [[1.0, 1.0], [0.0, 0.0]],
+    },
+}
+
+SIGNALS = {  # the input x of each case: (L,) or (L, C)
+    1: np.array([0, 0, 1, 3, 3, 3, 1, 0, 0, 2], dtype=float),
+    2: np.array([[0, 1], [0, 1], [2, 1], [2, 3], [2, 3], [0, 3], [0, 1], [1, 1]], dtype=float),
+    3: np.array([[0, 1], [0, 1], [2, 1], [2, 3], [2, 3], [0, 3], [0, 1], [1, 1]], dtype=float),
 }
 
 
@@ -168,49 +189,68 @@ class StepControls:
 
 
 class Conv1DExplorer(Explorer):
-    """Step a kernel along a 1D signal (case 1), with K, P and S controls and kernel presets.
+    """Step a kernel along a 1D signal, output cell by output cell: the notes' cases 1, 2 and 3.
 
-    The window's products and their sum are written out for the current output
-    cell, and the feature map below fills in up to that cell.
+    Case 1: one channel, one kernel. Case 2: two channels, one kernel whose depth
+    is the input's. Case 3: two channels, two kernels, two output channels. The
+    window's products and their sum are written out for the current cell, and
+    the feature map fills in up to it. K, P and S can be changed; K never
+    exceeds the padded input (K ≤ L + 2P).
     """
 
-    figsize = (9, 3.6)
+    figsize = (10, 4.2)
+    margins = {"left": 0.07, "right": 0.98, "bottom": 0.08, "top": 0.80, "hspace": 1.0, "wspace": 0.15}
 
-    def __init__(self, x=(0, 0, 1, 3, 3, 3, 1, 0, 0, 2), kernel="edge [1, 0, −1]"):
-        self.x = np.asarray(x, dtype=float)
+    def __init__(self, case=1, x=None, K=3, taps="edge: +1 … −1", mix=None):
+        if case not in CHANNEL_MIX:
+            raise ValueError(f"Conv1DExplorer covers the notes' cases 1, 2 and 3; received case={case!r}.")
+        self.case = case
+        self.x = SIGNALS[case] if x is None else np.asarray(x, dtype=float)
         self.steps = StepControls("output cell i")
+        L = len(self.x)
         controls = {
-            "kernel": widgets.Dropdown(
-                options=list(KERNELS_1D),
-                value=kernel,
-                description="kernel w",
+            "taps": widgets.Dropdown(
+                options=list(TAPS), value=taps, description="kernel taps", layout=SLIDER_LAYOUT, style=STYLE
+            ),
+            "mix": widgets.Dropdown(
+                options=list(CHANNEL_MIX[case]),
+                value=mix or next(iter(CHANNEL_MIX[case])),
+                description="channels",
                 layout=SLIDER_LAYOUT,
                 style=STYLE,
+                disabled=case == 1,
             ),
+            "K": int_slider("kernel size K", K, 1, L),
             "P": int_slider("padding P", 0, 0, 3),
             "S": int_slider("stride S", 1, 1, 4),
+            "o": int_slider(
+                "kernel o", 0, 0, len(next(iter(CHANNEL_MIX[case].values()))[0]) - 1, disabled=case != 3
+            ),
             "i": self.steps.slider,
         }
         self.controls = controls
+        # K may not exceed the padded input: K ≤ L + 2P (observed before the redraw is requested)
+        controls["P"].observe(lambda ch: setattr(controls["K"], "max", L + 2 * ch["new"]), "value")
         super().__init__(controls)
 
     def layout_rows(self):
         c = self.controls
-        return [[c["kernel"], c["P"], c["S"]], self.steps.row().children]
+        return [[c["taps"], c["mix"]], [c["K"], c["P"]], [c["S"], c["o"]], self.steps.row().children]
 
-    def draw(self, fig, kernel, P, S, i):
-        w = np.asarray(KERNELS_1D[kernel])
-        y = conv1d(self.x, w, strides=S, padding=P)  # raises a clear ValueError when impossible
+    def kernel(self, taps, mix, K):
+        """w (K, C, k) with w[j, c, o] = taps[j] · mix[c, o]."""
+        return TAPS[taps](K)[:, None, None] * np.asarray(CHANNEL_MIX[self.case][mix])[None]
+
+    def draw(self, fig, taps, mix, K, P, S, o, i):
+        w = self.kernel(taps, mix, K)
+        x = self.x if self.x.ndim == 2 else self.x[:, None]
+        y = conv1d(x, w, strides=S, padding=P)  # (L', k); raises a clear ValueError when impossible
         self.steps.set_maximum(len(y) - 1)
         i = min(i, len(y) - 1)
-        top, bottom = fig.subplots(2, 1, height_ratios=[1, 1])
-        plot.show_signal(self.x, ax=top, w=w, position=i, S=S, P=P)
-        shown = np.where(np.arange(len(y)) <= i, y, np.nan)
-        plot.show_grid(
-            shown[None, :], ax=bottom, cell=(0, i), cmap="RdBu_r", fmt="{:.2f}" if np.any(y % 1) else None
-        )
-        bottom.set_yticks([])
-        bottom.set_title(f"feature map y: L' = {len(y)} cells (filled up to i = {i})", fontsize=plot.FONT)
+        C, k = x.shape[1], w.shape[2]
+        grid = fig.add_gridspec(2, 2, width_ratios=[len(x) + 2 * P, max(K, 3)], height_ratios=[C, k + 0.4])
+        axes = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]))
+        plot.show_conv1d_step(x, w, i, S=S, P=P, o=o, axes=axes)
 
 
 class OutputSizeExplorer(Explorer):
@@ -258,3 +298,140 @@ class OutputSizeExplorer(Explorer):
             fontsize=plot.FONT - 1,
             transform=ax.transData,
         )
+
+
+IMAGES = {
+    "photo, grayscale": lambda: images.grayscale(images.photo())[::2, ::2] / 255.0,
+    "photo, RGB": lambda: images.photo()[::2, ::2] / 255.0,
+    "digit 7 (28×28)": lambda: images.digit(7) / 255.0,
+    "digit 3 (28×28)": lambda: images.digit(3) / 255.0,
+}
+
+
+class ImageKernelExplorer(Explorer):
+    """A 3×3 kernel applied to a real image: presets, an editable grid, ReLU, flip, stride, padding.
+
+    With an RGB image the kernel is applied to each colour channel and the
+    three results are summed (one kernel of depth 3, as in case 4).
+    """
+
+    figsize = (11, 3.8)
+    margins = {"left": 0.05, "right": 0.98, "bottom": 0.12, "top": 0.9, "wspace": 0.15}
+
+    def __init__(self, image="photo, grayscale", kernel="sobel x"):
+        self.cells = [
+            widgets.FloatText(value=float(v), layout={"width": "64px"}) for v in KERNELS[kernel].ravel()
+        ]
+        controls = {
+            "image": widgets.Dropdown(
+                options=list(IMAGES), value=image, description="image", layout=SLIDER_LAYOUT, style=STYLE
+            ),
+            "kernel": widgets.Dropdown(
+                options=[*KERNELS, "custom"],
+                value=kernel,
+                description="kernel",
+                layout=SLIDER_LAYOUT,
+                style=STYLE,
+            ),
+            "relu": widgets.Checkbox(value=False, description="ReLU: φ(y) = max(y, 0)"),
+            "flip": widgets.Checkbox(value=False, description="flip the kernel (true convolution)"),
+            "S": int_slider("stride S", 1, 1, 4),
+            "P": widgets.ToggleButtons(
+                options=["valid", "same"], value="valid", description="padding", style=STYLE
+            ),
+        }
+        for k, cell in enumerate(self.cells):
+            controls[f"w{k // 3}{k % 3}"] = cell
+        self._loading = False
+        controls["kernel"].observe(self._load_preset, "value")
+        grid = widgets.GridBox(self.cells, layout={"grid_template_columns": "repeat(3, 70px)"})
+        super().__init__(
+            controls, extra=[widgets.HBox([widgets.Label("weights w (edit to make your own):"), grid])]
+        )
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["image"], c["kernel"]], [c["S"], c["P"]], [c["relu"], c["flip"]]]
+
+    def _load_preset(self, change):
+        if change["new"] == "custom":
+            return
+        self._loading = True  # one redraw for the nine cells, not nine
+        for cell, v in zip(self.cells, KERNELS[change["new"]].ravel()):
+            cell.value = float(v)
+        self._loading = False
+        self.render()
+
+    def _on_change(self, change):
+        if self._loading or change["owner"] is self.controls["kernel"]:
+            return  # a preset is drawn once, by _load_preset
+        if change["owner"] in self.cells and self.controls["kernel"].value != "custom":
+            preset = KERNELS[self.controls["kernel"].value].ravel()
+            if any(cell.value != v for cell, v in zip(self.cells, preset)):
+                self._loading = True
+                self.controls["kernel"].value = "custom"  # an edited preset becomes "custom"
+                self._loading = False
+        self.render()
+
+    def draw(self, fig, image, kernel, relu, flip, S, P, **weights):
+        w = np.array([weights[f"w{r}{c}"] for r in range(3) for c in range(3)]).reshape(3, 3)
+        img = IMAGES[image]()
+        applied = w[::-1, ::-1] if flip else w  # true convolution flips the kernel both ways
+        y = conv2d(
+            img,
+            np.repeat(applied[:, :, None], img.shape[2], axis=2) if img.ndim == 3 else applied,
+            strides=S,
+            padding=P,
+        )
+        if relu:
+            y = np.maximum(y, 0)
+        axes = fig.subplots(1, 3, width_ratios=[4, 1.6, 4])
+        plot.show_image_filter(
+            img,
+            y,
+            applied,
+            axes=axes,
+            titles=(
+                "input",
+                "kernel as applied" + (" (flipped)" if flip else ""),
+                "ReLU(output)" if relu else "output",
+            ),
+        )
+
+
+class Conv2DStepExplorer(Explorer):
+    """Case 4 on a small grid: step the window over a 2-channel input with two 2×2 kernels."""
+
+    figsize = (10, 5.6)
+    margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
+
+    def __init__(self, x=None, w=None, b=(1.0, -1.0)):
+        self.x = np.asarray(x if x is not None else np.arange(18).reshape(3, 3, 2) % 5, dtype=float)
+        self.w = np.asarray(
+            w
+            if w is not None
+            else [[[[1, 0], [0, 1]], [[0, 1], [1, 0]]], [[[1, 1], [0, 0]], [[0, 0], [1, -1]]]],
+            dtype=float,
+        )
+        self.b = None if b is None else np.asarray(b, dtype=float)
+        self.steps = StepControls("output cell (i, j)")
+        controls = {
+            "P": int_slider("padding P", 0, 0, 2),
+            "S": int_slider("stride S", 1, 1, 3),
+            "o": int_slider("kernel o", 0, 0, self.w.shape[3] - 1),
+            "step": self.steps.slider,
+        }
+        super().__init__(controls)
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["P"], c["S"], c["o"]], self.steps.row().children]
+
+    def draw(self, fig, P, S, o, step):
+        y = conv2d(self.x, self.w, self.b, strides=S, padding=P)  # (H', W', k): the package's answer
+        Ho, Wo = y.shape[:2]
+        self.steps.set_maximum(Ho * Wo - 1)
+        i, j = divmod(min(step, Ho * Wo - 1), Wo)
+        C = self.x.shape[2]
+        axes = fig.subplots(2, C + 1, height_ratios=[1.4, 1])
+        plot.show_conv2d_step(self.x, self.w, i, j, o=o, S=S, P=P, b=self.b, axes=axes)

@@ -1,0 +1,70 @@
+"""Helpers shared by the tests: numerical gradients and the reference loops over a batch.
+
+``cnnviz.reference`` works on one example at a time (no batch axis), as the notes write
+the equations; the functions here loop it over the batch so that it can be compared with
+the vectorized core in ``cnnviz.ops``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnviz import reference as ref
+
+EXACT = {"rtol": 1e-10, "atol": 1e-10}  # vectorized vs reference loops, both in float64
+GRAD_TOL = {"rtol": 1e-6, "atol": 1e-8}  # analytic vs centred-difference gradients
+
+
+def numerical_gradient(f, x, dy, h=1e-6):
+    """d(Σ f(x) · dy)/dx by centred differences, one entry of x at a time (x is not modified)."""
+    x = np.array(x, dtype=np.float64)  # a private copy that we nudge in place
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        plus = np.sum(f(x) * dy)
+        x[idx] = old - h
+        minus = np.sum(f(x) * dy)
+        x[idx] = old
+        grad[idx] = (plus - minus) / (2 * h)
+    return grad
+
+
+def conv2d_ref(x, w, b, S, pads, D=1):
+    """reference.conv2d_case4 over a batch: (N, H, W, C) -> (N, H', W', F)."""
+    return np.stack([ref.conv2d_case4(xn, w, b, S, pads, D) for xn in x])
+
+
+def conv2d_ref_backward(dy, x, w, S, pads, D=1):
+    """reference.conv2d_case4_backward over a batch: dx per example, dw and db summed."""
+    parts = [ref.conv2d_case4_backward(dyn, xn, w, S, pads, D) for dyn, xn in zip(dy, x, strict=True)]
+    return np.stack([p[0] for p in parts]), sum(p[1] for p in parts), sum(p[2] for p in parts)
+
+
+def conv1d_ref(x, w, b, S, pads, D=1):
+    """reference.conv1d_case3 over a batch: (N, L, C) -> (N, L', F)."""
+    return np.stack([ref.conv1d_case3(xn, w, b, S, pads, D) for xn in x])
+
+
+def conv1d_ref_backward(dy, x, w, S, pads, D=1):
+    """reference.conv1d_case3_backward over a batch: dx per example, dw and db summed."""
+    parts = [ref.conv1d_case3_backward(dyn, xn, w, S, pads, D) for dyn, xn in zip(dy, x, strict=True)]
+    return np.stack([p[0] for p in parts]), sum(p[1] for p in parts), sum(p[2] for p in parts)
+
+
+def pool2d_ref(kind, x, pool, S, pads):
+    """reference.max_pool2d / avg_pool2d over a batch: (N, H, W, C) -> (N, H', W', C)."""
+    f = ref.max_pool2d if kind == "max" else ref.avg_pool2d
+    return np.stack([f(xn, pool, S, pads) for xn in x])
+
+
+def pool2d_ref_backward(kind, dy, x, pool, S, pads):
+    """reference.max_pool2d_backward / avg_pool2d_backward over a batch: dx (N, H, W, C)."""
+    f = ref.max_pool2d_backward if kind == "max" else ref.avg_pool2d_backward
+    return np.stack([f(dyn, xn, pool, S, pads) for dyn, xn in zip(dy, x, strict=True)])
+
+
+def distinct_values(rng, shape, spacing=0.1):
+    """An array of distinct values (a shuffled ramp), so that every max-pool window has one winner."""
+    n = int(np.prod(shape))
+    return (rng.permutation(n) - n / 2).reshape(shape) * spacing

@@ -1,0 +1,191 @@
+"""Every backward pass against centred differences, in float64, with a random upstream gradient dy.
+
+For an op y = f(x) and an upstream gradient dy, the backward pass must return
+d(Σ f(x) · dy)/dx; ``numerical_gradient`` estimates the same quantity by nudging
+each entry of x by ±h.
+"""
+
+import numpy as np
+import pytest
+from _helpers import GRAD_TOL, distinct_values, numerical_gradient
+
+from cnnviz import ops
+
+
+def test_numerical_gradient_on_a_known_function(rng):
+    """The helper itself: for f(x) = x², d(Σ x² · dy)/dx = 2x · dy."""
+    x, dy = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    x_before = x.copy()
+    np.testing.assert_allclose(numerical_gradient(lambda v: v**2, x, dy), 2 * x * dy, **GRAD_TOL)
+    np.testing.assert_array_equal(x, x_before)
+
+
+# --- convolution --------------------------------------------------------------------------------
+
+CONV2D_GRADIENT_CASES = {
+    "stride1_valid": dict(),
+    "stride1_same_even_kernel": dict(padding="same"),
+    "stride1_per_side_padding_dilation2": dict(padding=((2, 1), (0, 3)), dilation_rate=2),
+    "stride2_valid": dict(strides=2),
+    "stride2_same": dict(strides=2, padding="same"),
+    "stride2_padding_dilation2": dict(strides=2, padding=1, dilation_rate=2),
+    "stride_1x2_per_side_padding": dict(strides=(1, 2), padding=((0, 2), (1, 0))),
+    "stride3_padding_larger_than_kernel": dict(strides=3, padding=3),
+}
+
+
+@pytest.mark.parametrize(("C", "F"), [(2, 3), (3, 2)], ids=["C<F", "C>=F"])
+@pytest.mark.parametrize("name", CONV2D_GRADIENT_CASES)
+def test_conv2d_backward(rng, name, C, F):
+    """conv2d: dx, dw and db match centred differences.
+
+    dx has two code paths: stride 1 with C >= F correlates dy with the flipped kernel;
+    any other case adds each tap's share back (col2im). Both are covered.
+    """
+    kwargs = CONV2D_GRADIENT_CASES[name]
+    x, w, b = rng.normal(size=(2, 5, 6, C)), rng.normal(size=(2, 3, C, F)), rng.normal(size=F)
+    y, cache = ops.conv2d_forward(x, w, b, **kwargs)
+    dy = rng.normal(size=y.shape)
+    dx, dw, db = ops.conv2d_backward(dy, cache)
+    np.testing.assert_allclose(
+        dx, numerical_gradient(lambda v: ops.conv2d_forward(v, w, b, **kwargs)[0], x, dy), **GRAD_TOL
+    )
+    np.testing.assert_allclose(
+        dw, numerical_gradient(lambda v: ops.conv2d_forward(x, v, b, **kwargs)[0], w, dy), **GRAD_TOL
+    )
+    np.testing.assert_allclose(
+        db, numerical_gradient(lambda v: ops.conv2d_forward(x, w, v, **kwargs)[0], b, dy), **GRAD_TOL
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(strides=2, padding="same"),
+        dict(padding=(0, 2), dilation_rate=2),
+        dict(strides=3, padding=1),
+    ],
+    ids=["valid", "stride2_same", "per_side_dilation2", "stride3_pad1"],
+)
+def test_conv1d_backward(rng, kwargs):
+    """conv1d: dx, dw and db match centred differences."""
+    x, w, b = rng.normal(size=(2, 7, 2)), rng.normal(size=(3, 2, 2)), rng.normal(size=2)
+    y, cache = ops.conv1d_forward(x, w, b, **kwargs)
+    dy = rng.normal(size=y.shape)
+    dx, dw, db = ops.conv1d_backward(dy, cache)
+    np.testing.assert_allclose(
+        dx, numerical_gradient(lambda v: ops.conv1d_forward(v, w, b, **kwargs)[0], x, dy), **GRAD_TOL
+    )
+    np.testing.assert_allclose(
+        dw, numerical_gradient(lambda v: ops.conv1d_forward(x, v, b, **kwargs)[0], w, dy), **GRAD_TOL
+    )
+    np.testing.assert_allclose(
+        db, numerical_gradient(lambda v: ops.conv1d_forward(x, w, v, **kwargs)[0], b, dy), **GRAD_TOL
+    )
+
+
+# --- pooling ------------------------------------------------------------------------------------
+
+POOL2D_CASES = {
+    "2x2_default_strides": dict(pool_size=2),
+    "overlapping_3x3_stride1": dict(pool_size=3, strides=1),
+    "overlapping_3x2_stride_2x1_same": dict(pool_size=(3, 2), strides=(2, 1), padding="same"),
+    "stride_gt_pool": dict(pool_size=2, strides=3),
+    "int_padding": dict(pool_size=3, strides=2, padding=1),
+    "pool_equals_input": dict(pool_size=(5, 6)),
+}
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("name", POOL2D_CASES)
+def test_pool2d_backward(rng, kind, name):
+    """max_pool2d (tie-free input) and avg_pool2d: dx matches centred differences."""
+    kwargs = POOL2D_CASES[name]
+    forward, backward = getattr(ops, f"{kind}_pool2d_forward"), getattr(ops, f"{kind}_pool2d_backward")
+    x = distinct_values(rng, (2, 5, 6, 2))  # spacing 0.1 ≫ h: a nudge never changes a window's winner
+    y, cache = forward(x, **kwargs)
+    dy = rng.normal(size=y.shape)
+    expected = numerical_gradient(lambda v: forward(v, **kwargs)[0], x, dy)
+    np.testing.assert_allclose(backward(dy, cache), expected, **GRAD_TOL)
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(pool_size=2),
+        dict(pool_size=3, strides=1),
+        dict(pool_size=2, strides=3),
+        dict(pool_size=3, strides=2, padding="same"),
+    ],
+    ids=["2_default", "overlapping", "stride_gt_pool", "same"],
+)
+def test_pool1d_backward(rng, kind, kwargs):
+    """max_pool1d (tie-free input) and avg_pool1d: dx matches centred differences."""
+    forward, backward = getattr(ops, f"{kind}_pool1d_forward"), getattr(ops, f"{kind}_pool1d_backward")
+    x = distinct_values(rng, (2, 8, 3))
+    y, cache = forward(x, **kwargs)
+    dy = rng.normal(size=y.shape)
+    expected = numerical_gradient(lambda v: forward(v, **kwargs)[0], x, dy)
+    np.testing.assert_allclose(backward(dy, cache), expected, **GRAD_TOL)
+
+
+# --- batch normalization ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (2, 3, 4, 2), (1, 2, 3, 1)], ids=["dense", "conv", "batch_of_one"])
+def test_batchnorm_backward(rng, shape):
+    """batchnorm: dx, dgamma and dbeta match centred differences."""
+    C = shape[-1]
+    x = rng.normal(size=shape) * 2 + 1
+    gamma, beta = rng.normal(size=C), rng.normal(size=C)
+    y, cache = ops.batchnorm_forward(x, gamma, beta, epsilon=1e-3)
+    dy = rng.normal(size=y.shape)
+    dx, dgamma, dbeta = ops.batchnorm_backward(dy, cache)
+    np.testing.assert_allclose(
+        dx, numerical_gradient(lambda v: ops.batchnorm_forward(v, gamma, beta)[0], x, dy), **GRAD_TOL
+    )
+    np.testing.assert_allclose(
+        dgamma, numerical_gradient(lambda v: ops.batchnorm_forward(x, v, beta)[0], gamma, dy), **GRAD_TOL
+    )
+    np.testing.assert_allclose(
+        dbeta, numerical_gradient(lambda v: ops.batchnorm_forward(x, gamma, v)[0], beta, dy), **GRAD_TOL
+    )
+
+
+# --- activations and loss -----------------------------------------------------------------------
+
+
+def test_relu_backward(rng):
+    """relu: dx matches centred differences (inputs kept away from the kink at 0)."""
+    x = rng.uniform(0.1, 2.0, size=(3, 4, 2)) * rng.choice([-1.0, 1.0], size=(3, 4, 2))
+    y, cache = ops.relu_forward(x)
+    dy = rng.normal(size=y.shape)
+    expected = numerical_gradient(lambda v: ops.relu_forward(v)[0], x, dy)
+    np.testing.assert_allclose(ops.relu_backward(dy, cache), expected, **GRAD_TOL)
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (2, 3, 4)])
+def test_softmax_backward(rng, shape):
+    """softmax: dz matches centred differences, over the last axis."""
+    z = rng.normal(size=shape) * 2
+    p, cache = ops.softmax_forward(z)
+    dp = rng.normal(size=p.shape)
+    expected = numerical_gradient(lambda v: ops.softmax_forward(v)[0], z, dp)
+    np.testing.assert_allclose(ops.softmax_backward(dp, cache), expected, **GRAD_TOL)
+
+
+@pytest.mark.parametrize("dloss", [1.0, -0.7])
+def test_sparse_categorical_crossentropy_backward(rng, dloss):
+    """Cross-entropy: d loss / d logits matches centred differences (times the upstream dloss)."""
+    logits, labels = rng.normal(size=(5, 4)) * 2, np.array([0, 3, 1, 1, 2])
+    _, cache = ops.sparse_categorical_crossentropy_forward(logits, labels)
+
+    def loss(v):
+        return ops.sparse_categorical_crossentropy_forward(v, labels)[0]
+
+    expected = numerical_gradient(loss, logits, dloss)
+    np.testing.assert_allclose(
+        ops.sparse_categorical_crossentropy_backward(dloss, cache), expected, **GRAD_TOL
+    )
