@@ -129,6 +129,30 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
     return t_all / (y.size), r1, r2
 
 
+def bench_phases(name, N, H, W, C, F, K, S, P, torch_pad):
+    """Where conv2d's forward+backward time goes: im2col copy, the three GEMMs, the dx scatter."""
+    from cnnviz._windows import pad_spatial, window_view
+    from cnnviz.conv import _input_gradient_by_taps, _input_gradient_stride1
+
+    x = rng.standard_normal((N, H, W, C), dtype=np.float32)
+    w = rng.standard_normal((K, K, C, F), dtype=np.float32)
+    y, cache = ops.conv2d_forward(x, w, None, S, P)
+    dy = rng.standard_normal(y.shape, dtype=np.float32)
+    cols, pads, dy2 = cache["cols"], cache["pads"], dy.reshape(-1, F)
+    view = window_view(pad_spatial(x, pads), (K, K), (S, S), (1, 1), y.shape[1:3])
+    times = {
+        "im2col copy": best_time(lambda: view.reshape(-1, K * K * C)),
+        "GEMM y": best_time(lambda: cols @ w.reshape(-1, F)),
+        "GEMM dw": best_time(lambda: cols.T @ dy2),
+        "dx by taps": best_time(
+            lambda: _input_gradient_by_taps(dy2, w, x.shape, pads, (S, S), (1, 1), y.shape[1:3])
+        ),
+    }
+    if S == 1:
+        times["dx transposed"] = best_time(lambda: _input_gradient_stride1(dy, w, (H, W), pads, (1, 1)))
+    print(f"  {name[:3]} phases: " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in times.items()))
+
+
 def bench_reference(per_element_ours):
     """The reference loops on case (b)'s layer (32->64, 3x3, same) on one small image."""
     x = rng.standard_normal((6, 6, 32))
@@ -196,6 +220,9 @@ def main():
         ratios[name[:3]] = r
         if name.startswith("(b)"):
             per_element = per
+    print("where conv2d's time goes (dx uses 'transposed' when S = 1 and C >= F, else 'taps'):")
+    for name, case in CONV_CASES.items():
+        bench_phases(name, **case)
     bench_reference(per_element)
     r_pool, r_bn = bench_pool_bn()
     if torch is not None:
