@@ -435,3 +435,90 @@ def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output")
     axes[2].set_xticks([])
     axes[2].set_yticks([])
     return axes
+
+
+def show_responses(x, responses, axes=None, fontsize=FONT):
+    """A 1D signal and the feature maps of several kernels, one row each.
+
+    ``responses`` maps a label to an output ``y``; y[i] is drawn under the
+    centre of the window that made it, so peaks line up with what caused them.
+    """
+    x = np.asarray(x, dtype=float)
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(9, 1.8 * (1 + len(responses))), layout="constrained")
+        axes = fig.subplots(1 + len(responses), 1, sharex=True)
+    axes[0].bar(range(len(x)), x, color="0.6")
+    axes[0].set_title("input x", fontsize=fontsize, loc="left")
+    for ax, (label, y) in zip(axes[1:], responses.items()):
+        y = np.asarray(y, dtype=float)
+        centre = (len(x) - len(y)) / 2  # a kernel of size K = L − L' + 1 is centred K−1 / 2 cells in
+        ax.bar(np.arange(len(y)) + centre, y, color=np.where(y >= 0, "#d6604d", "#4393c3"))
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_title(label, fontsize=fontsize, loc="left")
+    axes[-1].set_xlabel("position")
+    return axes
+
+
+def show_filter_gallery(img, kernels, ncols=4, fig=None):
+    """A grayscale image filtered by each kernel of ``kernels`` (name -> (KH, KW) array)."""
+    from .cases import conv2d  # the real computation, not a copy of it
+
+    img = np.asarray(img, dtype=float)
+    n = len(kernels) + 1
+    nrows = -(-n // ncols)
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(3 * ncols, 3.2 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    axes[0].imshow(img, cmap="gray")
+    axes[0].set_title(f"input {img.shape}")
+    for ax, (name, w) in zip(axes[1:], kernels.items()):
+        y = conv2d(img, w, padding="same")
+        top = float(np.percentile(np.abs(y), 99.5)) or 1.0
+        if y.min() >= 0:
+            ax.imshow(y, cmap="gray", vmin=0, vmax=top)
+        else:
+            ax.imshow(y, cmap="RdBu_r", vmin=-top, vmax=top)
+        ax.set_title(name)
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    return axes[:n]
+
+
+def show_pixel(img, row, col, axes=None, radius=3, fontsize=FONT - 1):
+    """An image with one pixel marked, and the numbers around it (one grid per channel).
+
+    ``img`` is (H, W) or (H, W, C); the grids show the (2·radius+1)² cells
+    around (row, col) with the pixel itself framed.
+    """
+    img = np.asarray(img)
+    gray = img.ndim == 2
+    channels = 1 if gray else img.shape[2]
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(4 + 2.6 * channels, 3.6), layout="constrained")
+        axes = fig.subplots(1, 1 + channels, width_ratios=[1.6] + [1] * channels)
+    show_image(img, ax=axes[0])
+    axes[0].plot([col], [row], marker="s", ms=10, mfc="none", mec=WINDOW_COLOR, mew=2)
+    axes[0].set_title(f"pixel (row {row}, column {col})", fontsize=fontsize)
+    r0, c0 = max(row - radius, 0), max(col - radius, 0)
+    patch = img[r0 : row + radius + 1, c0 : col + radius + 1]
+    names = ["value"] if gray else ["R", "G", "B", "A"][:channels]
+    for c in range(channels):
+        values = patch if gray else patch[:, :, c]
+        cmap = "Greys_r" if gray else ("Reds", "Greens", "Blues", "Greys")[c]
+        ax = axes[1 + c]
+        show_grid(values, ax=ax, cmap=cmap, cell=(row - r0, col - c0), fontsize=fontsize - 2,
+                  fmt="{:.0f}" if img.dtype == np.uint8 else "{:.2f}")
+        ax.set_xticks(range(values.shape[1]), range(c0, c0 + values.shape[1]))
+        ax.set_yticks(range(values.shape[0]), range(r0, r0 + values.shape[0]))
+        here = img[row, col] if gray else img[row, col, c]
+        ax.set_title(f"{names[c]} at the pixel: {_num(here)}", fontsize=fontsize)
+    return axes

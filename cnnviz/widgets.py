@@ -435,3 +435,59 @@ class Conv2DStepExplorer(Explorer):
         C = self.x.shape[2]
         axes = fig.subplots(2, C + 1, height_ratios=[1.4, 1])
         plot.show_conv2d_step(self.x, self.w, i, j, o=o, S=S, P=P, b=self.b, axes=axes)
+
+
+PIXEL_IMAGES = {
+    "photo, RGB (uint8)": lambda: images.photo(),
+    "photo, grayscale (uint8)": lambda: images.grayscale(images.photo()),
+    "photo, RGB scaled to [0, 1]": lambda: images.photo() / 255.0,
+    "digit (28×28, uint8)": lambda: images.digit(7),
+}
+
+
+class PixelExplorer(Explorer):
+    """Pick a pixel by row and column and read its numbers, channel by channel."""
+
+    figsize = (11, 3.6)
+    margins = {"left": 0.06, "right": 0.98, "bottom": 0.14, "top": 0.88, "wspace": 0.3}
+
+    def __init__(self, image="photo, RGB (uint8)", row=150, col=250):
+        img = PIXEL_IMAGES[image]()
+        controls = {
+            "image": widgets.Dropdown(options=list(PIXEL_IMAGES), value=image, description="image",
+                                      layout=SLIDER_LAYOUT, style=STYLE),
+            "row": int_slider("row (height)", row, 0, img.shape[0] - 1),
+            "col": int_slider("column (width)", col, 0, img.shape[1] - 1),
+        }
+        self.info = widgets.HTML()
+        controls["image"].observe(self._resize, "value")
+        super().__init__(controls, extra=[self.info])
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["image"]], [c["row"], c["col"]]]
+
+    def _on_change(self, change):
+        if change["owner"] is not self.controls["image"]:  # a new image is drawn once, by _resize
+            self.render()
+
+    def _resize(self, change):
+        """Keep the sliders inside the new image: rows < H, columns < W."""
+        H, W = PIXEL_IMAGES[change["new"]]().shape[:2]
+        self._drawing = True  # one picture after both limits moved
+        for name, size in (("row", H), ("col", W)):
+            slider = self.controls[name]
+            slider.value = min(slider.value, size - 1)
+            slider.max = size - 1
+        self._drawing = False
+        self.render()
+
+    def draw(self, fig, image, row, col):
+        img = PIXEL_IMAGES[image]()
+        channels = 1 if img.ndim == 2 else img.shape[2]
+        axes = fig.subplots(1, 1 + channels, width_ratios=[1.6] + [1] * channels)
+        plot.show_pixel(img, row, col, axes=axes)
+        value = img[row, col]
+        self.info.value = (f"<span style='font-size:15px'>array shape <b>{img.shape}</b> (height, width"
+                           f"{', channels' if img.ndim == 3 else ''}), dtype <b>{img.dtype}</b>; "
+                           f"img[{row}, {col}] = <b>{np.round(value, 3)}</b></span>")

@@ -63,3 +63,18 @@ def test_same_padding_in_the_explorer_gives_ceil_of_L_over_S(L, K, S):
 def test_explorer_shows_a_png_to_viewers_without_a_kernel():
     bundle = Conv1DExplorer()._repr_mimebundle_()
     assert {"image/png", "application/vnd.jupyter.widget-view+json", "text/plain"} <= set(bundle)
+
+
+def test_exercise_checkers_explain_a_wrong_answer(capsys):
+    from cnnviz.exercises import check_array, check_output_size, check_shape, check_window
+
+    assert not check_output_size(5, L=7, K=3, P=0, S=2)
+    assert "L' = ⌊(7 + 2·0 − 3) / 2⌋ + 1 = ⌊4 / 2⌋ + 1 = 3" in capsys.readouterr().out
+    assert check_window([3, 4, 5], i=3, K=3)
+    assert not check_window([1, 2, 3], i=1, K=3, S=2)
+    assert "starts at i·S − P = 1·2 − 0 = 2" in capsys.readouterr().out.splitlines()[-1]
+    assert not check_array([1, 2], [1, 3], what="y")
+    assert "at index 1 y has 3, you have 2" in capsys.readouterr().out
+    assert check_shape((2, 3), (2, 3)) and not check_shape((3, 2), (2, 3))
+    assert not check_output_size(None, L=7, K=3)
+    assert "replace None" in capsys.readouterr().out.splitlines()[-1]
