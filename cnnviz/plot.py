@@ -407,12 +407,29 @@ def show_conv2d_step(x, w, i, j, o=0, S=1, P=0, b=None, axes=None, fontsize=FONT
         " + ".join(_num(p, True) for p in partial)
         + (f" + b[{o}] ({_num(bias)})" if b is not None else "")
         + f" = {_num(total)}",
-        f"one sum over {KH}×{KW} positions × {C} channel(s)",
+        f"({KH}·{KW}·{C} = {KH * KW * C} products)",
     ]
     axes[0, C].text(
         0, 0.5, "\n".join(lines), fontsize=fontsize + 1, va="center", transform=axes[0, C].transAxes
     )
     return axes
+
+
+def show_filtered(y, w, ax):
+    """A filtered grayscale image: as an image when the kernel keeps brightness (weights sum
+    to 1), else as signed responses in a diverging map (red positive, blue negative)."""
+    y = np.asarray(y, dtype=float)
+    y = y[:, :, 0] if y.ndim == 3 else y
+    if abs(float(np.sum(w)) - 1) < 1e-9:  # blur, sharpen, identity: still an image (clipped to 0..1)
+        ax.imshow(np.clip(y, 0, 1), cmap="gray", vmin=0, vmax=1)
+    else:
+        # scale by the 99.5th percentile: a few extreme pixels would wash out the rest
+        top = float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
+        signed = y.min() < 0
+        ax.imshow(y, cmap="RdBu_r" if signed else "gray", vmin=-top if signed else 0, vmax=top)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
 
 
 def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output")):
@@ -424,13 +441,7 @@ def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output")
         axes = fig.subplots(1, 3, width_ratios=[4, 1.6, 4])
     show_image(img, ax=axes[0], title=titles[0])
     show_kernel(w, ax=axes[1], title=titles[1])
-    top = (
-        float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
-    )  # a few extreme pixels would wash out the rest
-    if y.min() >= 0:
-        axes[2].imshow(y, cmap="gray", vmin=0, vmax=top)
-    else:
-        axes[2].imshow(y, cmap="RdBu_r", vmin=-top, vmax=top)
+    show_filtered(y, w, ax=axes[2])
     axes[2].set_title(f"{titles[2]}: shape {y.shape}")
     axes[2].set_xticks([])
     axes[2].set_yticks([])
@@ -476,12 +487,7 @@ def show_filter_gallery(img, kernels, ncols=4, fig=None):
     axes[0].imshow(img, cmap="gray")
     axes[0].set_title(f"input {img.shape}")
     for ax, (name, w) in zip(axes[1:], kernels.items()):
-        y = conv2d(img, w, padding="same")
-        top = float(np.percentile(np.abs(y), 99.5)) or 1.0
-        if y.min() >= 0:
-            ax.imshow(y, cmap="gray", vmin=0, vmax=top)
-        else:
-            ax.imshow(y, cmap="RdBu_r", vmin=-top, vmax=top)
+        show_filtered(conv2d(img, w, padding="same"), w, ax=ax)
         ax.set_title(name)
     for ax in axes:
         ax.set_xticks([])
@@ -515,8 +521,14 @@ def show_pixel(img, row, col, axes=None, radius=3, fontsize=FONT - 1):
         values = patch if gray else patch[:, :, c]
         cmap = "Greys_r" if gray else ("Reds", "Greens", "Blues", "Greys")[c]
         ax = axes[1 + c]
-        show_grid(values, ax=ax, cmap=cmap, cell=(row - r0, col - c0), fontsize=fontsize - 2,
-                  fmt="{:.0f}" if img.dtype == np.uint8 else "{:.2f}")
+        show_grid(
+            values,
+            ax=ax,
+            cmap=cmap,
+            cell=(row - r0, col - c0),
+            fontsize=fontsize - 2,
+            fmt="{:.0f}" if img.dtype == np.uint8 else "{:.2f}",
+        )
         ax.set_xticks(range(values.shape[1]), range(c0, c0 + values.shape[1]))
         ax.set_yticks(range(values.shape[0]), range(r0, r0 + values.shape[0]))
         here = img[row, col] if gray else img[row, col, c]

@@ -454,8 +454,13 @@ class PixelExplorer(Explorer):
     def __init__(self, image="photo, RGB (uint8)", row=150, col=250):
         img = PIXEL_IMAGES[image]()
         controls = {
-            "image": widgets.Dropdown(options=list(PIXEL_IMAGES), value=image, description="image",
-                                      layout=SLIDER_LAYOUT, style=STYLE),
+            "image": widgets.Dropdown(
+                options=list(PIXEL_IMAGES),
+                value=image,
+                description="image",
+                layout=SLIDER_LAYOUT,
+                style=STYLE,
+            ),
             "row": int_slider("row (height)", row, 0, img.shape[0] - 1),
             "col": int_slider("column (width)", col, 0, img.shape[1] - 1),
         }
@@ -488,6 +493,8 @@ class PixelExplorer(Explorer):
         axes = fig.subplots(1, 1 + channels, width_ratios=[1.6] + [1] * channels)
         plot.show_pixel(img, row, col, axes=axes)
         value = img[row, col]
-        self.info.value = (f"<span style='font-size:15px'>array shape <b>{img.shape}</b> (height, width"
-                           f"{', channels' if img.ndim == 3 else ''}), dtype <b>{img.dtype}</b>; "
-                           f"img[{row}, {col}] = <b>{np.round(value, 3)}</b></span>")
+        self.info.value = (
+            f"<span style='font-size:15px'>array shape <b>{img.shape}</b> (height, width"
+            f"{', channels' if img.ndim == 3 else ''}), dtype <b>{img.dtype}</b>; "
+            f"img[{row}, {col}] = <b>{np.round(value, 3)}</b></span>"
+        )
