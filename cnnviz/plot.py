@@ -218,6 +218,15 @@ def show_output_size(L, K, P=0, S=1, D=1, ax=None, fontsize=FONT):
         reached = c < (positions - 1) * S + E if positions else False
         face = "white" if reached else "#f7d6d6"
         ax.add_patch(Rectangle((c, 0), 1, 1, fc=face, ec="0.3", hatch="//" if pad else None))
+        ax.text(
+            c + 0.5,
+            0.5,
+            "0" if pad else str(c - before),
+            ha="center",
+            va="center",
+            fontsize=fontsize - 2,
+            color="0.5" if pad else "black",
+        )
     for i in range(positions):
         y0 = -0.5 - 0.45 * i
         ax.plot([i * S + 0.1, i * S + E - 0.1], [y0, y0], color=VISITED_COLOR, lw=4, solid_capstyle="butt")
@@ -226,6 +235,12 @@ def show_output_size(L, K, P=0, S=1, D=1, ax=None, fontsize=FONT):
     ax.set_ylim(-0.8 - 0.45 * max(positions, 1), 1.6)
     ax.set_axis_off()
     ax.set_title(formula_text(L, K, (before, after), S, D), fontsize=fontsize)
+    legend = "cells: index in x; hatched: zero padding"
+    if positions and (positions - 1) * S + E < n:
+        legend += "; red: read by no window"
+    ax.text(
+        0, 1.15, legend + f".  Bars: the {positions} window positions.", fontsize=fontsize - 3, color="0.35"
+    )
     return ax
 
 
