@@ -78,6 +78,7 @@ def show_grid(
     title=None,
     padding=0,
     fontsize=FONT,
+    ticks=True,
 ):
     """A small 2D array as a grid of numbers.
 
@@ -107,21 +108,29 @@ def show_grid(
                 text = fmt.format(v) if np.isfinite(v) else ("−∞" if v < 0 else "∞")
                 ax.text(c, r, text.replace("-", "−"), ha="center", va="center", fontsize=fontsize)
     (pt, pb), (pl, pr) = _pads2(padding)
-    for (r, c), _ in np.ndenumerate(a):
-        if r < pt or r >= a.shape[0] - pb or c < pl or c >= a.shape[1] - pr:
-            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="//", ec="0.6", lw=0))
+    rows, cols = a.shape
+    for r0, r1, c0, c1 in (
+        (0, pt, 0, cols),
+        (rows - pb, rows, 0, cols),
+        (pt, rows - pb, 0, pl),
+        (pt, rows - pb, cols - pr, cols),
+    ):
+        if r1 > r0 and c1 > c0:  # one hatched block per padded side
+            ax.add_patch(
+                Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, hatch="//", ec="0.6", lw=0)
+            )
     if cell is not None:
         ax.add_patch(Rectangle((cell[1] - 0.5, cell[0] - 0.5), 1, 1, color=WINDOW_COLOR, alpha=0.35))
     if window is not None:
         r, c, h, w = window
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), w, h, fill=False, ec=WINDOW_COLOR, lw=3))
-    _cell_ticks(ax, a.shape)
+    _cell_ticks(ax, a.shape) if ticks else _no_ticks(ax)
     if title:
         ax.set_title(title, fontsize=fontsize)
     return ax
 
 
-def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT):
+def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True):
     """A 2D kernel in a diverging colour map centred at 0 (red positive, blue negative).
 
     Values are printed when the kernel is small (``values=None`` decides by size).
@@ -144,7 +153,7 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT):
                 fontsize=fontsize,
                 color="white" if abs(v) > 0.6 * top else "black",
             )
-    _cell_ticks(ax, w.shape)
+    _cell_ticks(ax, w.shape) if ticks else _no_ticks(ax)
     if title:
         ax.set_title(title, fontsize=fontsize)
     return ax
@@ -250,6 +259,11 @@ def _cell_ticks(ax, shape):
     ax.tick_params(length=0, labelsize=9)
 
 
+def _no_ticks(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
 def _pads2(padding):
     if np.isscalar(padding):
         return (padding, padding), (padding, padding)
@@ -334,8 +348,7 @@ def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT):
         fontsize=fontsize,
         loc="left",
     )
-    show_kernel(w[:, :, o].T, ax=ax_w, fontsize=fontsize)
-    ax_w.set_yticks(range(C), [f"c={c}" for c in range(C)] if C > 1 else ["w"])
+    show_kernel(w[:, :, o].T, ax=ax_w, fontsize=fontsize, ticks=False)
     ax_w.set_title(f"kernel {o}: K={K}" + (f", depth {C}" if C > 1 else ""), fontsize=fontsize)
     shown = np.where(np.arange(L_out)[None, :] <= i, y, np.nan)
     shown[o + 1 :, i] = np.nan
@@ -346,8 +359,10 @@ def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT):
         cmap="RdBu_r",
         fontsize=fontsize,
         fmt=None if np.all(np.mod(y, 1) == 0) else "{:.2f}",
+        ticks=False,
     )
-    ax_y.set_yticks(range(k), [f"kernel {oo}" for oo in range(k)] if k > 1 else ["y"])
+    for oo in range(k):  # row labels without tick machinery (ticks are slow to draw)
+        ax_y.text(-0.7, oo, f"kernel {oo}" if k > 1 else "y", ha="right", va="center", fontsize=fontsize - 2)
     ax_y.set_title(
         f"output: L' = {L_out} cells" + (f" × {k} kernels" if k > 1 else ""), fontsize=fontsize, loc="left"
     )
@@ -391,13 +406,15 @@ def show_conv2d_step(x, w, i, j, o=0, S=1, P=0, b=None, axes=None, fontsize=FONT
             window=(i * S, j * S, KH, KW),
             padding=((pt, pb), (pl, pr)),
             fontsize=fontsize,
-            title=f"x, channel {c}",
+            title=f"x, channel {c}" + (" (padded)" if pt + pb + pl + pr else ""),
+            ticks=False,
         )
         show_kernel(
             w[:, :, c, o],
             ax=axes[1, c],
             fontsize=fontsize,
             title=f"w[:, :, {c}, {o}]: Σ w·x = {_num(partial[c])}",
+            ticks=False,
         )
     y = np.array(
         [
@@ -414,6 +431,7 @@ def show_conv2d_step(x, w, i, j, o=0, S=1, P=0, b=None, axes=None, fontsize=FONT
         fontsize=fontsize,
         fmt=None if np.all(np.mod(y, 1) == 0) else "{:.2f}",
         title=f"output map {o}: {Ho}×{Wo}",
+        ticks=False,
     )
     axes[0, C].set_axis_off()
     total = sum(partial) + bias
@@ -539,13 +557,77 @@ def show_pixel(img, row, col, axes=None, radius=3, fontsize=FONT - 1):
         show_grid(
             values,
             ax=ax,
+            ticks=False,
             cmap=cmap,
             cell=(row - r0, col - c0),
             fontsize=fontsize - 2,
             fmt="{:.0f}" if img.dtype == np.uint8 else "{:.2f}",
         )
-        ax.set_xticks(range(values.shape[1]), range(c0, c0 + values.shape[1]))
-        ax.set_yticks(range(values.shape[0]), range(r0, r0 + values.shape[0]))
         here = img[row, col] if gray else img[row, col, c]
         ax.set_title(f"{names[c]} at the pixel: {_num(here)}", fontsize=fontsize)
+        ax.set_xlabel(
+            f"rows {r0}–{r0 + values.shape[0] - 1}, columns {c0}–{c0 + values.shape[1] - 1}",
+            fontsize=fontsize - 2,
+        )
     return axes
+
+
+def show_cnn_pipeline(image, kernels, fig=None, seed=0):
+    """A digit's way through a small CNN: conv + ReLU → max-pool → flatten → dense → softmax.
+
+    Every array drawn is computed by cnnviz's ops, and every title gives its
+    shape. The dense layer's weights are random (seeded): the picture shows the
+    shapes and the flow, not a trained classifier.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        A grayscale image with values in [0, 1].
+    kernels : array_like, shape (KH, KW, 1, k)
+        The convolution's kernels.
+    """
+    from . import ops
+
+    rng = np.random.default_rng(seed)
+    x = np.asarray(image, dtype=float)[None, :, :, None]  # (1, H, W, 1)
+    conv, _ = ops.conv2d_forward(x, kernels, padding="same")
+    relu, _ = ops.relu_forward(conv)
+    pooled, _ = ops.max_pool2d_forward(relu, 2)
+    flat = pooled.reshape(1, -1)
+    weights = rng.normal(0, 1 / np.sqrt(flat.shape[1]), (flat.shape[1], 10))
+    scores = flat @ weights
+    probs = ops.softmax(scores)
+    k = conv.shape[3]
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(14, 4.2), layout="constrained")
+    grid = fig.add_gridspec(k, 6, width_ratios=[2.2, 1, 1, 0.35, 1.6, 1.6])
+    ax = fig.add_subplot(grid[:, 0])
+    ax.imshow(x[0, :, :, 0], cmap="gray")
+    ax.set_title(f"input {x.shape[1:]}")
+    for o in range(k):
+        for col, (maps, name) in enumerate(((relu, "conv + ReLU"), (pooled, "max-pool 2×2")), start=1):
+            a = fig.add_subplot(grid[o, col])
+            a.imshow(maps[0, :, :, o], cmap="viridis")
+            a.set_xticks([])
+            a.set_yticks([])
+            if o == 0:
+                a.set_title(f"{name}\n{maps.shape[1:]}", fontsize=10)
+    a = fig.add_subplot(grid[:, 3])
+    a.imshow(flat.reshape(-1, 1)[:: max(1, flat.shape[1] // 200)], aspect="auto", cmap="viridis")
+    a.set_title(f"flatten\n({flat.shape[1]},)", fontsize=10)
+    a.set_xticks([])
+    a.set_yticks([])
+    for col, (values, name) in enumerate(
+        ((scores[0], "dense: scores (10,)"), (probs[0], "softmax: p (10,)")), start=4
+    ):
+        a = fig.add_subplot(grid[:, col])
+        a.barh(range(10), values, color=VISITED_COLOR)
+        a.set_yticks(range(10))
+        a.invert_yaxis()
+        a.set_title(name + "\n(random weights)", fontsize=10)
+    for a in fig.axes[:1]:
+        a.set_xticks([])
+        a.set_yticks([])
+    return fig

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import cnnviz
 from cnnviz import conv1d
 from cnnviz.widgets import Conv1DExplorer, OutputSizeExplorer
 
@@ -78,3 +79,72 @@ def test_exercise_checkers_explain_a_wrong_answer(capsys):
     assert check_shape((2, 3), (2, 3)) and not check_shape((3, 2), (2, 3))
     assert not check_output_size(None, L=7, K=3)
     assert "replace None" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_image_kernel_explorer_presets_fill_the_grid_and_edits_become_custom():
+    from cnnviz.kernels import KERNELS
+    from cnnviz.widgets import ImageKernelExplorer
+
+    explorer = ImageKernelExplorer(kernel="sobel x")
+    first = explorer.png
+    explorer.controls["kernel"].value = "Gaussian blur"
+    assert [cell.value for cell in explorer.cells] == pytest.approx(KERNELS["Gaussian blur"].ravel())
+    assert explorer.png != first and explorer.message == ""
+    explorer.cells[4].value = 9.0
+    assert explorer.controls["kernel"].value == "custom"
+    explorer.controls["image"].value = "photo, RGB"  # a 3-channel kernel is built from the grid
+    assert explorer.message == ""
+
+
+def test_image_kernel_explorer_explains_a_stride_too_large_for_the_digit():
+    from cnnviz.widgets import ImageKernelExplorer
+
+    explorer = ImageKernelExplorer(image="digit 7 (28×28)")
+    explorer.controls["S"].value = 4
+    assert explorer.message == ""  # ⌊(28 − 3)/4⌋ + 1 = 7: fine
+    assert shown_png(explorer)
+
+
+def test_conv2d_step_explorer_walks_every_output_cell():
+    from cnnviz.widgets import Conv2DStepExplorer
+
+    explorer = Conv2DStepExplorer()
+    y = cnnviz.conv2d(explorer.x, explorer.w, explorer.b)
+    assert explorer.controls["step"].max == y.shape[0] * y.shape[1] - 1
+    pictures = set()
+    for step in range(explorer.controls["step"].max + 1):
+        explorer.controls["step"].value = step
+        pictures.add(explorer.png)
+    assert len(pictures) == y.shape[0] * y.shape[1]
+    explorer.controls["P"].value = 1  # 5×5 padded input: 4×4 outputs
+    assert explorer.controls["step"].max == 15
+
+
+def test_pixel_explorer_keeps_its_sliders_inside_a_smaller_image():
+    from cnnviz.widgets import PixelExplorer
+
+    explorer = PixelExplorer(row=500, col=400)
+    assert "(600, 512, 3)" in explorer.info.value
+    explorer.controls["image"].value = "digit (28×28, uint8)"
+    assert explorer.controls["row"].value == explorer.controls["row"].max == 27
+    assert explorer.controls["col"].max == 27
+    assert "(28, 28)" in explorer.info.value and explorer.message == ""
+
+
+def test_rendering_again_and_again_does_not_grow_memory():
+    """Each redraw makes a new Figure; once collected, only matplotlib's bounded caches remain."""
+    import gc
+    import tracemalloc
+
+    explorer = Conv1DExplorer()
+    for i in range(5):  # warm up caches
+        explorer.controls["i"].value = i % 8
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(30):
+        explorer.controls["i"].value = i % 8
+    gc.collect()  # figures hold reference cycles: the collector frees them, not reference counting
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 1_000_000, f"memory grew by {grown} bytes over 30 redraws"

@@ -1,0 +1,90 @@
+"""Explorer responsiveness: time from a control change to the finished picture.
+
+Run:  python benchmarks/bench_explorers.py
+
+Each explorer is built at its default size, then a sequence of control changes
+is applied, one at a time; setting ``control.value`` redraws synchronously, so
+the time of that assignment is the time a learner waits. Prints the median and
+the worst time per explorer and over all changes (target: median <= 100 ms,
+worst <= 250 ms on 2 cores).
+"""
+
+import statistics
+import time
+
+from cnnviz.widgets import (
+    Conv1DExplorer,
+    Conv2DStepExplorer,
+    ImageKernelExplorer,
+    OutputSizeExplorer,
+    PixelExplorer,
+)
+
+CHANGES = {
+    "Conv1DExplorer(case=1)": (
+        lambda: Conv1DExplorer(case=1),
+        [("i", v) for v in range(1, 8)] + [("K", 4), ("P", 1), ("S", 2), ("taps", "peak: −1 … 2 … −1")],
+    ),
+    "Conv1DExplorer(case=3)": (
+        lambda: Conv1DExplorer(case=3),
+        [("i", v) for v in range(1, 6)] + [("o", 1), ("mix", "sum and difference"), ("P", 2)],
+    ),
+    "Conv2DStepExplorer": (
+        lambda: Conv2DStepExplorer(),
+        [("step", v) for v in range(1, 4)]
+        + [("P", 1)]
+        + [("step", v) for v in range(4, 12)]
+        + [("o", 1), ("S", 2)],
+    ),
+    "ImageKernelExplorer": (
+        lambda: ImageKernelExplorer(),
+        [("kernel", k) for k in ("box blur", "sharpen", "sobel y", "Laplacian")]
+        + [
+            ("relu", True),
+            ("flip", True),
+            ("S", 2),
+            ("P", "same"),
+            ("w11", 2.0),
+            ("image", "photo, RGB"),
+            ("image", "digit 7 (28×28)"),
+        ],
+    ),
+    "OutputSizeExplorer": (
+        lambda: OutputSizeExplorer(),
+        [("L", v) for v in (8, 9, 12, 16)]
+        + [("K", 4), ("P", 2), ("S", 3), ("mode", "same"), ("mode", "valid")],
+    ),
+    "PixelExplorer": (
+        lambda: PixelExplorer(),
+        [("row", v) for v in (100, 200, 300)]
+        + [
+            ("col", 100),
+            ("image", "photo, grayscale (uint8)"),
+            ("image", "digit (28×28, uint8)"),
+            ("row", 10),
+        ],
+    ),
+}
+
+
+def main():
+    everything = []
+    print(f"{'explorer':<24} {'changes':>7} {'median ms':>10} {'worst ms':>9}")
+    for name, (make, changes) in CHANGES.items():
+        explorer = make()
+        times = []
+        for control, value in changes:
+            t0 = time.perf_counter()
+            explorer.controls[control].value = value
+            times.append((time.perf_counter() - t0) * 1e3)
+            assert explorer.message == "", f"{name}: {control}={value!r} gave {explorer.message}"
+        everything += times
+        print(f"{name:<24} {len(times):>7} {statistics.median(times):>10.0f} {max(times):>9.0f}")
+    print(
+        f"{'all':<24} {len(everything):>7} {statistics.median(everything):>10.0f} {max(everything):>9.0f}"
+        "   (target: median <= 100, worst <= 250)"
+    )
+
+
+if __name__ == "__main__":
+    main()
