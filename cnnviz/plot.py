@@ -147,7 +147,7 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True):
             ax.text(
                 c,
                 r,
-                fmt.format(v),
+                fmt.format(v).replace("-", "−"),
                 ha="center",
                 va="center",
                 fontsize=fontsize,

@@ -211,6 +211,8 @@ class Conv1DExplorer(Explorer):
         if case not in CHANNEL_MIX:
             raise ValueError(f"Conv1DExplorer covers the notes' cases 1, 2 and 3; received case={case!r}.")
         self.case = case
+        self.figsize = (10, 3.0 + 0.7 * (case - 1))  # more rows to draw with more channels and kernels
+        self.margins = {**self.margins, "top": 0.84 - 0.06 * (case - 1)}  # room for one sum per channel
         self.x = SIGNALS[case] if x is None else np.asarray(x, dtype=float)
         self.steps = StepControls("output cell i")
         L = len(self.x)
@@ -241,7 +243,10 @@ class Conv1DExplorer(Explorer):
 
     def layout_rows(self):
         c = self.controls
-        return [[c["taps"], c["mix"]], [c["K"], c["P"]], [c["S"], c["o"]], self.steps.row().children]
+        rows = [[c["taps"], c["K"]], [c["P"], c["S"]]]
+        if self.case > 1:  # channels and kernels only matter from case 2 (channels) and 3 (kernels) on
+            rows.append([c["mix"], c["o"]] if self.case == 3 else [c["mix"]])
+        return [*rows, self.steps.row().children]
 
     def kernel(self, taps, mix, K):
         """w (K, C, k) with w[j, c, o] = taps[j] · mix[c, o]."""
