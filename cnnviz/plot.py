@@ -300,152 +300,241 @@ def window_sum_text(x_pad, w, start, o=0, D=1):
     return "\n".join(lines)
 
 
+class RevealGrid:
+    """An output grid whose cells appear one at a time, for step-through pictures.
+
+    All cells' numbers are drawn once; ``show(mask, cell)`` then decides which
+    are visible and which cell is highlighted, without drawing anything new.
+    """
+
+    def __init__(self, ax, values, cmap="RdBu_r", fontsize=FONT):
+        self.values = np.asarray(values, dtype=float) + 0.0
+        finite = self.values[np.isfinite(self.values)]
+        top = float(np.abs(finite).max()) if finite.size else 1.0
+        self.image = ax.imshow(
+            np.full(self.values.shape, np.nan), cmap=cmap, vmin=-top or -1, vmax=top or 1, alpha=0.35
+        )
+        fmt = "{:.0f}" if np.all(np.mod(finite, 1) == 0) else "{:.2f}"
+        self.texts = np.empty(self.values.shape, dtype=object)
+        for (r, c), v in np.ndenumerate(self.values):
+            self.texts[r, c] = ax.text(
+                c,
+                r,
+                fmt.format(v).replace("-", "−"),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                visible=False,
+            )
+        self.cell = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, color=WINDOW_COLOR, alpha=0.35))
+        ax.set_xlim(-0.5, self.values.shape[1] - 0.5)
+        ax.set_ylim(self.values.shape[0] - 0.5, -0.5)
+        _no_ticks(ax)
+
+    def show(self, mask, cell):
+        """Show the cells where ``mask`` is True and highlight ``cell`` = (row, col)."""
+        self.image.set_data(np.where(mask, self.values, np.nan))
+        for (r, c), text in np.ndenumerate(self.texts):
+            text.set_visible(bool(mask[r, c]))
+        self.cell.set_xy((cell[1] - 0.5, cell[0] - 0.5))
+
+    @property
+    def artists(self):
+        return [self.image, *self.texts.ravel(), self.cell]
+
+
+class Conv1DStep:
+    """The picture of a 1D convolution (cases 1–3), built once, then moved from cell to cell.
+
+    ``set(i)`` moves the window to output cell i, rewrites the sum in the title
+    and reveals the output up to that cell; ``dynamic`` lists the artists that
+    change, so an explorer can redraw only those.
+    """
+
+    def __init__(self, x, w, S=1, P=0, o=0, axes=None, fontsize=FONT):
+        x = np.asarray(x, dtype=float)
+        self.x = x[:, None] if x.ndim == 1 else x
+        w = np.asarray(w, dtype=float)
+        self.w = w.reshape(w.shape[0], self.x.shape[1], -1)
+        before, after = (P, P) if np.isscalar(P) else P
+        self.x_pad = np.pad(self.x, ((before, after), (0, 0)))  # (L_pad, C)
+        K, C, k = self.w.shape
+        self.S, self.o = S, o
+        L_out = (len(self.x_pad) - K) // S + 1
+        # y[o, i] = Σ_{j,c} w[j, c, o] · x_pad[i·S + j, c], written out so the picture needs no other module
+        self.y = np.array(
+            [
+                [np.sum(self.w[:, :, oo] * self.x_pad[j * S : j * S + K]) for j in range(L_out)]
+                for oo in range(k)
+            ]
+        )
+        if axes is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(
+                figsize=(max(8, 0.55 * len(self.x_pad) + 3), 1.6 + 0.9 * (C + k)), layout="constrained"
+            )
+            grid = fig.subplots(2, 2, width_ratios=[len(self.x_pad), max(K, 3)], height_ratios=[C, k + 0.6])
+            grid[1, 1].set_axis_off()
+            axes = (grid[0, 0], grid[0, 1], grid[1, 0])
+        self.axes = ax_x, ax_w, ax_y = axes
+        show_grid(self.x_pad.T, ax=ax_x, padding=((0, 0), (before, after)), fontsize=fontsize)
+        ax_x.set_xticks(range(len(self.x_pad)), [str(j - before) for j in range(len(self.x_pad))])
+        ax_x.set_yticks(range(C), [f"c={c}" for c in range(C)] if C > 1 else ["x"])
+        self.window = ax_x.add_patch(Rectangle((-0.5, -0.5), K, C, fill=False, ec=WINDOW_COLOR, lw=3))
+        self.title = ax_x.set_title(" ", fontsize=fontsize, loc="left")
+        show_kernel(self.w[:, :, o].T, ax=ax_w, fontsize=fontsize, ticks=False)
+        ax_w.set_title(f"kernel {o}: K={K}" + (f", depth {C}" if C > 1 else ""), fontsize=fontsize)
+        self.output = RevealGrid(ax_y, self.y, fontsize=fontsize)
+        for oo in range(k):  # row labels without tick machinery (ticks are slow to draw)
+            ax_y.text(
+                -0.7, oo, f"kernel {oo}" if k > 1 else "y", ha="right", va="center", fontsize=fontsize - 2
+            )
+        ax_y.set_title(
+            f"output: L' = {L_out} cells" + (f" × {k} kernels" if k > 1 else ""),
+            fontsize=fontsize,
+            loc="left",
+        )
+        self.dynamic = [self.window, self.title, *self.output.artists]
+
+    def set(self, i):
+        """Show output cell ``i`` (0-based) of kernel ``o``: its window, its sum, the output so far."""
+        _, C, k = self.w.shape
+        start = i * self.S
+        self.window.set_xy((start - 0.5, -0.5))
+        label = f"y[{i}, {self.o}]" if k > 1 else f"y[{i}]"
+        text = window_sum_text(self.x_pad, self.w, start, self.o)
+        self.title.set_text(f"{label} = {text}" if C == 1 else f"{label}, a sum over every channel:\n{text}")
+        mask = np.repeat(np.arange(self.y.shape[1])[None, :] <= i, k, axis=0)  # (k, L')
+        mask[self.o + 1 :, i] = False  # kernels after o have not reached cell i yet
+        self.output.show(mask, (self.o, i))
+        return self
+
+
 def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT):
     """One step of a 1D convolution with C channels and k kernels (cases 1–3).
 
     Draws the padded input (one row per channel) with the window at output
     cell ``i``, kernel ``o`` beside it (one row per channel, so each weight sits
     under the input row it multiplies), and the output (one row per kernel)
-    with the cell being computed; the sum is written out in the title.
+    filled up to the cell being computed; the sum is written out in the title.
 
     Parameters
     ----------
     x : array_like, shape (L,) or (L, C)
     w : array_like, shape (K,), (K, C) or (K, C, k)
     axes : three axes (input, kernel, output), optional
-    """
-    x = np.asarray(x, dtype=float)
-    x = x[:, None] if x.ndim == 1 else x
-    w = np.asarray(w, dtype=float)
-    w = w.reshape(w.shape[0], x.shape[1], -1)
-    before, after = (P, P) if np.isscalar(P) else P
-    x_pad = np.pad(x, ((before, after), (0, 0)))  # (L_pad, C)
-    K, C, k = w.shape
-    L_out = (len(x_pad) - K) // S + 1
-    y = np.stack(
-        [
-            [np.dot(w[:, :, oo].ravel(), x_pad[j * S : j * S + K].ravel()) for j in range(L_out)]
-            for oo in range(k)
-        ]
-    )  # (k, L'), written out so the picture needs no other module
-    if axes is None:
-        import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=(max(8, 0.55 * len(x_pad) + 3), 1.6 + 0.9 * (C + k)), layout="constrained")
-        axes = fig.subplots(2, 2, width_ratios=[len(x_pad), max(K, 3)], height_ratios=[C, k + 0.6])
-        axes[1, 1].set_axis_off()
-        axes = (axes[0, 0], axes[0, 1], axes[1, 0])
-    ax_x, ax_w, ax_y = axes
-    start = i * S
-    show_grid(x_pad.T, ax=ax_x, window=(0, start, C, K), padding=((0, 0), (before, after)), fontsize=fontsize)
-    ax_x.set_xticks(range(len(x_pad)), [str(j - before) for j in range(len(x_pad))])
-    ax_x.set_yticks(range(C), [f"c={c}" for c in range(C)] if C > 1 else ["x"])
-    label = f"y[{i}, {o}]" if k > 1 else f"y[{i}]"
-    ax_x.set_title(
-        f"{label} = " + window_sum_text(x_pad, w, start, o)
-        if C == 1
-        else f"{label}, a sum over every channel:\n" + window_sum_text(x_pad, w, start, o),
-        fontsize=fontsize,
-        loc="left",
-    )
-    show_kernel(w[:, :, o].T, ax=ax_w, fontsize=fontsize, ticks=False)
-    ax_w.set_title(f"kernel {o}: K={K}" + (f", depth {C}" if C > 1 else ""), fontsize=fontsize)
-    shown = np.where(np.arange(L_out)[None, :] <= i, y, np.nan)
-    shown[o + 1 :, i] = np.nan
-    show_grid(
-        shown,
-        ax=ax_y,
-        cell=(o, i),
-        cmap="RdBu_r",
-        fontsize=fontsize,
-        fmt=None if np.all(np.mod(y, 1) == 0) else "{:.2f}",
-        ticks=False,
-    )
-    for oo in range(k):  # row labels without tick machinery (ticks are slow to draw)
-        ax_y.text(-0.7, oo, f"kernel {oo}" if k > 1 else "y", ha="right", va="center", fontsize=fontsize - 2)
-    ax_y.set_title(
-        f"output: L' = {L_out} cells" + (f" × {k} kernels" if k > 1 else ""), fontsize=fontsize, loc="left"
-    )
-    return axes
+    Returns
+    -------
+    The three axes (input, kernel, output).
+    """
+    return Conv1DStep(x, w, S, P, o, axes, fontsize).set(i).axes
+
+
+class Conv2DStep:
+    """The picture of a 2D convolution (case 4) on a small grid, moved from cell to cell.
+
+    For each input channel c: the padded channel with the window, and under it
+    kernel o's slice for that channel with its share of the sum; to the right,
+    the total (with the bias) and output map o, revealed up to the current
+    cell. ``set(i, j)`` moves everything that changes; ``dynamic`` lists it.
+    """
+
+    def __init__(self, x, w, S=1, P=0, o=0, b=None, axes=None, fontsize=FONT - 1):
+        x = np.asarray(x, dtype=float)
+        x = x[:, :, None] if x.ndim == 2 else x
+        w = np.asarray(w, dtype=float)
+        self.w = w.reshape(*w.shape[:2], x.shape[2], -1)
+        (pt, pb), (pl, pr) = _pads2(P)
+        self.x_pad = np.pad(x, ((pt, pb), (pl, pr), (0, 0)))
+        KH, KW, C, _ = self.w.shape
+        self.S, self.o, self.has_bias = S, o, b is not None
+        self.bias = 0.0 if b is None else float(np.asarray(b).ravel()[o])
+        Ho, Wo = (self.x_pad.shape[0] - KH) // S + 1, (self.x_pad.shape[1] - KW) // S + 1
+        # y[i, j] = b[o] + Σ_{u,v,c} w[u, v, c, o] · x_pad[i·S + u, j·S + v, c], written out here
+        self.y = np.array(
+            [
+                [
+                    np.sum(self.w[:, :, :, o] * self.x_pad[r * S : r * S + KH, q * S : q * S + KW])
+                    + self.bias
+                    for q in range(Wo)
+                ]
+                for r in range(Ho)
+            ]
+        )
+        if axes is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=(3.2 * (C + 1), 6), layout="constrained")
+            axes = fig.subplots(2, C + 1, height_ratios=[self.x_pad.shape[0], max(KH, Ho)])
+        self.axes = axes
+        padded = " (padded)" if pt + pb + pl + pr else ""
+        self.windows, self.shares = [], []
+        for c in range(C):
+            show_grid(
+                self.x_pad[:, :, c],
+                ax=axes[0, c],
+                padding=((pt, pb), (pl, pr)),
+                fontsize=fontsize,
+                title=f"x, channel {c}{padded}",
+                ticks=False,
+            )
+            self.windows.append(
+                axes[0, c].add_patch(Rectangle((-0.5, -0.5), KW, KH, fill=False, ec=WINDOW_COLOR, lw=3))
+            )
+            show_kernel(self.w[:, :, c, o], ax=axes[1, c], fontsize=fontsize, ticks=False)
+            self.shares.append(axes[1, c].set_title(" ", fontsize=fontsize))
+        self.output = RevealGrid(axes[1, C], self.y, fontsize=fontsize)
+        axes[1, C].set_title(f"output map {o}: {Ho}×{Wo}", fontsize=fontsize)
+        axes[0, C].set_axis_off()
+        self.total = axes[0, C].text(
+            0, 0.5, " ", fontsize=fontsize + 1, va="center", transform=axes[0, C].transAxes
+        )
+        self.dynamic = [*self.windows, *self.shares, self.total, *self.output.artists]
+
+    def set(self, i, j):
+        """Show output cell (i, j): the windows, each channel's share, the total, the output so far."""
+        KH, KW, C, _ = self.w.shape
+        r, q = i * self.S, j * self.S
+        partial = [
+            float(np.sum(self.w[:, :, c, self.o] * self.x_pad[r : r + KH, q : q + KW, c])) for c in range(C)
+        ]
+        for c in range(C):
+            self.windows[c].set_xy((q - 0.5, r - 0.5))
+            self.shares[c].set_text(f"w[:, :, {c}, {self.o}]: Σ w·x = {_num(partial[c])}")
+        bias = f" + b[{self.o}] ({_num(self.bias)})" if self.has_bias else ""
+        self.total.set_text(
+            f"y[{i}, {j}, {self.o}] =\n"
+            + " + ".join(_num(p, True) for p in partial)
+            + bias
+            + f" = {_num(sum(partial) + self.bias)}\n({KH}·{KW}·{C} = {KH * KW * C} products)"
+        )
+        Ho, Wo = self.y.shape
+        self.output.show(np.arange(Ho * Wo).reshape(Ho, Wo) <= i * Wo + j, (i, j))
+        return self
 
 
 def show_conv2d_step(x, w, i, j, o=0, S=1, P=0, b=None, axes=None, fontsize=FONT - 1):
-    """One output cell of a 2D convolution (case 4) on a small grid.
+    """One output cell (i, j) of a 2D convolution (case 4) on a small grid.
 
     Draws, for each input channel c, the padded channel with the window of
-    output cell (i, j) and, under it, kernel o's slice for that channel; the
-    last column shows output map o with the cell, and the title writes the
-    per-channel sums and their total (plus the bias).
+    output cell (i, j) and, under it, kernel o's slice for that channel with
+    its share of the sum; to the right, the total (plus the bias) and output
+    map o filled up to the cell.
 
     Parameters
     ----------
     x : array_like, shape (H, W) or (H, W, C)
     w : array_like, shape (KH, KW), (KH, KW, C) or (KH, KW, C, k)
+    b : array_like of shape (k,), optional
     axes : array of axes of shape (2, C + 1), optional
-    """
-    x = np.asarray(x, dtype=float)
-    x = x[:, :, None] if x.ndim == 2 else x
-    w = np.asarray(w, dtype=float)
-    w = w.reshape(*w.shape[:2], x.shape[2], -1)
-    (pt, pb), (pl, pr) = _pads2(P)
-    x_pad = np.pad(x, ((pt, pb), (pl, pr), (0, 0)))
-    KH, KW, C, _ = w.shape
-    Ho, Wo = (x_pad.shape[0] - KH) // S + 1, (x_pad.shape[1] - KW) // S + 1
-    bias = 0.0 if b is None else float(np.asarray(b).ravel()[o])
-    if axes is None:
-        import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=(3.2 * (C + 1), 6), layout="constrained")
-        axes = fig.subplots(2, C + 1, height_ratios=[x_pad.shape[0], max(KH, Ho)])
-    window = x_pad[i * S : i * S + KH, j * S : j * S + KW, :]  # (KH, KW, C)
-    partial = [float(np.sum(w[:, :, c, o] * window[:, :, c])) for c in range(C)]
-    for c in range(C):
-        show_grid(
-            x_pad[:, :, c],
-            ax=axes[0, c],
-            window=(i * S, j * S, KH, KW),
-            padding=((pt, pb), (pl, pr)),
-            fontsize=fontsize,
-            title=f"x, channel {c}" + (" (padded)" if pt + pb + pl + pr else ""),
-            ticks=False,
-        )
-        show_kernel(
-            w[:, :, c, o],
-            ax=axes[1, c],
-            fontsize=fontsize,
-            title=f"w[:, :, {c}, {o}]: Σ w·x = {_num(partial[c])}",
-            ticks=False,
-        )
-    y = np.array(
-        [
-            [np.sum(w[:, :, :, o] * x_pad[r * S : r * S + KH, s * S : s * S + KW]) + bias for s in range(Wo)]
-            for r in range(Ho)
-        ]
-    )
-    shown = np.where(np.arange(Ho * Wo).reshape(Ho, Wo) <= i * Wo + j, y, np.nan)
-    show_grid(
-        shown,
-        ax=axes[1, C],
-        cell=(i, j),
-        cmap="RdBu_r",
-        fontsize=fontsize,
-        fmt=None if np.all(np.mod(y, 1) == 0) else "{:.2f}",
-        title=f"output map {o}: {Ho}×{Wo}",
-        ticks=False,
-    )
-    axes[0, C].set_axis_off()
-    total = sum(partial) + bias
-    lines = [
-        f"y[{i}, {j}, {o}] =",
-        " + ".join(_num(p, True) for p in partial)
-        + (f" + b[{o}] ({_num(bias)})" if b is not None else "")
-        + f" = {_num(total)}",
-        f"({KH}·{KW}·{C} = {KH * KW * C} products)",
-    ]
-    axes[0, C].text(
-        0, 0.5, "\n".join(lines), fontsize=fontsize + 1, va="center", transform=axes[0, C].transAxes
-    )
-    return axes
+    Returns
+    -------
+    The (2, C + 1) array of axes.
+    """
+    return Conv2DStep(x, w, S, P, o, b, axes, fontsize).set(i, j).axes
 
 
 def show_filtered(y, w, ax):
@@ -530,46 +619,91 @@ def show_filter_gallery(img, kernels, ncols=4, fig=None):
     return axes[:n]
 
 
+class PixelPicture:
+    """An image with one pixel marked and the numbers around it, one grid per channel.
+
+    The grids always show (2·radius+1)² cells centred on the pixel (blank
+    beyond the image's border). ``set(row, col)`` moves to another pixel by
+    changing only the artists in ``dynamic``.
+    """
+
+    def __init__(self, img, axes=None, radius=3, fontsize=FONT - 1):
+        self.img = np.asarray(img)
+        self.radius = radius
+        gray = self.img.ndim == 2
+        channels = 1 if gray else self.img.shape[2]
+        if axes is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=(4 + 2.6 * channels, 3.6), layout="constrained")
+            axes = fig.subplots(1, 1 + channels, width_ratios=[1.6] + [1] * channels)
+        self.axes = axes
+        show_image(self.img, ax=axes[0])
+        (self.marker,) = axes[0].plot(
+            [], [], marker="s", ms=10, mfc="none", mec=WINDOW_COLOR, mew=2, ls="none"
+        )
+        self.title = axes[0].set_title(" ", fontsize=fontsize)
+        n = 2 * radius + 1
+        top = 255 if self.img.dtype == np.uint8 else 1.0
+        self.fmt = "{:.0f}" if self.img.dtype == np.uint8 else "{:.2f}"
+        self.names = ["value"] if gray else ["R", "G", "B", "A"][:channels]
+        self.grids, self.texts, self.titles, self.labels = [], [], [], []
+        for c in range(channels):
+            ax = axes[1 + c]
+            cmap = "Greys_r" if gray else ("Reds", "Greens", "Blues", "Greys")[c]
+            self.grids.append(ax.imshow(np.zeros((n, n)), cmap=cmap, vmin=0, vmax=top, alpha=0.35))
+            self.texts.append(
+                [
+                    [ax.text(q, r, "", ha="center", va="center", fontsize=fontsize - 2) for q in range(n)]
+                    for r in range(n)
+                ]
+            )
+            ax.add_patch(Rectangle((radius - 0.5, radius - 0.5), 1, 1, fill=False, ec=WINDOW_COLOR, lw=2))
+            self.titles.append(ax.set_title(" ", fontsize=fontsize))
+            # a text of the axes, not its xlabel: axis labels cannot be redrawn on their own
+            self.labels.append(
+                ax.text(0.5, -0.08, " ", fontsize=fontsize - 2, ha="center", va="top", transform=ax.transAxes)
+            )
+            _no_ticks(ax)
+        self.dynamic = [
+            self.marker,
+            self.title,
+            *self.grids,
+            *self.titles,
+            *self.labels,
+            *(t for rows in self.texts for row in rows for t in row),
+        ]
+
+    def set(self, row, col):
+        """Mark pixel (row, col) and show the numbers around it."""
+        H, W = self.img.shape[:2]
+        r0, c0 = row - self.radius, col - self.radius
+        n = 2 * self.radius + 1
+        self.marker.set_data([col], [row])
+        self.title.set_text(f"pixel (row {row}, column {col})")
+        inside = np.zeros((n, n), dtype=bool)
+        inside[max(-r0, 0) : n - max(r0 + n - H, 0), max(-c0, 0) : n - max(c0 + n - W, 0)] = True
+        for c, (grid, texts) in enumerate(zip(self.grids, self.texts)):
+            channel = self.img if self.img.ndim == 2 else self.img[:, :, c]
+            values = np.full((n, n), np.nan)
+            values[inside] = channel[max(r0, 0) : r0 + n, max(c0, 0) : c0 + n].ravel()
+            grid.set_data(values)
+            for (r, q), v in np.ndenumerate(values):
+                texts[r][q].set_text("" if np.isnan(v) else self.fmt.format(v))
+            self.titles[c].set_text(f"{self.names[c]} at the pixel: {_num(channel[row, col])}")
+            self.labels[c].set_text(
+                f"rows {max(r0, 0)}–{min(r0 + n, H) - 1}, columns {max(c0, 0)}–{min(c0 + n, W) - 1}"
+            )
+        return self
+
+
 def show_pixel(img, row, col, axes=None, radius=3, fontsize=FONT - 1):
-    """An image with one pixel marked, and the numbers around it (one grid per channel).
+    """An image with pixel (row, col) marked, and the numbers around it (one grid per channel).
 
     ``img`` is (H, W) or (H, W, C); the grids show the (2·radius+1)² cells
-    around (row, col) with the pixel itself framed.
+    around the pixel, which is framed in the middle. Returns the axes.
     """
-    img = np.asarray(img)
-    gray = img.ndim == 2
-    channels = 1 if gray else img.shape[2]
-    if axes is None:
-        import matplotlib.pyplot as plt
-
-        fig = plt.figure(figsize=(4 + 2.6 * channels, 3.6), layout="constrained")
-        axes = fig.subplots(1, 1 + channels, width_ratios=[1.6] + [1] * channels)
-    show_image(img, ax=axes[0])
-    axes[0].plot([col], [row], marker="s", ms=10, mfc="none", mec=WINDOW_COLOR, mew=2)
-    axes[0].set_title(f"pixel (row {row}, column {col})", fontsize=fontsize)
-    r0, c0 = max(row - radius, 0), max(col - radius, 0)
-    patch = img[r0 : row + radius + 1, c0 : col + radius + 1]
-    names = ["value"] if gray else ["R", "G", "B", "A"][:channels]
-    for c in range(channels):
-        values = patch if gray else patch[:, :, c]
-        cmap = "Greys_r" if gray else ("Reds", "Greens", "Blues", "Greys")[c]
-        ax = axes[1 + c]
-        show_grid(
-            values,
-            ax=ax,
-            ticks=False,
-            cmap=cmap,
-            cell=(row - r0, col - c0),
-            fontsize=fontsize - 2,
-            fmt="{:.0f}" if img.dtype == np.uint8 else "{:.2f}",
-        )
-        here = img[row, col] if gray else img[row, col, c]
-        ax.set_title(f"{names[c]} at the pixel: {_num(here)}", fontsize=fontsize)
-        ax.set_xlabel(
-            f"rows {r0}–{r0 + values.shape[0] - 1}, columns {c0}–{c0 + values.shape[1] - 1}",
-            fontsize=fontsize - 2,
-        )
-    return axes
+    return PixelPicture(img, axes, radius, fontsize).set(row, col).axes
 
 
 def show_cnn_pipeline(image, kernels, fig=None, seed=0):

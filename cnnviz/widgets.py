@@ -21,7 +21,9 @@ import io
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
+import PIL.Image
 from IPython.display import HTML, Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import images, plot
@@ -64,10 +66,10 @@ SIGNALS = {  # the input x of each case: (L,) or (L, C)
 }
 
 
-def figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes."""
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """What the canvas shows, as PNG bytes (fast compression: explorers redraw often)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # fast: it is redrawn often
+    PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
@@ -83,6 +85,8 @@ class Explorer:
     dpi = 72
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.1, "top": 0.88, "hspace": 0.8, "wspace": 0.3}
     _drawing = False
+    _canvas = None
+    light_controls = ()  # controls whose change only moves ``self.dynamic`` (see update)
 
     def __init__(self, controls: dict, extra=()):
         self.controls = controls
@@ -107,17 +111,33 @@ class Explorer:
     def draw(self, fig: Figure, **values) -> None:  # pragma: no cover - subclasses draw
         raise NotImplementedError
 
-    def render(self) -> None:
-        """Draw the current state into ``out``: the picture, or the message explaining the problem."""
+    def update(self, **values) -> bool:
+        """Move the picture's ``dynamic`` artists for a change of a light control.
+
+        Return False when the change needs a full redraw instead. Subclasses that
+        list ``light_controls`` implement it.
+        """
+        return False
+
+    def render(self, light: bool = False) -> None:
+        """Draw the current state into ``out``: the picture, or the message explaining the problem.
+
+        A full render builds a new figure. After a change of one of the
+        ``light_controls`` (stepping the window, say) only the artists in
+        ``self.dynamic`` are drawn again, over a saved copy of everything else
+        (matplotlib's blitting), which is many times faster.
+        """
         if self._drawing:  # a control changed by draw() itself (a limit moved): one picture is enough
             return
         self._drawing = True
-        fig = Figure(figsize=self.figsize, dpi=self.dpi)
-        fig.subplots_adjust(**self.margins)
         try:
             with matplotlib.rc_context(FAST_DRAWING):
-                self.draw(fig, **self.values)
+                if light and self._canvas is not None and self.update(**self.values):
+                    png = self._draw_dynamic(restore=True)
+                else:
+                    png = self._draw_full()
         except (ValueError, TypeError) as error:
+            self._canvas = None
             self.message, self.png = str(error), b""
             self.out.outputs = ()
             self.out.append_display_data(
@@ -129,13 +149,32 @@ class Explorer:
             return
         finally:
             self._drawing = False
-        with matplotlib.rc_context(FAST_DRAWING):
-            self.message, self.png = "", figure_png(fig)
+        self.message, self.png = "", png
         self.out.outputs = ()
         self.out.append_display_data(Image(data=self.png, format="png"))
 
-    def _on_change(self, _change) -> None:
-        self.render()
+    def _draw_full(self) -> bytes:
+        fig = Figure(figsize=self.figsize, dpi=self.dpi)
+        fig.subplots_adjust(**self.margins)
+        self.dynamic = []
+        self.draw(fig, **self.values)
+        for artist in self.dynamic:
+            artist.set_animated(True)  # left out of the saved background
+        self._canvas = FigureCanvasAgg(fig)
+        self._canvas.draw()
+        self._background = self._canvas.copy_from_bbox(fig.bbox)
+        return self._draw_dynamic(restore=False)
+
+    def _draw_dynamic(self, restore: bool) -> bytes:
+        if restore:
+            self._canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self._canvas.figure.draw_artist(artist)
+        return canvas_png(self._canvas)
+
+    def _on_change(self, change) -> None:
+        name = next((n for n, c in self.controls.items() if c is change["owner"]), None)
+        self.render(light=name in self.light_controls)
 
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, plus a PNG of the current picture for viewers without a kernel."""
@@ -205,6 +244,7 @@ class Conv1DExplorer(Explorer):
     """
 
     figsize = (10, 4.2)
+    light_controls = ("i",)
     margins = {"left": 0.07, "right": 0.98, "bottom": 0.08, "top": 0.80, "hspace": 1.0, "wspace": 0.15}
 
     def __init__(self, case=1, x=None, K=3, taps="edge: +1 … −1", mix=None):
@@ -261,7 +301,14 @@ class Conv1DExplorer(Explorer):
         C, k = x.shape[1], w.shape[2]
         grid = fig.add_gridspec(2, 2, width_ratios=[len(x) + 2 * P, max(K, 3)], height_ratios=[C, k + 0.4])
         axes = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]))
-        plot.show_conv1d_step(x, w, i, S=S, P=P, o=o, axes=axes)
+        self.picture = plot.Conv1DStep(x, w, S=S, P=P, o=o, axes=axes).set(i)
+        self.dynamic = self.picture.dynamic
+
+    def update(self, i, **_):
+        if i >= self.picture.y.shape[1]:
+            return False
+        self.picture.set(i)
+        return True
 
 
 class OutputSizeExplorer(Explorer):
@@ -414,6 +461,7 @@ class Conv2DStepExplorer(Explorer):
     """Case 4 on a small grid: step the window over a 2-channel input with two 2×2 kernels."""
 
     figsize = (10, 5.6)
+    light_controls = ("step",)
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
 
     def __init__(self, x=None, w=None, b=(1.0, -1.0)):
@@ -445,7 +493,15 @@ class Conv2DStepExplorer(Explorer):
         i, j = divmod(min(step, Ho * Wo - 1), Wo)
         C = self.x.shape[2]
         axes = fig.subplots(2, C + 1, height_ratios=[1.4, 1])
-        plot.show_conv2d_step(self.x, self.w, i, j, o=o, S=S, P=P, b=self.b, axes=axes)
+        self.picture = plot.Conv2DStep(self.x, self.w, S=S, P=P, o=o, b=self.b, axes=axes).set(i, j)
+        self.dynamic = self.picture.dynamic
+
+    def update(self, step, **_):
+        Ho, Wo = self.picture.y.shape
+        if step >= Ho * Wo:
+            return False
+        self.picture.set(*divmod(step, Wo))
+        return True
 
 
 PIXEL_IMAGES = {
@@ -485,7 +541,7 @@ class PixelExplorer(Explorer):
 
     def _on_change(self, change):
         if change["owner"] is not self.controls["image"]:  # a new image is drawn once, by _resize
-            self.render()
+            self.render(light=True)
 
     def _resize(self, change):
         """Keep the sliders inside the new image: rows < H, columns < W."""
@@ -502,10 +558,16 @@ class PixelExplorer(Explorer):
         img = PIXEL_IMAGES[image]()
         channels = 1 if img.ndim == 2 else img.shape[2]
         axes = fig.subplots(1, 1 + channels, width_ratios=[1.6] + [1] * channels)
-        plot.show_pixel(img, row, col, axes=axes, radius=1)
-        value = img[row, col]
+        self.picture = plot.PixelPicture(img, axes=axes, radius=1)
+        self.dynamic = self.picture.dynamic
+        self.update(image, row, col)
+
+    def update(self, image, row, col):
+        img = self.picture.img
+        self.picture.set(row, col)
         self.info.value = (
             f"<span style='font-size:15px'>array shape <b>{img.shape}</b> (height, width"
             f"{', channels' if img.ndim == 3 else ''}), dtype <b>{img.dtype}</b>; "
-            f"img[{row}, {col}] = <b>{np.round(value, 3)}</b></span>"
+            f"img[{row}, {col}] = <b>{np.round(img[row, col], 3)}</b></span>"
         )
+        return True

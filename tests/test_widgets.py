@@ -148,3 +148,41 @@ def test_rendering_again_and_again_does_not_grow_memory():
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert grown < 1_000_000, f"memory grew by {grown} bytes over 30 redraws"
+
+
+def test_conv1d_explorer_draws_the_numbers_cnnviz_computes():
+    """The sum written in the title and the revealed output cells are conv1d's values."""
+    from cnnviz.plot import _num
+
+    explorer = Conv1DExplorer(case=2, mix="channel 0 minus channel 1")
+    explorer.controls["P"].value = 1
+    explorer.controls["i"].value = 3
+    values = explorer.values
+    w = explorer.kernel(values["taps"], values["mix"], values["K"])
+    y = cnnviz.conv1d(explorer.x, w, padding=1)[:, 0]
+    assert explorer.picture.title.get_text().endswith(f"= {_num(y[3])}")
+    shown = [t.get_text() for t in explorer.picture.output.texts[0] if t.get_visible()]
+    assert shown == [_num(v) for v in y[:4]]
+    x = explorer.picture.window.get_x()
+    assert x == 3 * 1 - 0.5  # the window starts at padded cell i·S
+
+
+def test_conv2d_step_explorer_writes_the_total_with_the_bias():
+    from cnnviz.plot import _num
+    from cnnviz.widgets import Conv2DStepExplorer
+
+    explorer = Conv2DStepExplorer()
+    explorer.controls["o"].value = 1
+    explorer.controls["step"].value = 3  # (i, j) = (1, 1) of a 2×2 output
+    y = cnnviz.conv2d(explorer.x, explorer.w, explorer.b)
+    total = explorer.picture.total.get_text()
+    assert "y[1, 1, 1] =" in total and f"= {_num(y[1, 1, 1])}\n" in total
+
+
+def test_stepping_redraws_only_what_moves_and_matches_a_full_redraw():
+    """Blitting (a light redraw) gives the same picture as drawing everything anew."""
+    explorer = Conv1DExplorer()
+    explorer.controls["i"].value = 4
+    light = explorer.png
+    explorer.render()  # full redraw of the same state
+    assert explorer.png == light
