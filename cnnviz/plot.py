@@ -240,15 +240,21 @@ def show_output_size(L, K, P=0, S=1, D=1, ax=None, fontsize=FONT):
         y0 = -0.5 - 0.45 * i
         ax.plot([i * S + 0.1, i * S + E - 0.1], [y0, y0], color=VISITED_COLOR, lw=4, solid_capstyle="butt")
         ax.text(i * S - 0.2, y0, f"{i}", ha="right", va="center", fontsize=fontsize - 3)
+    bottom = -0.8 - 0.45 * max(positions, 1)
     ax.set_xlim(-1, n + 0.5)
-    ax.set_ylim(-0.8 - 0.45 * max(positions, 1), 1.6)
+    ax.set_ylim(bottom - 0.5, 1.1)
     ax.set_axis_off()
     ax.set_title(formula_text(L, K, (before, after), S, D), fontsize=fontsize)
     legend = "cells: index in x; hatched: zero padding"
     if positions and (positions - 1) * S + E < n:
         legend += "; red: read by no window"
     ax.text(
-        0, 1.15, legend + f".  Bars: the {positions} window positions.", fontsize=fontsize - 3, color="0.35"
+        0,
+        bottom - 0.2,
+        legend + f"; bars: the {positions} window positions.",
+        fontsize=fontsize - 3,
+        color="0.35",
+        va="top",
     )
     return ax
 

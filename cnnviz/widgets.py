@@ -319,6 +319,7 @@ class OutputSizeExplorer(Explorer):
     """
 
     figsize = (10, 3.4)
+    margins = {"left": 0.03, "right": 0.98, "bottom": 0.04, "top": 0.8}
 
     def __init__(self, L=7, K=3, P=0, S=1):
         controls = {
@@ -347,15 +348,9 @@ class OutputSizeExplorer(Explorer):
         note = (
             f"padding used: {pads[0]} before, {pads[1]} after"
             if mode != "number"
-            else f"padding P = {P} on each side"
+            else f"P = {P} on each side"
         )
-        ax.text(
-            0,
-            1.35,
-            f"{note};  cnnviz.conv1d(...).shape = {y.shape}",
-            fontsize=plot.FONT - 1,
-            transform=ax.transData,
-        )
+        ax.set_title(f"{ax.get_title()}\n{note};  cnnviz.conv1d(...).shape = {y.shape}", fontsize=plot.FONT)
 
 
 IMAGES = {
