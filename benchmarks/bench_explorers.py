@@ -13,11 +13,14 @@ import statistics
 import time
 
 from cnnviz.widgets import (
+    BatchNormExplorer,
     Conv1DExplorer,
     Conv2DStepExplorer,
     ImageKernelExplorer,
     OutputSizeExplorer,
     PixelExplorer,
+    PoolStepExplorer,
+    ShiftExplorer,
 )
 
 CHANGES = {
@@ -63,6 +66,15 @@ CHANGES = {
             ("image", "digit (28×28, uint8)"),
             ("row", 10),
         ],
+    ),
+    "PoolStepExplorer": (
+        lambda: PoolStepExplorer(),
+        [("step", v) for v in range(1, 9)] + [("mode", "average"), ("K", 3), ("S", 1)],
+    ),
+    "ShiftExplorer": (lambda: ShiftExplorer(), [("dx", v) for v in (2, 3, -1)] + [("dy", 1), ("K", 3)]),
+    "BatchNormExplorer": (
+        lambda: BatchNormExplorer(),
+        [("gamma", 2.0), ("beta", 1.0), ("epsilon", 1.0), ("N", 2), ("N", 32), ("channel", 0), ("seed", 3)],
     ),
 }
 

@@ -771,3 +771,105 @@ def show_cnn_pipeline(image, kernels, fig=None, seed=0):
         a.set_xticks([])
         a.set_yticks([])
     return fig
+
+
+class Pool2DStep:
+    """Pooling of one channel on a small grid, moved from window to window.
+
+    The padded grid (padding hatched, counting as −∞ for max and left out of
+    the average) with the window and, for max-pooling, the winning cell
+    framed; beside it the output, revealed up to the current cell.
+    ``set(i, j)`` moves what changes; ``dynamic`` lists it.
+    """
+
+    def __init__(self, x, K=2, S=None, P=0, mode="max", axes=None, fontsize=FONT):
+        from . import ops  # the real computation
+
+        self.x = np.asarray(x, dtype=float)
+        self.K, self.S, self.mode = K, K if S is None else S, mode
+        (pt, pb), (pl, pr) = _pads2(P)
+        self.pads = ((pt, pb), (pl, pr))
+        forward = ops.max_pool2d_forward if mode == "max" else ops.avg_pool2d_forward
+        y, cache = forward(self.x[None, :, :, None], K, self.S, self.pads)
+        self.y = y[0, :, :, 0]
+        self.argmax = cache["argmax"][0, :, :, 0] if mode == "max" else None
+        fill = -np.inf if mode == "max" else np.nan
+        self.x_pad = np.pad(self.x, self.pads, constant_values=fill)
+        if axes is None:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=(9, 4), layout="constrained")
+            axes = fig.subplots(1, 2, width_ratios=[self.x_pad.shape[1], max(self.y.shape[1], 2) + 1])
+        self.axes = ax_x, ax_y = axes
+        show_grid(
+            np.where(np.isfinite(self.x_pad), self.x_pad, np.nan),
+            ax=ax_x,
+            padding=self.pads,
+            fontsize=fontsize,
+            ticks=False,
+            title=f"x (one channel), {mode}-pool K={K}, S={self.S}",
+        )
+        self.window = ax_x.add_patch(Rectangle((-0.5, -0.5), K, K, fill=False, ec=WINDOW_COLOR, lw=3))
+        self.winner = ax_x.add_patch(
+            Rectangle((-0.5, -0.5), 1, 1, fill=False, ec="black", lw=2.5, visible=mode == "max")
+        )
+        self.output = RevealGrid(ax_y, self.y, cmap="Greys", fontsize=fontsize)
+        self.title = ax_y.set_title(" ", fontsize=fontsize)
+        self.dynamic = [self.window, self.winner, self.title, *self.output.artists]
+
+    def set(self, i, j):
+        """Show output cell (i, j): its window, its winner (max) or its mean (average)."""
+        r, q = i * self.S, j * self.S
+        self.window.set_xy((q - 0.5, r - 0.5))
+        if self.mode == "max":
+            u, v = divmod(int(self.argmax[i, j]), self.K)
+            self.winner.set_xy((q + v - 0.5, r + u - 0.5))
+            self.title.set_text(f"y[{i}, {j}] = max of the window = {_num(self.y[i, j])}")
+        else:
+            self.title.set_text(f"y[{i}, {j}] = mean of the window's real cells = {_num(self.y[i, j])}")
+        Ho, Wo = self.y.shape
+        self.output.show(np.arange(Ho * Wo).reshape(Ho, Wo) <= i * Wo + j, (i, j))
+        return self
+
+
+def show_pool_step(x, i, j, K=2, S=None, P=0, mode="max", axes=None, fontsize=FONT):
+    """One window of max- (or average-) pooling on a one-channel grid; returns the two axes."""
+    return Pool2DStep(x, K, S, P, mode, axes, fontsize).set(i, j).axes
+
+
+def show_changes(before, after, ax=None, title=None, fontsize=FONT):
+    """Two same-shaped grids compared cell by cell: unchanged cells grey, changed cells red."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    changed = ~np.isclose(before, after)
+    ax = new_axes(ax, figsize=(4, 4))
+    ax.imshow(np.where(changed, 1.0, 0.0), cmap="Reds", vmin=0, vmax=1.6)
+    _no_ticks(ax)
+    ax.set_title(title or f"changed: {changed.sum()} of {changed.size} cells", fontsize=fontsize)
+    return ax
+
+
+def show_histograms(before, after, axes=None, channels=None, bins=40, fontsize=FONT - 1):
+    """Per-channel histograms of activations (..., C) before and after a normalization.
+
+    Each panel gives the channel's mean and (biased) variance, so that the
+    effect of batch normalization (mean 0, variance 1, then γ and β) can be read
+    off the picture.
+    """
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    C = before.shape[-1]
+    channels = range(C) if channels is None else channels
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(3 * len(channels), 4.4), layout="constrained")
+        axes = fig.subplots(2, len(channels), squeeze=False)
+    for col, c in enumerate(channels):
+        for row, (data, name) in enumerate(((before, "before"), (after, "after"))):
+            values = data[..., c].ravel()
+            ax = axes[row][col]
+            ax.hist(values, bins=bins, color=VISITED_COLOR if row else "0.55", histtype="stepfilled")
+            mean, var = round(values.mean(), 2) + 0.0, round(values.var(), 2) + 0.0  # + 0.0: no "-0.00"
+            ax.set_title(f"channel {c}, {name}\nmean {mean:.2f}, var {var:.2f}", fontsize=fontsize)
+            ax.tick_params(labelsize=fontsize - 3)
+            ax.set_yticks([])
+    return axes

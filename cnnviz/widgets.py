@@ -26,7 +26,7 @@ from IPython.display import HTML, Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import images, plot
+from . import images, ops, plot
 from .cases import conv1d, conv2d
 from .kernels import KERNELS
 from .sizes import resolve_padding
@@ -566,3 +566,203 @@ class PixelExplorer(Explorer):
             f"img[{row}, {col}] = <b>{np.round(img[row, col], 3)}</b></span>"
         )
         return True
+
+
+POOL_GRID = np.array([[1, 3, 2, 0, 5, 1], [4, 2, 1, 5, 1, 0], [0, 1, 7, 2, 3, 2],
+                      [3, 2, 1, 1, 0, 6], [2, 6, 0, 1, 4, 1], [1, 0, 3, 2, 2, 5]], dtype=float)  # fmt: skip
+
+
+class PoolStepExplorer(Explorer):
+    """Step a pooling window over one channel: pool size K, stride S, padding, max or average."""
+
+    figsize = (10, 4.2)
+    light_controls = ("step",)
+    margins = {"left": 0.02, "right": 0.98, "bottom": 0.03, "top": 0.9, "wspace": 0.15}
+
+    def __init__(self, x=None, K=2, S=2):
+        self.x = POOL_GRID if x is None else np.asarray(x, dtype=float)
+        self.steps = StepControls("output cell (i, j)")
+        controls = {
+            "mode": widgets.ToggleButtons(
+                options=["max", "average"], value="max", description="pooling", style=STYLE
+            ),
+            "K": int_slider("pool size K", K, 1, 4),
+            "S": int_slider("stride S", S, 1, 4),
+            "P": int_slider("padding P", 0, 0, 1),
+            "step": self.steps.slider,
+        }
+        # each side's padding must stay below K, so that no window is all padding
+        controls["K"].observe(lambda ch: setattr(controls["P"], "max", max(ch["new"] - 1, 0)), "value")
+        super().__init__(controls)
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["mode"]], [c["K"], c["S"]], [c["P"]], self.steps.row().children]
+
+    def draw(self, fig, mode, K, S, P, step):
+        axes = fig.subplots(1, 2, width_ratios=[self.x.shape[1] + 2 * P, self.x.shape[1] // 2 + 2])
+        self.picture = plot.Pool2DStep(self.x, K, S, P, "max" if mode == "max" else "avg", axes=axes)
+        Ho, Wo = self.picture.y.shape
+        self.steps.set_maximum(Ho * Wo - 1)
+        self.picture.set(*divmod(min(step, Ho * Wo - 1), Wo))
+        self.dynamic = self.picture.dynamic
+
+    def update(self, step, **_):
+        Ho, Wo = self.picture.y.shape
+        if step >= Ho * Wo:
+            return False
+        self.picture.set(*divmod(step, Wo))
+        return True
+
+
+class ShiftExplorer(Explorer):
+    """Shift an image by a pixel or two and see which max-pooled outputs stay and which change.
+
+    Max-pooling forgives some small shifts, not all: an output stays when its
+    window's maximum is still inside the window after the shift, and changes
+    when the maximum crosses into a neighbouring window.
+    """
+
+    figsize = (11, 3.6)
+    margins = {"left": 0.02, "right": 0.98, "bottom": 0.04, "top": 0.86, "wspace": 0.12}
+
+    def __init__(self, image="digit 7 (28×28)"):
+        controls = {
+            "image": widgets.Dropdown(
+                options=["digit 7 (28×28)", "digit 3 (28×28)"],
+                value=image,
+                description="image",
+                layout=SLIDER_LAYOUT,
+                style=STYLE,
+            ),
+            "dx": int_slider("shift right", 1, -3, 3),
+            "dy": int_slider("shift down", 0, -3, 3),
+            "K": int_slider("pool size K", 2, 2, 4),
+        }
+        super().__init__(controls)
+
+    def compute(self, image, dx, dy, K):
+        """Pooled outputs before and after shifting the image by (dy, dx) pixels (zeros move in)."""
+        img = IMAGES[image]()
+        shifted = np.roll(img, (dy, dx), axis=(0, 1))  # the digit sits on a black border: nothing wraps
+        pool = lambda a: ops.max_pool2d_forward(a[None, :, :, None], K)[0][0, :, :, 0]  # noqa: E731
+        return img, shifted, pool(img), pool(shifted)
+
+    def draw(self, fig, image, dx, dy, K):
+        img, shifted, before, after = self.compute(image, dx, dy, K)
+        axes = fig.subplots(1, 4)
+        for ax, data, title in (
+            (axes[0], img, "input"),
+            (axes[1], shifted, f"shifted by ({dy}, {dx})"),
+            (axes[2], after, f"max-pooled {K}×{K}: {after.shape}"),
+        ):
+            ax.imshow(data, cmap="gray")
+            ax.set_title(title)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        changed = ~np.isclose(before, after)
+        plot.show_changes(
+            before,
+            after,
+            ax=axes[3],
+            title=f"changed: {changed.sum()} of {changed.size} outputs ({changed.mean():.0%})",
+        )
+
+
+class BatchNormExplorer(Explorer):
+    """Batch normalization of one channel: γ, β, ε and the batch size.
+
+    The activations are the feature maps of a convolution over many shifted
+    digits; a batch of N images is drawn from them (seeded). The histograms
+    show the channel before and after normalization, with the batch's
+    statistics next to those of all the images: small batches give noisy
+    estimates.
+    """
+
+    figsize = (11, 3.4)
+    margins = {"left": 0.04, "right": 0.98, "bottom": 0.12, "top": 0.82, "wspace": 0.25}
+
+    def __init__(self):
+        self.population = bn_activations()  # (M, 26, 26, C)
+        controls = {
+            "gamma": widgets.FloatSlider(
+                value=1.0,
+                min=-2.0,
+                max=3.0,
+                step=0.1,
+                description="γ (scale)",
+                layout=SLIDER_LAYOUT,
+                style=STYLE,
+                continuous_update=False,
+            ),
+            "beta": widgets.FloatSlider(
+                value=0.0,
+                min=-3.0,
+                max=3.0,
+                step=0.1,
+                description="β (shift)",
+                layout=SLIDER_LAYOUT,
+                style=STYLE,
+                continuous_update=False,
+            ),
+            "epsilon": widgets.FloatLogSlider(
+                value=1e-3,
+                base=10,
+                min=-5,
+                max=1,
+                step=0.5,
+                description="ε",
+                layout=SLIDER_LAYOUT,
+                style=STYLE,
+                continuous_update=False,
+            ),
+            "N": int_slider("batch size N", 8, 1, 64, continuous_update=False),
+            "channel": int_slider("channel c", 3, 0, self.population.shape[3] - 1),
+            "seed": int_slider("which batch", 0, 0, 20),
+        }
+        super().__init__(controls)
+
+    def draw(self, fig, gamma, beta, epsilon, N, channel, seed):
+        batch = self.population[np.random.default_rng(seed).choice(len(self.population), N, replace=False)]
+        C = batch.shape[3]
+        y, cache = ops.batchnorm_forward(batch, np.full(C, gamma), np.full(C, beta), epsilon)
+        before, after = batch[..., channel].ravel(), y[..., channel].ravel()
+        everything = self.population[..., channel]
+        axes = fig.subplots(1, 2)
+        axes[0].hist(before, bins=60, color="0.55", histtype="stepfilled")
+        axes[0].axvline(cache["mean"][channel], color=plot.WINDOW_COLOR, lw=2, label="batch mean μ_B")
+        axes[0].axvline(everything.mean(), color="black", ls="--", lw=1.5, label="mean of all images")
+        axes[0].legend(fontsize=9)
+        axes[0].set_title(
+            f"before: batch of N={N} (m = N·26·26 = {before.size} values)\n"
+            f"μ_B = {cache['mean'][channel]:.3f}, σ²_B = {cache['var'][channel]:.3f}"
+            f"  (all images: {everything.mean():.3f}, {everything.var():.3f})",
+            fontsize=11,
+        )
+        axes[1].hist(after, bins=60, color=plot.VISITED_COLOR, histtype="stepfilled")
+        axes[1].set_title(
+            f"after: γ·x̂ + β with γ = {gamma:.1f}, β = {beta:.1f}, ε = {epsilon:.0e}\n"
+            f"mean {after.mean():.3f}, variance {after.var():.3f}",
+            fontsize=11,
+        )
+        for ax in axes:
+            ax.set_yticks([])
+
+
+def bn_activations(count=96, seed=0):
+    """Feature maps (count, 26, 26, 4) of shifted digits through a convolution with a bias.
+
+    Four kernels (edges along x and y, the Laplacian, a blur) and the biases
+    [0.5, −1, 0.2, 1] give four channels with different means and spreads:
+    what a batch normalization layer after a convolution receives.
+    """
+    rng = np.random.default_rng(seed)
+    digits = np.stack([images.digit(d) / 255.0 for d in range(10)])  # (10, 28, 28)
+    picks = rng.integers(0, 10, count)
+    shifts = rng.integers(-3, 4, (count, 2))
+    x = np.stack([np.roll(digits[d], tuple(s), axis=(0, 1)) for d, s in zip(picks, shifts)])[..., None]
+    bank = np.stack([KERNELS[n] for n in ("sobel x", "sobel y", "Laplacian", "box blur")], axis=-1)[
+        :, :, None
+    ]
+    y, _ = ops.conv2d_forward(x, bank, np.array([0.5, -1.0, 0.2, 1.0]))
+    return y  # (count, 26, 26, 4)

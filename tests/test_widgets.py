@@ -186,3 +186,42 @@ def test_stepping_redraws_only_what_moves_and_matches_a_full_redraw():
     light = explorer.png
     explorer.render()  # full redraw of the same state
     assert explorer.png == light
+
+
+def test_pool_step_explorer_frames_the_window_maximum():
+    from cnnviz import ops
+    from cnnviz.widgets import PoolStepExplorer
+
+    explorer = PoolStepExplorer()
+    explorer.controls["step"].value = 4  # (i, j) = (1, 1) of a 3×3 output
+    y, cache = ops.max_pool2d_forward(explorer.x[None, :, :, None], 2)
+    assert explorer.picture.title.get_text().endswith(f"= {y[0, 1, 1, 0]:.0f}")
+    u, v = divmod(int(cache["argmax"][0, 1, 1, 0]), 2)
+    assert explorer.picture.winner.get_xy() == (2 + v - 0.5, 2 + u - 0.5)
+    explorer.controls["mode"].value = "average"
+    assert "mean of the window" in explorer.picture.title.get_text()
+    explorer.controls["K"].value = 1  # padding must stay below K: its slider follows
+    assert explorer.controls["P"].max == 0 and explorer.message == ""
+
+
+def test_shift_explorer_counts_changed_outputs_both_ways():
+    from cnnviz.widgets import ShiftExplorer
+
+    explorer = ShiftExplorer()
+    _, _, before, after = explorer.compute("digit 7 (28×28)", dx=0, dy=0, K=2)
+    assert np.array_equal(before, after)  # no shift, nothing changes
+    _, _, before, after = explorer.compute("digit 7 (28×28)", dx=1, dy=0, K=2)
+    changed = ~np.isclose(before, after)
+    assert 0 < changed.sum() < (before > 0).sum()  # some outputs change, others stay
+    explorer.controls["dx"].value = 2
+    assert explorer.message == "" and shown_png(explorer)
+
+
+def test_batchnorm_explorer_normalizes_the_drawn_batch():
+    from cnnviz.widgets import BatchNormExplorer
+
+    explorer = BatchNormExplorer()
+    first = explorer.png
+    explorer.controls["N"].value = 1
+    explorer.controls["gamma"].value = 2.0
+    assert explorer.message == "" and explorer.png != first
