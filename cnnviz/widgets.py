@@ -97,6 +97,12 @@ class Explorer:
             control.observe(self._on_change, names="value")
         rows = [widgets.HBox(list(group)) for group in self.layout_rows()]
         self.widget = widgets.VBox([*rows, *extra, self.out])
+        # CSS classes, so that browser tests (and custom styles) can find the parts
+        self.widget.add_class("cnnviz-explorer")
+        self.widget.add_class(f"cnnviz-{type(self).__name__}")
+        self.out.add_class("cnnviz-picture")
+        for name, control in controls.items():
+            control.add_class(f"cnnviz-control-{name}")
         self.render()
 
     def layout_rows(self):
