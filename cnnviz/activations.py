@@ -33,6 +33,36 @@ def relu_backward(dy, cache):
     return np.where(positive, dy, 0)
 
 
+def sigmoid_forward(x):
+    """σ(x) = 1 / (1 + exp(−x)), elementwise, computed without overflow for large |x|.
+
+    >>> sigmoid_forward(np.array([0.0]))[0]
+    array([0.5])
+    """
+    x = as_real_array("x", x, func="sigmoid_forward")
+    e = np.exp(-np.abs(x))  # never overflows
+    y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return y, {"y": y}
+
+
+def sigmoid_backward(dy, cache):
+    """dσ/dx = σ(x)·(1 − σ(x))."""
+    y = cache["y"]
+    return check_grad_shape(dy, y.shape, func="sigmoid_backward") * y * (1 - y)
+
+
+def tanh_forward(x):
+    """tanh(x), elementwise."""
+    y = np.tanh(as_real_array("x", x, func="tanh_forward"))
+    return y, {"y": y}
+
+
+def tanh_backward(dy, cache):
+    """d tanh(x)/dx = 1 − tanh(x)²."""
+    y = cache["y"]
+    return check_grad_shape(dy, y.shape, func="tanh_backward") * (1 - y * y)
+
+
 def log_softmax(z, axis=-1):
     """log p = z − max(z) − log Σ exp(z − max(z)), without overflow."""
     z = as_real_array("z", z, func="log_softmax")
@@ -103,6 +133,49 @@ def sparse_categorical_crossentropy_backward(dloss, cache):
     dz = p.copy()
     dz[np.arange(len(labels)), labels] -= 1.0  # p − onehot(t)
     return dz * (float(dloss) / len(labels))
+
+
+def categorical_crossentropy_forward(logits, targets):
+    """Mean cross-entropy of one-hot (or soft) targets under the softmax of ``logits``.
+
+    loss = −(1/N) Σ_n Σ_k t[n, k] · log p[n, k]; ``targets`` has the logits' shape (N, K).
+    """
+    func = "categorical_crossentropy_forward"
+    logits = as_real_array("logits", logits, func=func)
+    check_ndim("logits", logits, 2, "(N, K)", func=func)
+    targets = as_real_array("targets", targets, func=func)
+    if targets.shape != logits.shape:
+        raise ValueError(
+            f"{func} expects one-hot targets of the logits' shape {logits.shape}; received targets.shape="
+            f"{targets.shape}. For integer labels use sparse_categorical_crossentropy."
+        )
+    log_p = log_softmax(logits)
+    return -float(np.sum(targets * log_p) / len(logits)), {"p": np.exp(log_p), "targets": targets}
+
+
+def categorical_crossentropy_backward(dloss, cache):
+    """Gradient with respect to the logits: dloss · (p − t) / N."""
+    p, t = cache["p"], cache["targets"]
+    return (p - t) * (float(dloss) / len(p))
+
+
+def mean_squared_error_forward(y_pred, y_true):
+    """loss = mean over every value of (y_pred − y_true)²."""
+    y_pred = as_real_array("y_pred", y_pred, func="mean_squared_error_forward")
+    y_true = as_real_array("y_true", y_true, func="mean_squared_error_forward")
+    if y_pred.shape != y_true.shape:
+        raise ValueError(
+            f"mean_squared_error_forward expects y_true of the predictions' shape {y_pred.shape}; "
+            f"received y_true.shape={y_true.shape}."
+        )
+    diff = y_pred - y_true
+    return float(np.mean(diff * diff)), {"diff": diff}
+
+
+def mean_squared_error_backward(dloss, cache):
+    """d loss / d y_pred = 2 (y_pred − y_true) / (number of values)."""
+    diff = cache["diff"]
+    return diff * (2.0 * float(dloss) / diff.size)
 
 
 def _check_labels(labels, logits_shape, func):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._blas import matmul
 from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
 from ._windows import crop_spatial, pad_spatial, tap_slices, window_view
 from .sizes import per_axis, window_geometry
@@ -121,7 +122,7 @@ def conv2d_backward(dy, cache):
     dy = check_grad_shape(dy, expected, func="conv2d_backward").astype(w.dtype, copy=False)
     dy2 = dy.reshape(-1, F)  # (N·H'·W', F)
     db = dy2.sum(axis=0) if cache["has_bias"] else None  # db[o] = Σ_{n,i,j} dy[n,i,j,o]
-    dw = (cols.T @ dy2).reshape(w.shape)  # (KH·KW·C, N·H'·W') @ (N·H'·W', F) -> (KH, KW, C, F)
+    dw = matmul(cols.T, dy2).reshape(w.shape)  # (KH·KW·C, N·H'·W') @ (N·H'·W', F) -> (KH, KW, C, F)
     if S == (1, 1) and C >= F:
         dx = _input_gradient_stride1(dy, w, (H, W), pads, D)
     else:
@@ -211,7 +212,7 @@ def _correlate(x, w, pads, S, D, out_shape):
     cols = windows.reshape(-1, KH * KW * C)  # (N·H'·W', KH·KW·C): the im2col copy
     if np.may_share_memory(cols, x):  # a 1×1 kernel needs no copy, but the cache must not alias x
         cols = cols.copy()
-    y = cols @ w.reshape(-1, F)  # (N·H'·W', KH·KW·C) @ (KH·KW·C, F) -> (N·H'·W', F)
+    y = matmul(cols, w.reshape(-1, F))  # (N·H'·W', KH·KW·C) @ (KH·KW·C, F) -> (N·H'·W', F)
     return y.reshape(N, *out_shape, F), cols
 
 
@@ -250,6 +251,6 @@ def _input_gradient_by_taps(dy2, w, x_shape, pads, S, D, out_shape):
     dx_pad = np.zeros((N, pt + H + pb, pl + W + pr, C), dtype=dy2.dtype)
     for t, rows, cols in tap_slices(w.shape[:2], S, D, out_shape):
         u, v = divmod(t, w.shape[1])
-        share = dy2 @ w[u, v].T  # (N·H'·W', F) @ (F, C) -> (N·H'·W', C)
+        share = matmul(dy2, w[u, v].T)  # (N·H'·W', F) @ (F, C) -> (N·H'·W', C)
         dx_pad[:, rows, cols, :] += share.reshape(N, *out_shape, C)  # += : overlapping windows accumulate
     return crop_spatial(dx_pad, pads, (H, W))

@@ -10,13 +10,18 @@ from .activations import (
     log_softmax,
     relu_backward,
     relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
     softmax,
     softmax_backward,
     softmax_forward,
     sparse_categorical_crossentropy_backward,
     sparse_categorical_crossentropy_forward,
+    tanh_backward,
+    tanh_forward,
 )
 from .conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
+from .linear import dense_backward, dense_forward, dropout_backward, dropout_forward
 from .norm import batchnorm_backward, batchnorm_forward, batchnorm_inference
 from .pool import (
     avg_pool1d_backward,
@@ -41,6 +46,10 @@ __all__ = [
     "conv1d_forward",
     "conv2d_backward",
     "conv2d_forward",
+    "dense_backward",
+    "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
     "log_softmax",
     "max_pool1d_backward",
     "max_pool1d_forward",
@@ -48,9 +57,13 @@ __all__ = [
     "max_pool2d_forward",
     "relu_backward",
     "relu_forward",
+    "sigmoid_backward",
+    "sigmoid_forward",
     "softmax",
     "softmax_backward",
     "softmax_forward",
     "sparse_categorical_crossentropy_backward",
     "sparse_categorical_crossentropy_forward",
+    "tanh_backward",
+    "tanh_forward",
 ]

@@ -1,0 +1,44 @@
+"""Keras' familiar namespaces, backed by cnnviz, so code written for Keras runs here.
+
+>>> from cnnviz import keras
+>>> model = keras.models.Sequential([
+...     keras.layers.Conv2D(filters=8, kernel_size=3, activation="relu", input_shape=[28, 28, 1]),
+...     keras.layers.MaxPooling2D(pool_size=2),
+...     keras.layers.Flatten(),
+...     keras.layers.Dense(units=10, activation="softmax"),
+... ])
+>>> model.count_params()
+13610
+
+Only the import line differs from the Keras original: ``from cnnviz import keras``
+instead of ``from tensorflow import keras``.
+"""
+
+from types import SimpleNamespace
+
+from . import datasets as _datasets
+from . import layers as _layers
+from . import optimizers as _optimizers
+from .models import Callback, History, LivePlot, Sequential
+
+models = SimpleNamespace(Sequential=Sequential)
+layers = SimpleNamespace(
+    Conv1D=_layers.Conv1D,
+    Conv2D=_layers.Conv2D,
+    MaxPooling2D=_layers.MaxPooling2D,
+    AveragePooling2D=_layers.AveragePooling2D,
+    BatchNormalization=_layers.BatchNormalization,
+    Dense=_layers.Dense,
+    Flatten=_layers.Flatten,
+    Activation=_layers.Activation,
+    ReLU=_layers.ReLU,
+    Dropout=_layers.Dropout,
+)
+optimizers = SimpleNamespace(SGD=_optimizers.SGD, Adam=_optimizers.Adam)
+callbacks = SimpleNamespace(Callback=Callback, History=History, LivePlot=LivePlot)
+datasets = SimpleNamespace(
+    mnist=SimpleNamespace(load_data=_datasets.load_mnist),
+    fashion_mnist=SimpleNamespace(load_data=_datasets.load_fashion_mnist),
+)
+
+__all__ = ["callbacks", "datasets", "layers", "models", "optimizers"]

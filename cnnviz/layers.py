@@ -1,0 +1,390 @@
+"""Layers with Keras' names: each holds its weights and calls ``cnnviz.ops`` for the math.
+
+Every layer has
+
+* ``forward(x, training=False)`` and ``backward(dy) -> dx`` (after a forward pass),
+* ``params`` and ``grads``: dicts with the same keys ("kernel", "bias", "gamma", ...),
+  filled by ``backward``; an optimizer updates ``params`` from ``grads`` in place,
+* ``output_shape(input_shape)`` and ``param_shapes(input_shape)``, which work on
+  shapes alone (without the batch axis), so a model can describe itself before
+  any weight is allocated.
+
+Weights are created on the first forward pass (or by ``build``), from the
+``rng`` the model passes in: Glorot-uniform kernels and zero biases, as in Keras.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from . import ops
+from .sizes import check_int, per_axis, window_geometry
+
+ACTIVATIONS = {
+    None: (None, None),
+    "linear": (None, None),
+    "relu": (ops.relu_forward, ops.relu_backward),
+    "sigmoid": (ops.sigmoid_forward, ops.sigmoid_backward),
+    "tanh": (ops.tanh_forward, ops.tanh_backward),
+    "softmax": (ops.softmax_forward, ops.softmax_backward),
+}
+
+
+class Layer:
+    """The common part: a name, weights made lazily, an optional activation after the op."""
+
+    trainable_names: tuple = ()  # the params an optimizer updates (others, like moving averages, are kept)
+
+    def __init__(self, activation=None, input_shape=None, name=None):
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"Unknown activation {activation!r}; expected one of {[a for a in ACTIVATIONS if a]} or None."
+            )
+        self.activation = activation
+        self.input_shape = None if input_shape is None else tuple(int(n) for n in input_shape)
+        self.name = name or _snake_case(type(self).__name__)
+        self.params, self.grads = {}, {}
+        self.built = False
+
+    # -- shapes, without data ------------------------------------------------------------------
+    def output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def param_shapes(self, input_shape):
+        return {}
+
+    def count_params(self, input_shape):
+        return sum(int(np.prod(shape)) for shape in self.param_shapes(input_shape).values())
+
+    # -- weights ---------------------------------------------------------------------------------
+    def build(self, input_shape, rng):
+        """Allocate the weights for inputs of shape ``input_shape`` (no batch axis)."""
+        self.params = {
+            name: self.initial_value(name, shape, rng)
+            for name, shape in self.param_shapes(input_shape).items()
+        }
+        self.built = True
+
+    def initial_value(self, name, shape, rng):
+        return np.zeros(shape, dtype=np.float32)
+
+    # -- computing ---------------------------------------------------------------------------------
+    def forward(self, x, training=False):
+        if not self.built:  # a layer used on its own: weights from a fresh, unseeded generator
+            self.build(x.shape[1:], np.random.default_rng())
+        y, self._cache = self.call(x, training)
+        act_forward, _ = ACTIVATIONS[self.activation]
+        if act_forward is None:
+            return y
+        self.logits = y  # the values before the activation (a softmax output's loss uses them)
+        out, self._act_cache = act_forward(y)
+        return out
+
+    def backward(self, dy):
+        _, act_backward = ACTIVATIONS[self.activation]
+        if act_backward is not None:
+            dy = act_backward(dy, self._act_cache)
+        return self.backward_from_logits(dy)
+
+    def backward_from_logits(self, dz):
+        """Backward pass starting from the gradient of the values before the activation."""
+        return self.call_backward(dz, self._cache)
+
+    def call(self, x, training):  # pragma: no cover - every layer defines it
+        raise NotImplementedError
+
+    def call_backward(self, dy, cache):  # pragma: no cover
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+def glorot_uniform(shape, fan_in, fan_out, rng):
+    """Uniform in ±√(6 / (fan_in + fan_out)), Keras' default for kernels."""
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+
+
+class Conv2D(Layer):
+    """2D convolution layer: kernel (KH, KW, C, filters), bias (filters,)."""
+
+    trainable_names = ("kernel", "bias")
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        activation=None,
+        use_bias=True,
+        input_shape=None,
+        name=None,
+    ):
+        super().__init__(activation, input_shape, name)
+        self.filters = check_int("filters", filters, 1)
+        self.kernel_size = per_axis("kernel_size", kernel_size, 2)
+        self.strides, self.padding, self.use_bias = strides, padding, use_bias
+        self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
+
+    def output_shape(self, input_shape):
+        H, W, _ = _expect_rank(self, input_shape, 3, "(height, width, channels)")
+        (Ho, Wo), _ = window_geometry((H, W), self.kernel_size, self.strides, self.padding)
+        return (Ho, Wo, self.filters)
+
+    def param_shapes(self, input_shape):
+        C = _expect_rank(self, input_shape, 3, "(height, width, channels)")[2]
+        shapes = {"kernel": (*self.kernel_size, C, self.filters)}
+        if self.use_bias:
+            shapes["bias"] = (self.filters,)
+        return shapes
+
+    def initial_value(self, name, shape, rng):
+        if name != "kernel":
+            return super().initial_value(name, shape, rng)
+        KH, KW, C, F = shape
+        return glorot_uniform(shape, KH * KW * C, KH * KW * F, rng)
+
+    def call(self, x, training):
+        return ops.conv2d_forward(
+            x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding
+        )
+
+    def call_backward(self, dy, cache):
+        dx, self.grads["kernel"], db = ops.conv2d_backward(dy, cache)
+        if db is not None:
+            self.grads["bias"] = db
+        return dx
+
+
+class Conv1D(Conv2D):
+    """1D convolution layer: kernel (K, C, filters), bias (filters,); inputs (N, L, C)."""
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        activation=None,
+        use_bias=True,
+        input_shape=None,
+        name=None,
+    ):
+        super().__init__(filters, 1, strides, padding, activation, use_bias, input_shape, name)
+        self.kernel_size = per_axis("kernel_size", kernel_size, 1)
+
+    def output_shape(self, input_shape):
+        L, _ = _expect_rank(self, input_shape, 2, "(length, channels)")
+        padding = self.padding if isinstance(self.padding, str) else (self.padding,)
+        (Lo,), _ = window_geometry((L,), self.kernel_size, self.strides, padding)
+        return (Lo, self.filters)
+
+    def param_shapes(self, input_shape):
+        C = _expect_rank(self, input_shape, 2, "(length, channels)")[1]
+        shapes = {"kernel": (self.kernel_size[0], C, self.filters)}
+        if self.use_bias:
+            shapes["bias"] = (self.filters,)
+        return shapes
+
+    def initial_value(self, name, shape, rng):
+        if name != "kernel":
+            return np.zeros(shape, dtype=np.float32)
+        K, C, F = shape
+        return glorot_uniform(shape, K * C, K * F, rng)
+
+    def call(self, x, training):
+        return ops.conv1d_forward(
+            x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding
+        )
+
+    def call_backward(self, dy, cache):
+        dx, self.grads["kernel"], db = ops.conv1d_backward(dy, cache)
+        if db is not None:
+            self.grads["bias"] = db
+        return dx
+
+
+class MaxPooling2D(Layer):
+    """Max-pooling over each channel: pool_size, strides (default: pool_size), padding."""
+
+    forward_op, backward_op = staticmethod(ops.max_pool2d_forward), staticmethod(ops.max_pool2d_backward)
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+
+    def output_shape(self, input_shape):
+        H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
+        pool = per_axis("pool_size", self.pool_size, 2)
+        (Ho, Wo), _ = window_geometry(
+            (H, W), pool, pool if self.strides is None else self.strides, self.padding
+        )
+        return (Ho, Wo, C)
+
+    def call(self, x, training):
+        return self.forward_op(x, self.pool_size, self.strides, self.padding)
+
+    def call_backward(self, dy, cache):
+        return self.backward_op(dy, cache)
+
+
+class AveragePooling2D(MaxPooling2D):
+    """Average pooling over each channel (padded cells left out of the mean)."""
+
+    forward_op, backward_op = staticmethod(ops.avg_pool2d_forward), staticmethod(ops.avg_pool2d_backward)
+
+
+class BatchNormalization(Layer):
+    """Batch normalization over the last axis, with Keras' defaults.
+
+    Training: the batch's statistics, and moving averages updated as
+    ``moving = momentum · moving + (1 − momentum) · batch``. Inference: the
+    moving averages. Weights: gamma, beta (trained), moving_mean,
+    moving_variance (not trained).
+    """
+
+    trainable_names = ("gamma", "beta")
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        if axis not in (-1,):
+            raise ValueError(
+                f"BatchNormalization normalizes the last axis (channels last); received axis={axis!r}."
+            )
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+
+    def param_shapes(self, input_shape):
+        C = tuple(input_shape)[-1]
+        return {"gamma": (C,), "beta": (C,), "moving_mean": (C,), "moving_variance": (C,)}
+
+    def initial_value(self, name, shape, rng):
+        return (
+            np.ones(shape, np.float32)
+            if name in ("gamma", "moving_variance")
+            else np.zeros(shape, np.float32)
+        )
+
+    def call(self, x, training):
+        p = self.params
+        if not training:
+            return ops.batchnorm_inference(
+                x, p["gamma"], p["beta"], p["moving_mean"], p["moving_variance"], self.epsilon
+            ), None
+        y, cache = ops.batchnorm_forward(x, p["gamma"], p["beta"], self.epsilon)
+        for name, batch in (("moving_mean", cache["mean"]), ("moving_variance", cache["var"])):
+            p[name] *= self.momentum
+            p[name] += (1 - self.momentum) * batch
+        return y, cache
+
+    def call_backward(self, dy, cache):
+        if cache is None:
+            raise ValueError("BatchNormalization.backward needs a forward pass with training=True first.")
+        dx, self.grads["gamma"], self.grads["beta"] = ops.batchnorm_backward(dy, cache)
+        return dx
+
+
+class Dense(Layer):
+    """Fully connected layer: kernel (D, units), bias (units,)."""
+
+    def __init__(self, units, activation=None, use_bias=True, input_shape=None, name=None):
+        super().__init__(activation, input_shape, name)
+        self.units, self.use_bias = check_int("units", units, 1), use_bias
+        self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
+
+    def output_shape(self, input_shape):
+        _expect_rank(self, input_shape, 1, "(features,); put a Flatten() layer before it")
+        return (self.units,)
+
+    def param_shapes(self, input_shape):
+        (D,) = _expect_rank(self, input_shape, 1, "(features,); put a Flatten() layer before it")
+        return (
+            {"kernel": (D, self.units), "bias": (self.units,)}
+            if self.use_bias
+            else {"kernel": (D, self.units)}
+        )
+
+    def initial_value(self, name, shape, rng):
+        return glorot_uniform(shape, *shape, rng) if name == "kernel" else np.zeros(shape, np.float32)
+
+    def call(self, x, training):
+        return ops.dense_forward(x, self.params["kernel"], self.params.get("bias"))
+
+    def call_backward(self, dy, cache):
+        dx, self.grads["kernel"], db = ops.dense_backward(dy, cache)
+        if db is not None:
+            self.grads["bias"] = db
+        return dx
+
+
+class Flatten(Layer):
+    """Reshape each sample to one vector: (N, ...) -> (N, prod(...))."""
+
+    def output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
+    def call(self, x, training):
+        return x.reshape(len(x), -1), x.shape
+
+    def call_backward(self, dy, cache):
+        return dy.reshape(cache)
+
+
+class Activation(Layer):
+    """An activation on its own: Activation("relu"), Activation("softmax"), ..."""
+
+    def __init__(self, activation, input_shape=None, name=None):
+        super().__init__(activation, input_shape, name)
+
+    def call(self, x, training):
+        return x, None
+
+    def call_backward(self, dy, cache):
+        return dy
+
+
+class ReLU(Activation):
+    """max(x, 0) as a layer."""
+
+    def __init__(self, input_shape=None, name=None):
+        super().__init__("relu", input_shape, name)
+
+
+class Dropout(Layer):
+    """Drops a fraction ``rate`` of the values during training (scaling the rest); nothing at inference."""
+
+    def __init__(self, rate, seed=None, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        if not 0 <= rate < 1:
+            raise ValueError(f"Dropout expects 0 <= rate < 1; received rate={rate!r}.")
+        self.rate, self.seed, self.rng = float(rate), seed, np.random.default_rng(seed)
+
+    def build(self, input_shape, rng):
+        super().build(input_shape, rng)
+        if self.seed is None:
+            self.rng = rng  # the model's generator: a seeded model drops the same values every run
+
+    def call(self, x, training):
+        return ops.dropout_forward(x, self.rate, self.rng, training)
+
+    def call_backward(self, dy, cache):
+        return ops.dropout_backward(dy, cache)
+
+
+def _snake_case(name):
+    """Keras' default layer names: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, ReLU -> re_lu."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _expect_rank(layer, input_shape, rank, layout):
+    shape = tuple(input_shape)
+    if len(shape) != rank:
+        raise ValueError(
+            f"{type(layer).__name__} expects inputs of {rank} dims per sample, {layout}; "
+            f"received input shape {shape} (without the batch axis)."
+        )
+    return shape
