@@ -99,7 +99,7 @@ def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     return y, cache
 
 
-def conv2d_backward(dy, cache):
+def conv2d_backward(dy, cache, *, input_gradient=True):
     """Gradients of ``conv2d_forward`` with respect to x, w and b.
 
     Parameters
@@ -108,10 +108,13 @@ def conv2d_backward(dy, cache):
         Gradient of the loss with respect to the forward output.
     cache : dict
         The second value ``conv2d_forward`` returned.
+    input_gradient : bool
+        False skips dx (returned as None): a network's first layer needs no
+        gradient for its input images.
 
     Returns
     -------
-    dx : ndarray, shape (N, H, W, C)
+    dx : ndarray, shape (N, H, W, C), or None
     dw : ndarray, shape (KH, KW, C, F)
     db : ndarray, shape (F,), or None when the forward pass had no bias
     """
@@ -123,7 +126,9 @@ def conv2d_backward(dy, cache):
     dy2 = dy.reshape(-1, F)  # (N·H'·W', F)
     db = dy2.sum(axis=0) if cache["has_bias"] else None  # db[o] = Σ_{n,i,j} dy[n,i,j,o]
     dw = matmul(cols.T, dy2).reshape(w.shape)  # (KH·KW·C, N·H'·W') @ (N·H'·W', F) -> (KH, KW, C, F)
-    if S == (1, 1) and C >= F:
+    if not input_gradient:
+        dx = None
+    elif S == (1, 1) and C >= F:
         dx = _input_gradient_stride1(dy, w, (H, W), pads, D)
     else:
         dx = _input_gradient_by_taps(dy2, w, (N, H, W, C), pads, S, D, expected[1:3])
@@ -166,12 +171,12 @@ def conv1d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     return y[:, 0], cache  # (N, 1, L', F) -> (N, L', F)
 
 
-def conv1d_backward(dy, cache):
+def conv1d_backward(dy, cache, *, input_gradient=True):
     """Gradients of ``conv1d_forward``: ``(dx (N, L, C), dw (K, C, F), db (F,) or None)``."""
     N, _, L_out, F = cache["y_shape"]
     dy = check_grad_shape(dy, (N, L_out, F), func="conv1d_backward")
-    dx, dw, db = conv2d_backward(dy[:, None], cache)
-    return dx[:, 0], dw[0], db
+    dx, dw, db = conv2d_backward(dy[:, None], cache, input_gradient=input_gradient)
+    return (None if dx is None else dx[:, 0]), dw[0], db
 
 
 def _check_pair(x, w, func, x_layout, w_layout):

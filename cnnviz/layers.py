@@ -82,6 +82,8 @@ class Layer:
         out, self._act_cache = act_forward(y)
         return out
 
+    input_gradient = True  # a model sets it False on its first layer: no one needs d(loss)/d(images)
+
     def backward(self, dy):
         _, act_backward = ACTIVATIONS[self.activation]
         if act_backward is not None:
@@ -154,7 +156,7 @@ class Conv2D(Layer):
         )
 
     def call_backward(self, dy, cache):
-        dx, self.grads["kernel"], db = ops.conv2d_backward(dy, cache)
+        dx, self.grads["kernel"], db = ops.conv2d_backward(dy, cache, input_gradient=self.input_gradient)
         if db is not None:
             self.grads["bias"] = db
         return dx
@@ -202,7 +204,7 @@ class Conv1D(Conv2D):
         )
 
     def call_backward(self, dy, cache):
-        dx, self.grads["kernel"], db = ops.conv1d_backward(dy, cache)
+        dx, self.grads["kernel"], db = ops.conv1d_backward(dy, cache, input_gradient=self.input_gradient)
         if db is not None:
             self.grads["bias"] = db
         return dx

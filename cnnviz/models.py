@@ -136,6 +136,7 @@ class Sequential:
             if not layer.built:
                 layer.build(shape, self.rng)
             shape = layer.output_shape(shape)
+        self.layers[0].input_gradient = False  # the images themselves are not trained: skip their gradient
 
     # -- computing -------------------------------------------------------------------------------
     def forward(self, x, training=False):

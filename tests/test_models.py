@@ -234,3 +234,17 @@ def test_model_errors_say_what_to_do(rng):
 def test_keras_namespace_offers_the_datasets_and_optimizers():
     assert keras.datasets.mnist.load_data.__name__ == "load_mnist"
     assert isinstance(keras.optimizers.SGD(learning_rate=3e-2), optimizers.SGD)
+
+
+def test_the_first_layer_skips_the_gradient_of_the_images(rng):
+    from cnnviz import ops
+
+    x, w = rng.normal(size=(2, 5, 5, 1)), rng.normal(size=(3, 3, 1, 4))
+    y, cache = ops.conv2d_forward(x, w, padding="same")
+    dy = rng.normal(size=y.shape)
+    full, skipped = ops.conv2d_backward(dy, cache), ops.conv2d_backward(dy, cache, input_gradient=False)
+    assert skipped[0] is None and np.array_equal(skipped[1], full[1])
+    model = small_cnn(seed=0)
+    model.build()
+    model.forward(np.zeros((1, 8, 8, 1), np.float32))
+    assert model.layers[0].input_gradient is False and all(layer.input_gradient for layer in model.layers[1:])
