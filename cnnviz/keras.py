@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from . import datasets as _datasets
 from . import layers as _layers
 from . import optimizers as _optimizers
-from .models import Callback, History, LivePlot, Sequential
+from .models import BatchLogger, Callback, History, LivePlot, Sequential
 
 models = SimpleNamespace(Sequential=Sequential)
 layers = SimpleNamespace(
@@ -35,7 +35,7 @@ layers = SimpleNamespace(
     Dropout=_layers.Dropout,
 )
 optimizers = SimpleNamespace(SGD=_optimizers.SGD, Adam=_optimizers.Adam)
-callbacks = SimpleNamespace(Callback=Callback, History=History, LivePlot=LivePlot)
+callbacks = SimpleNamespace(Callback=Callback, History=History, LivePlot=LivePlot, BatchLogger=BatchLogger)
 datasets = SimpleNamespace(
     mnist=SimpleNamespace(load_data=_datasets.load_mnist),
     fashion_mnist=SimpleNamespace(load_data=_datasets.load_fashion_mnist),

@@ -106,8 +106,11 @@ class Layer:
 
 def glorot_uniform(shape, fan_in, fan_out, rng):
     """Uniform in ±√(6 / (fan_in + fan_out)), Keras' default for kernels."""
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+    limit = np.float32(np.sqrt(6.0 / (fan_in + fan_out)))
+    w = rng.random(shape, dtype=np.float32)  # drawn in float32: a 97M-weight layer needs no float64 copy
+    w *= 2 * limit
+    w -= limit
+    return w
 
 
 class Conv2D(Layer):

@@ -146,6 +146,17 @@ class Sequential:
             x = layer.forward(x, training)
         return x
 
+    def layer_outputs(self, x):
+        """[(layer, its output)] for inputs ``x`` in inference mode: what each layer makes of them."""
+        x = _as_inputs(x)
+        if not all(layer.built for layer in self.layers):
+            self.build(x.shape[1:])
+        outputs = []
+        for layer in self.layers:
+            x = layer.forward(x)
+            outputs.append((layer, x))
+        return outputs
+
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for ``x`` (inference mode), computed in batches."""
         x = _as_inputs(x)
@@ -278,6 +289,16 @@ class Sequential:
             self._dlogits = activations.categorical_crossentropy_backward(1.0, cache) if need_grad else None
         right = int(np.sum(np.argmax(out, axis=1) == labels))
         return loss, None, right
+
+
+class BatchLogger(Callback):
+    """Records the running loss (and accuracy) after every batch, in ``self.batches``."""
+
+    def on_train_begin(self, model):
+        self.batches = []
+
+    def on_batch_end(self, model, batch, logs):
+        self.batches.append(dict(logs))
 
 
 class LivePlot(Callback):

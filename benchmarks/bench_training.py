@@ -1,0 +1,167 @@
+"""Training speed and memory of cnnviz models, against PyTorch on the CPU when it is installed.
+
+Run:  python benchmarks/bench_training.py             (--steps N to change the sample size)
+
+For each model, the same number of training steps (random 28×28×1 inputs and
+labels: speed does not depend on the values) is timed in cnnviz and in PyTorch
+with the same layers, batch size, optimizer and number of threads; the time per
+step is scaled to one MNIST epoch (60,000 images). Then the peak extra memory
+(tracemalloc) of training the lecture model, and of one step of the notes'
+full model with its 97-million-weight layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import tracemalloc
+
+parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--steps", type=int, default=60)
+args = parser.parse_args()
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+
+import numpy as np  # noqa: E402
+
+from cnnviz import keras  # noqa: E402
+
+try:
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(args.threads)
+except ImportError:
+    torch = None
+
+rng = np.random.default_rng(0)
+K = keras.layers
+
+
+def lenet():
+    return [K.Conv2D(8, 3, padding="same", activation="relu", input_shape=[28, 28, 1]), K.MaxPooling2D(2),
+            K.Conv2D(16, 3, padding="same", activation="relu"), K.MaxPooling2D(2), K.Flatten(),
+            K.Dense(10, activation="softmax")]  # fmt: skip
+
+
+def lecture():
+    return [K.Conv2D(16, 3, padding="same", activation="relu", input_shape=[28, 28, 1]), K.MaxPooling2D(2),
+            K.Conv2D(32, 3, padding="same", activation="relu"), K.MaxPooling2D(2), K.Flatten(),
+            K.Dense(10, activation="softmax")]  # fmt: skip
+
+
+def notes(big_dense=True):
+    return [K.Conv2D(32, 3, activation="relu", padding="same", input_shape=[28, 28, 1]),
+            K.Conv2D(64, 3, activation="relu", padding="same"), K.Conv2D(64, 3, activation="relu", padding="same"),
+            K.MaxPooling2D(2), K.Flatten(), *([K.Dense(7744, activation="relu")] if big_dense else []),
+            K.Dense(128, activation="relu"), K.Dense(10, activation="softmax")]  # fmt: skip
+
+
+def torch_twin(layers):
+    """The same network in PyTorch (NCHW), built from the cnnviz layer list."""
+    mods, channels, size = [], 1, 28
+    for layer in layers:
+        name = type(layer).__name__
+        if name == "Conv2D":
+            mods += [nn.Conv2d(channels, layer.filters, 3, padding=1), nn.ReLU()]
+            channels = layer.filters
+        elif name == "MaxPooling2D":
+            mods.append(nn.MaxPool2d(2))
+            size //= 2
+        elif name == "Flatten":
+            mods.append(nn.Flatten())
+            channels = channels * size * size
+        elif name == "Dense":
+            mods.append(nn.Linear(channels, layer.units))
+            channels = layer.units
+            if layer.activation == "relu":
+                mods.append(nn.ReLU())
+    return nn.Sequential(*mods)  # softmax is inside CrossEntropyLoss
+
+
+def time_cnnviz(layers, batch, steps):
+    model = keras.models.Sequential(layers, seed=0)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.01))
+    x = rng.random((batch * steps, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, batch * steps)
+    model.train_on_batch(x[:batch], y[:batch])  # build and warm up
+    start = time.perf_counter()
+    for i in range(steps):
+        model.train_on_batch(x[i * batch : (i + 1) * batch], y[i * batch : (i + 1) * batch])
+    return (time.perf_counter() - start) / steps
+
+
+def time_torch(layers, batch, steps):
+    net = torch_twin(layers)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.rand(batch * steps, 1, 28, 28)
+    y = torch.randint(0, 10, (batch * steps,))
+
+    def step(i):
+        opt.zero_grad()
+        loss_fn(net(x[i * batch : (i + 1) * batch]), y[i * batch : (i + 1) * batch]).backward()
+        opt.step()
+
+    step(0)
+    start = time.perf_counter()
+    for i in range(steps):
+        step(i)
+    return (time.perf_counter() - start) / steps
+
+
+def speed(name, make, batch, steps, target):
+    per_step = time_cnnviz(make(), batch, steps)
+    epoch = per_step * 60000 / batch
+    line = f"{name:<44} batch {batch:>3}: cnnviz {epoch:7.1f} s/epoch"
+    if torch is not None:
+        torch_epoch = time_torch(make(), batch, steps) * 60000 / batch
+        line += (
+            f" | torch {torch_epoch:7.1f} s/epoch | ratio {epoch / torch_epoch:4.2f}x (target <= {target}x)"
+        )
+    print(line)
+
+
+def peak_memory(name, work):
+    tracemalloc.start()
+    work()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"{name:<60} peak extra memory {peak / 2**20:8.0f} MB")
+
+
+def train_lecture_model():
+    model = keras.models.Sequential(lecture(), seed=0)
+    model.compile(
+        loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(2e-3), metrics=["accuracy"]
+    )
+    x = rng.random((60000, 28, 28, 1), dtype=np.float32)  # the training set's size, as float32
+    model.fit(x[:6400], rng.integers(0, 10, 6400), epochs=1, batch_size=64, verbose=0)
+
+
+def one_step_of_the_notes_model():
+    model = keras.models.Sequential(notes(), seed=0)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(3e-2))
+    model.train_on_batch(rng.random((32, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 32))
+
+
+def main():
+    print(
+        f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, {args.threads} threads, "
+        f"{args.steps} steps per measurement\n"
+    )
+    speed("LeNet-like 8->16", lenet, 32, args.steps, 1.25)
+    speed("lecture model 16->32 (the training notebook's)", lecture, 64, args.steps, "-")
+    speed(
+        "notes' model without Dense(7744)", lambda: notes(big_dense=False), 32, max(args.steps // 4, 5), 1.5
+    )
+    print()
+    peak_memory("lecture model: 100 training steps (+ 60000x28x28 float32 inputs)", train_lecture_model)
+    peak_memory("notes' full model: building it and one step (batch 32)", one_step_of_the_notes_model)
+    print("\ntargets: lecture model's training <= 1536 MB; one step of the notes' full model <= 3072 MB")
+
+
+if __name__ == "__main__":
+    main()
