@@ -392,8 +392,18 @@ class ImageKernelExplorer(Explorer):
                 layout=SLIDER_LAYOUT,
                 style=STYLE,
             ),
-            "relu": widgets.Checkbox(value=False, description="ReLU: φ(y) = max(y, 0)"),
-            "flip": widgets.Checkbox(value=False, description="flip the kernel (true convolution)"),
+            "relu": widgets.Checkbox(
+                value=False,
+                description="ReLU: φ(y) = max(y, 0)",
+                style={"description_width": "initial"},
+                layout={"width": "300px"},
+            ),
+            "flip": widgets.Checkbox(
+                value=False,
+                description="flip the kernel (true convolution)",
+                style={"description_width": "initial"},
+                layout={"width": "360px"},
+            ),
             "S": int_slider("stride S", 1, 1, 4),
             "P": widgets.ToggleButtons(
                 options=["valid", "same"], value="valid", description="padding", style=STYLE
@@ -474,7 +484,7 @@ class Conv2DStepExplorer(Explorer):
             dtype=float,
         )
         self.b = None if b is None else np.asarray(b, dtype=float)
-        self.steps = StepControls("output cell (i, j)")
+        self.steps = StepControls("cell number")  # row by row: (i, j) is shown in the picture
         controls = {
             "P": int_slider("padding P", 0, 0, 1),
             "S": int_slider("stride S", 1, 1, 3),
@@ -587,7 +597,7 @@ class PoolStepExplorer(Explorer):
 
     def __init__(self, x=None, K=2, S=2):
         self.x = POOL_GRID if x is None else np.asarray(x, dtype=float)
-        self.steps = StepControls("output cell (i, j)")
+        self.steps = StepControls("cell number")  # row by row: (i, j) is shown in the picture
         controls = {
             "mode": widgets.ToggleButtons(
                 options=["max", "average"], value="max", description="pooling", style=STYLE
