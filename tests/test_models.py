@@ -248,3 +248,47 @@ def test_the_first_layer_skips_the_gradient_of_the_images(rng):
     model.build()
     model.forward(np.zeros((1, 8, 8, 1), np.float32))
     assert model.layers[0].input_gradient is False and all(layer.input_gradient for layer in model.layers[1:])
+
+
+NOTES_CODE = """
+import numpy as np
+from cnnviz import keras
+
+# define the model structure using Keras
+model = keras.models.Sequential([
+    # Convolutional block
+    keras.layers.Conv2D(filters=32, kernel_size=3, activation="relu", padding="same", input_shape=[28, 28, 1]), # [height, width, channels]
+    keras.layers.Conv2D(filters=64, kernel_size=3, activation="relu", padding="same"),
+    keras.layers.Conv2D(filters=64, kernel_size=3, activation="relu", padding="same"),
+    keras.layers.MaxPooling2D(pool_size=2),
+
+    keras.layers.Flatten(), # Flatten into a 1 dimensioal vector
+
+    # FCNN
+    keras.layers.Dense(units=7744, activation='relu'),
+    keras.layers.Dense(units=128, activation='relu'),
+    keras.layers.Dense(units=10, activation='softmax'),
+])
+
+# compile model by attaching loss/optimizer/metrics components
+model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(learning_rate=3e-2), metrics=["accuracy"])
+
+# learning a model
+history = model.fit(X_train, y_train, epochs=10, validation_data=(X_test, y_test))
+"""
+
+
+def test_the_notes_code_runs_with_only_the_import_and_the_typo_changed(rng):
+    """The notes' Keras code, verbatim but for two lines, on a tiny stand-in for MNIST (32 images)."""
+    data = {
+        "X_train": rng.random((32, 28, 28, 1), dtype=np.float32),
+        "y_train": rng.integers(0, 10, 32),
+        "X_test": rng.random((16, 28, 28, 1), dtype=np.float32),
+        "y_test": rng.integers(0, 10, 16),
+    }
+    exec(
+        NOTES_CODE.replace("epochs=10", "epochs=10, verbose=0"), data
+    )  # (a progress bar is no use in a test)
+    history = data["history"].history
+    assert len(history["loss"]) == 10 and set(history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(np.isfinite(history["loss"]))
