@@ -117,6 +117,7 @@ class Conv2D(Layer):
     """2D convolution layer: kernel (KH, KW, C, filters), bias (filters,)."""
 
     trainable_names = ("kernel", "bias")
+    forward_op, backward_op = staticmethod(ops.conv2d_forward), staticmethod(ops.conv2d_backward)
 
     def __init__(
         self,
@@ -150,16 +151,14 @@ class Conv2D(Layer):
     def initial_value(self, name, shape, rng):
         if name != "kernel":
             return super().initial_value(name, shape, rng)
-        KH, KW, C, F = shape
-        return glorot_uniform(shape, KH * KW * C, KH * KW * F, rng)
+        taps = int(np.prod(shape[:-2]))  # KH·KW (or K in 1D)
+        return glorot_uniform(shape, taps * shape[-2], taps * shape[-1], rng)
 
     def call(self, x, training):
-        return ops.conv2d_forward(
-            x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding
-        )
+        return self.forward_op(x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding)
 
     def call_backward(self, dy, cache):
-        dx, self.grads["kernel"], db = ops.conv2d_backward(dy, cache, input_gradient=self.input_gradient)
+        dx, self.grads["kernel"], db = self.backward_op(dy, cache, input_gradient=self.input_gradient)
         if db is not None:
             self.grads["bias"] = db
         return dx
@@ -167,6 +166,8 @@ class Conv2D(Layer):
 
 class Conv1D(Conv2D):
     """1D convolution layer: kernel (K, C, filters), bias (filters,); inputs (N, L, C)."""
+
+    forward_op, backward_op = staticmethod(ops.conv1d_forward), staticmethod(ops.conv1d_backward)
 
     def __init__(
         self,
@@ -194,23 +195,6 @@ class Conv1D(Conv2D):
         if self.use_bias:
             shapes["bias"] = (self.filters,)
         return shapes
-
-    def initial_value(self, name, shape, rng):
-        if name != "kernel":
-            return np.zeros(shape, dtype=np.float32)
-        K, C, F = shape
-        return glorot_uniform(shape, K * C, K * F, rng)
-
-    def call(self, x, training):
-        return ops.conv1d_forward(
-            x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding
-        )
-
-    def call_backward(self, dy, cache):
-        dx, self.grads["kernel"], db = ops.conv1d_backward(dy, cache, input_gradient=self.input_gradient)
-        if db is not None:
-            self.grads["bias"] = db
-        return dx
 
 
 class MaxPooling2D(Layer):
