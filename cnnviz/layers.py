@@ -117,6 +117,7 @@ class Conv2D(Layer):
     """2D convolution layer: kernel (KH, KW, C, filters), bias (filters,)."""
 
     trainable_names = ("kernel", "bias")
+    rank = 2  # spatial axes: Conv1D sets 1
     forward_op, backward_op = staticmethod(ops.conv2d_forward), staticmethod(ops.conv2d_backward)
 
     def __init__(
@@ -132,7 +133,7 @@ class Conv2D(Layer):
     ):
         super().__init__(activation, input_shape, name)
         self.filters = check_int("filters", filters, 1)
-        self.kernel_size = per_axis("kernel_size", kernel_size, 2)
+        self.kernel_size = per_axis("kernel_size", kernel_size, self.rank)
         self.strides, self.padding, self.use_bias = strides, padding, use_bias
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
 
@@ -167,21 +168,8 @@ class Conv2D(Layer):
 class Conv1D(Conv2D):
     """1D convolution layer: kernel (K, C, filters), bias (filters,); inputs (N, L, C)."""
 
+    rank = 1
     forward_op, backward_op = staticmethod(ops.conv1d_forward), staticmethod(ops.conv1d_backward)
-
-    def __init__(
-        self,
-        filters,
-        kernel_size,
-        strides=1,
-        padding="valid",
-        activation=None,
-        use_bias=True,
-        input_shape=None,
-        name=None,
-    ):
-        super().__init__(filters, 1, strides, padding, activation, use_bias, input_shape, name)
-        self.kernel_size = per_axis("kernel_size", kernel_size, 1)
 
     def output_shape(self, input_shape):
         L, _ = _expect_rank(self, input_shape, 2, "(length, channels)")

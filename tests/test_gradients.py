@@ -44,18 +44,7 @@ def test_conv2d_backward(rng, name, C, F):
     """
     kwargs = CONV2D_GRADIENT_CASES[name]
     x, w, b = rng.normal(size=(2, 5, 6, C)), rng.normal(size=(2, 3, C, F)), rng.normal(size=F)
-    y, cache = ops.conv2d_forward(x, w, b, **kwargs)
-    dy = rng.normal(size=y.shape)
-    dx, dw, db = ops.conv2d_backward(dy, cache)
-    np.testing.assert_allclose(
-        dx, numerical_gradient(lambda v: ops.conv2d_forward(v, w, b, **kwargs)[0], x, dy), **GRAD_TOL
-    )
-    np.testing.assert_allclose(
-        dw, numerical_gradient(lambda v: ops.conv2d_forward(x, v, b, **kwargs)[0], w, dy), **GRAD_TOL
-    )
-    np.testing.assert_allclose(
-        db, numerical_gradient(lambda v: ops.conv2d_forward(x, w, v, **kwargs)[0], b, dy), **GRAD_TOL
-    )
+    check_conv_gradients(ops.conv2d_forward, ops.conv2d_backward, x, w, b, kwargs, rng)
 
 
 @pytest.mark.parametrize(
@@ -71,17 +60,22 @@ def test_conv2d_backward(rng, name, C, F):
 def test_conv1d_backward(rng, kwargs):
     """conv1d: dx, dw and db match centred differences."""
     x, w, b = rng.normal(size=(2, 7, 2)), rng.normal(size=(3, 2, 2)), rng.normal(size=2)
-    y, cache = ops.conv1d_forward(x, w, b, **kwargs)
+    check_conv_gradients(ops.conv1d_forward, ops.conv1d_backward, x, w, b, kwargs, rng)
+
+
+def check_conv_gradients(forward, backward, x, w, b, kwargs, rng):
+    """dx, dw and db of ``backward`` against centred differences of ``forward``."""
+    y, cache = forward(x, w, b, **kwargs)
     dy = rng.normal(size=y.shape)
-    dx, dw, db = ops.conv1d_backward(dy, cache)
+    dx, dw, db = backward(dy, cache)
     np.testing.assert_allclose(
-        dx, numerical_gradient(lambda v: ops.conv1d_forward(v, w, b, **kwargs)[0], x, dy), **GRAD_TOL
+        dx, numerical_gradient(lambda v: forward(v, w, b, **kwargs)[0], x, dy), **GRAD_TOL
     )
     np.testing.assert_allclose(
-        dw, numerical_gradient(lambda v: ops.conv1d_forward(x, v, b, **kwargs)[0], w, dy), **GRAD_TOL
+        dw, numerical_gradient(lambda v: forward(x, v, b, **kwargs)[0], w, dy), **GRAD_TOL
     )
     np.testing.assert_allclose(
-        db, numerical_gradient(lambda v: ops.conv1d_forward(x, w, v, **kwargs)[0], b, dy), **GRAD_TOL
+        db, numerical_gradient(lambda v: forward(x, w, v, **kwargs)[0], b, dy), **GRAD_TOL
     )
 
 
