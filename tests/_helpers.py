@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: numerical gradients and the reference loops over a batch.
+"""Helpers shared by the tests: numerical gradients, the reference loops over a batch, and a
+loopback HTTP server for the download code.
 
 ``cnnviz.reference`` works on one example at a time (no batch axis), as the notes write
 the equations; the functions here loop it over the batch so that it can be compared with
@@ -6,6 +7,10 @@ the vectorized core in ``cnnviz.ops``.
 """
 
 from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -68,3 +73,40 @@ def distinct_values(rng, shape, spacing=0.1):
     """An array of distinct values (a shuffled ramp), so that every max-pool window has one winner."""
     n = int(np.prod(shape))
     return (rng.permutation(n) - n / 2).reshape(shape) * spacing
+
+
+class Server:
+    """A loopback HTTP server over one folder that counts the requests it receives."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, directory=str(root), **kwargs)
+
+            def do_GET(self):
+                server.requests.append(self.path)
+                super().do_GET()
+
+            def log_message(self, format, *args):  # keep the test output quiet
+                pass
+
+        root.mkdir(parents=True, exist_ok=True)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def serve(self, relative_path: str, data: bytes) -> None:
+        """Serve ``data`` at ``<url>/<relative_path>``."""
+        target = self.root / relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()

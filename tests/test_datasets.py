@@ -1,77 +1,46 @@
 """Tests for cnnviz.datasets against a local HTTP server; they never touch the internet.
 
-The server serves copies of the files in /work/shared/data (the course's offline copies),
-so these tests are skipped where that folder is absent.
+The server serves copies of the course's offline copies of the datasets: the folder
+``$CNNVIZ_DATA_DIR`` if set, else ``shared/data`` beside the repository. Tests that need
+them are skipped where that folder is absent.
 """
 
 from __future__ import annotations
 
 import gzip
-import http.server
 import logging
-import shutil
+import os
 import socket
-import threading
 from pathlib import Path
 
 import numpy as np
 import pooch
 import pytest
+from _helpers import Server
 
 from cnnviz import datasets
 
-SHARED = Path("/work/shared/data")
+SHARED = Path(os.environ.get(datasets.ENV_VAR) or Path(__file__).resolve().parents[2] / "shared" / "data")
 needs_shared = pytest.mark.skipif(
     not (SHARED / "mnist").is_dir(), reason=f"the offline copies of MNIST are not in {SHARED}"
 )
 LABELS = "t10k-labels-idx1-ubyte.gz"  # the smallest file, 4.5 kB
 
 
-class Server:
-    """A loopback HTTP server over one folder that counts the requests it receives."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, directory=str(root), **kwargs)
-
-            def do_GET(self):
-                server.requests.append(self.path)
-                super().do_GET()
-
-            def log_message(self, format, *args):  # keep the test output quiet
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+class DataServer(Server):
+    """The loopback server, laid out like a dataset mirror: ``<dataset>/<file>``."""
 
     def add(self, dataset: str, name: str, data: bytes | None = None) -> None:
         """Serve ``<dataset>/<name>``: the shared copy, or ``data`` if given."""
-        target = self.root / dataset / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if data is None:
-            shutil.copyfile(SHARED / dataset / name, target)
-        else:
-            target.write_bytes(data)
+        self.serve(f"{dataset}/{name}", shared_bytes(dataset, name) if data is None else data)
 
     def mirror(self, dataset: str) -> str:
         return f"{self.url}/{dataset}/"
 
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
-
 
 @pytest.fixture
 def server(tmp_path):
-    srv = Server(tmp_path / "www")
+    srv = DataServer(tmp_path / "www")
     yield srv
     srv.close()
 
