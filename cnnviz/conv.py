@@ -26,6 +26,11 @@ The backward pass follows from the same sum:
   channels as there are kernels (C >= F) that one big product is faster.
 
 1D convolution is the 2D one with an image one row high.
+
+A transposed convolution (Keras' ``Conv2DTranspose``) runs the convolution's
+input gradient forwards: each input cell stamps a scaled copy of the kernel
+into a larger output, exactly what the tap-by-tap dx code of ``conv2d_backward``
+does. Its own input gradient is then a plain convolution of ``dy``.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import numpy as np
 from ._blas import matmul
 from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
 from ._windows import crop_spatial, pad_spatial, tap_slices, window_view
-from .sizes import per_axis, window_geometry
+from .sizes import per_axis, transposed_output_length, window_geometry
 
 
 def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
@@ -179,18 +184,146 @@ def conv1d_backward(dy, cache, *, input_gradient=True):
     return (None if dx is None else dx[:, 0]), dw[0], db
 
 
-def _check_pair(x, w, func, x_layout, w_layout):
-    """Validate x and w of a convolution and bring them to one float dtype."""
+def conv_transpose2d_forward(x, w, b=None, strides=1, padding="valid"):
+    """Transposed 2D convolution (Keras' ``Conv2DTranspose``): each input cell stamps the kernel.
+
+    Input cell (i, j) adds its C values, mixed by the kernel, into the KH×KW
+    patch of a "full" output that starts at (i·S, j·S); patches that overlap
+    add up:
+
+        y_full[n, i·S + u, j·S + v, f] += Σ_{c<C} w[u, v, f, c] · x[n, i, j, c]
+
+    ``y`` is ``y_full`` with ``pads`` cells cropped from its sides, plus the
+    bias. With S > 1 the output is S times larger than the input, which is how
+    decoders and generators upsample. The sum is exactly the input gradient of
+    ``conv2d_forward`` with the same kernel, stride and padding, run on an
+    image of y's size, and it is computed that way.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W, C)
+    w : array_like, shape (KH, KW, F, C)
+        Keras' layout for transposed convolution: the F output channels come
+        before the C input channels (it is the kernel of the convolution that
+        maps y's shape back to x's).
+    b : array_like, shape (F,), optional
+    strides : int or (int, int)
+    padding : "valid" or "same"
+        ``"valid"`` keeps all of ``y_full``: H' = (H − 1)·S + KH. ``"same"``
+        gives H' = H·S, cropping ⌊(KH − S)/2⌋ rows at the top and the rest at
+        the bottom. When KH < S both give H' = H·S, as in Keras, and the last
+        S − KH rows hold only the bias. Widths likewise
+        (``sizes.transposed_output_length``).
+
+    Returns
+    -------
+    y : ndarray, shape (N, H', W', F)
+    cache : dict
+        What ``conv_transpose2d_backward`` needs; ``cache["pads"]`` holds the
+        ((top, bottom), (left, right)) cells cropped from ``y_full``.
+
+    Examples
+    --------
+    Stride 2 and a 2×2 kernel: one scaled copy of the kernel per input cell,
+    side by side, so the image doubles in size.
+
+    >>> x = np.array([[1, 2], [3, 4]]).reshape(1, 2, 2, 1)
+    >>> w = np.array([[1, 0], [0, 1]]).reshape(2, 2, 1, 1)
+    >>> y, _ = conv_transpose2d_forward(x, w, strides=2)
+    >>> y[0, :, :, 0]
+    array([[1., 0., 2., 0.],
+           [0., 1., 0., 2.],
+           [3., 0., 4., 0.],
+           [0., 3., 0., 4.]])
+
+    Stride 1: the copies overlap and add up (here 1·1 + 2·1 = 3 in the middle).
+
+    >>> y, _ = conv_transpose2d_forward(np.array([1, 2]).reshape(1, 1, 2, 1), np.ones((1, 2, 1, 1)))
+    >>> y[0, :, :, 0]
+    array([[1., 3., 2.]])
+    """
+    func = "conv_transpose2d_forward"
+    x, w = _check_pair(x, w, func, "(N, H, W, C)", "(KH, KW, F, C)", depth_axis=-1)
+    if not (isinstance(padding, str) and padding.lower() in ("valid", "same")):
+        raise ValueError(
+            f"{func} accepts padding 'valid' or 'same' (as Keras' Conv2DTranspose); "
+            f"received padding={padding!r}. To trim the output further, crop it with cropping2d_forward."
+        )
+    N, H, W, C = x.shape
+    KH, KW, F, _ = w.shape
+    b = check_bias(b, F, x.dtype, func=func)
+    S = per_axis("strides", strides, 2)
+    out_shape = tuple(
+        transposed_output_length(L, K, S_, padding, axis=name)
+        for L, K, S_, name in zip((H, W), (KH, KW), S, ("height", "width"))
+    )
+    # the convolution with this kernel, stride and padding maps y's size back to (H, W); its pads
+    # are the cells cropped from y_full
+    _, pads = window_geometry(out_shape, (KH, KW), S, padding)
+    # scatter every input cell through every tap: the conv's input gradient, with x in the role of dy
+    y = _input_gradient_by_taps(x.reshape(-1, C), w, (N, *out_shape, F), pads, S, (1, 1), (H, W))
+    y = np.ascontiguousarray(y)  # (N, H', W', F), cut out of y_full
+    if b is not None:
+        y += b  # y[n, a, c, f] += b[f]
+    cache = {"x": x, "w": w, "has_bias": b is not None, "y_shape": y.shape, "pads": pads, "strides": S}
+    return y, cache
+
+
+def conv_transpose2d_backward(dy, cache, *, input_gradient=True):
+    """Gradients of ``conv_transpose2d_forward`` with respect to x, w and b.
+
+    With ``dy_pad`` the gradient of ``y_full`` (dy with the cropped cells put
+    back as zeros), each term of the scatter sum gives:
+
+    * ``dx[n, i, j, c] = Σ_{u,v,f} w[u, v, f, c] · dy_pad[n, i·S + u, j·S + v, f]``,
+      an ordinary strided cross-correlation of dy with the kernel;
+    * ``dw[u, v, f, c] = Σ_{n,i,j} dy_pad[n, i·S + u, j·S + v, f] · x[n, i, j, c]``;
+    * ``db[f] = Σ_{n,a,c} dy[n, a, c, f]``.
+
+    Parameters
+    ----------
+    dy : array_like, shape (N, H', W', F)
+    cache : dict
+        The second value ``conv_transpose2d_forward`` returned.
+    input_gradient : bool
+        False skips dx (returned as None).
+
+    Returns
+    -------
+    dx : ndarray, shape (N, H, W, C), or None
+    dw : ndarray, shape (KH, KW, F, C)
+    db : ndarray, shape (F,), or None when the forward pass had no bias
+    """
+    x, w, pads, S = cache["x"], cache["w"], cache["pads"], cache["strides"]
+    _, H, W, C = x.shape
+    KH, KW = w.shape[:2]
+    dy = check_grad_shape(dy, cache["y_shape"], func="conv_transpose2d_backward").astype(w.dtype, copy=False)
+    db = dy.sum(axis=(0, 1, 2)) if cache["has_bias"] else None  # db[f] = Σ_{n,a,c} dy[n,a,c,f]
+    if input_gradient:
+        dx, cols = _correlate(dy, w, pads, S, (1, 1), (H, W))  # (N, H, W, C), (N·H·W, KH·KW·F)
+    else:
+        dx, cols = None, _im2col(dy, (KH, KW), pads, S, (1, 1), (H, W))
+    dw = matmul(cols.T, x.reshape(-1, C))  # (KH·KW·F, N·H·W) @ (N·H·W, C) -> (KH·KW·F, C)
+    return dx, dw.reshape(w.shape), db
+
+
+def _check_pair(x, w, func, x_layout, w_layout, depth_axis=-2):
+    """Validate x and w of a convolution and bring them to one float dtype.
+
+    ``depth_axis`` is the kernel's axis that must match the input's channels: -2 for a
+    convolution's (…, C, F), -1 for a transposed convolution's (KH, KW, F, C).
+    """
     x = as_real_array("x", x, func=func)
     w = as_real_array("w", w, func=func)
     rank = len(x_layout.split(","))
     check_ndim("x", x, rank, x_layout, func=func, hint="Add a batch axis with x[None].")
     check_ndim("w", w, rank, w_layout, func=func)
-    if x.shape[-1] != w.shape[-2]:
+    if x.shape[-1] != w.shape[depth_axis]:
+        rule = "each kernel's depth" if depth_axis == -2 else "the kernel's last axis"
         raise ValueError(
             f"{func}: x has C={x.shape[-1]} channels (x.shape={x.shape}, layout {x_layout}) but "
-            f"w has C={w.shape[-2]} (w.shape={w.shape}, layout {w_layout}); "
-            "each kernel's depth must equal the input's depth."
+            f"w has C={w.shape[depth_axis]} (w.shape={w.shape}, layout {w_layout}); "
+            f"{rule} must equal the input's depth."
         )
     if 0 in x.shape or 0 in w.shape:
         raise ValueError(f"{func} needs non-empty arrays; received x.shape={x.shape}, w.shape={w.shape}.")
@@ -210,15 +343,22 @@ def _correlate(x, w, pads, S, D, out_shape):
 
     Returns ``y`` (N, H', W', F) and the im2col matrix (N·H'·W', KH·KW·C).
     """
-    N, C = x.shape[0], x.shape[3]
+    N = x.shape[0]
     KH, KW, _, F = w.shape
-    x_pad = pad_spatial(x, pads)  # (N, Hp, Wp, C)
-    windows = window_view(x_pad, (KH, KW), S, D, out_shape)  # (N, H', W', KH, KW, C), a view
-    cols = windows.reshape(-1, KH * KW * C)  # (N·H'·W', KH·KW·C): the im2col copy
-    if np.may_share_memory(cols, x):  # a 1×1 kernel needs no copy, but the cache must not alias x
-        cols = cols.copy()
+    cols = _im2col(x, (KH, KW), pads, S, D, out_shape)  # (N·H'·W', KH·KW·C)
     y = matmul(cols, w.reshape(-1, F))  # (N·H'·W', KH·KW·C) @ (KH·KW·C, F) -> (N·H'·W', F)
     return y.reshape(N, *out_shape, F), cols
+
+
+def _im2col(x, kernel_size, pads, S, D, out_shape):
+    """The im2col matrix (N·H'·W', KH·KW·C): row (n, i, j) is the window under output cell (i, j)."""
+    KH, KW = kernel_size
+    x_pad = pad_spatial(x, pads)  # (N, Hp, Wp, C)
+    windows = window_view(x_pad, (KH, KW), S, D, out_shape)  # (N, H', W', KH, KW, C), a view
+    cols = windows.reshape(-1, KH * KW * x.shape[3])  # (N·H'·W', KH·KW·C): the im2col copy
+    if np.may_share_memory(cols, x):  # a 1×1 kernel needs no copy, but the cache must not alias x
+        cols = cols.copy()
+    return cols
 
 
 def _input_gradient_stride1(dy, w, spatial, pads, D):

@@ -10,6 +10,15 @@
 >>> model.count_params()
 13610
 
+The functional API: ``keras.Input``, layers called on tensors, ``keras.Model``.
+
+>>> inputs = keras.Input(shape=(32, 32, 3))
+>>> x = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+>>> y = keras.layers.Conv2D(16, 3, padding="same")(x)
+>>> outputs = keras.layers.GlobalAveragePooling2D()(keras.layers.Add()([x, y]))
+>>> keras.Model(inputs, outputs).output_shape
+(None, 16)
+
 Only the import line differs from the Keras original: ``from cnnviz import keras``
 instead of ``from tensorflow import keras``.
 """
@@ -19,12 +28,23 @@ from types import SimpleNamespace
 from . import datasets as _datasets
 from . import layers as _layers
 from . import optimizers as _optimizers
-from .models import BatchLogger, Callback, History, LivePlot, Sequential
+from .layers import Input
+from .models import BatchLogger, Callback, History, LivePlot, Model, Sequential
 
-models = SimpleNamespace(Sequential=Sequential)
+models = SimpleNamespace(Sequential=Sequential, Model=Model)
 layers = SimpleNamespace(
+    Input=Input,
+    InputLayer=_layers.InputLayer,
     Conv1D=_layers.Conv1D,
     Conv2D=_layers.Conv2D,
+    Conv2DTranspose=_layers.Conv2DTranspose,
+    ZeroPadding2D=_layers.ZeroPadding2D,
+    Cropping2D=_layers.Cropping2D,
+    UpSampling2D=_layers.UpSampling2D,
+    GlobalAveragePooling2D=_layers.GlobalAveragePooling2D,
+    Reshape=_layers.Reshape,
+    Add=_layers.Add,
+    Concatenate=_layers.Concatenate,
     MaxPooling2D=_layers.MaxPooling2D,
     AveragePooling2D=_layers.AveragePooling2D,
     BatchNormalization=_layers.BatchNormalization,
@@ -41,4 +61,4 @@ datasets = SimpleNamespace(
     fashion_mnist=SimpleNamespace(load_data=_datasets.load_fashion_mnist),
 )
 
-__all__ = ["callbacks", "datasets", "layers", "models", "optimizers"]
+__all__ = ["Input", "Model", "Sequential", "callbacks", "datasets", "layers", "models", "optimizers"]

@@ -11,6 +11,11 @@ Every layer has
 
 Weights are created on the first forward pass (or by ``build``), from the
 ``rng`` the model passes in: Glorot-uniform kernels and zero biases, as in Keras.
+
+Calling a layer on a ``keras.Input`` (or on another layer's result) builds a graph
+for ``cnnviz.models.Model`` instead of computing: ``y = Conv2D(8, 3)(x)``. Merge
+layers (``Add``, ``Concatenate``) take a list of inputs, and their shape methods a
+list of shapes.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import re
 import numpy as np
 
 from . import ops
-from .sizes import check_int, per_axis, window_geometry
+from .sizes import check_int, per_axis, transposed_output_length, window_geometry
 
 ACTIVATIONS = {
     None: (None, None),
@@ -73,7 +78,8 @@ class Layer:
     # -- computing ---------------------------------------------------------------------------------
     def forward(self, x, training=False):
         if not self.built:  # a layer used on its own: weights from a fresh, unseeded generator
-            self.build(x.shape[1:], np.random.default_rng())
+            shape = [a.shape[1:] for a in x] if self.merges else x.shape[1:]
+            self.build(shape, np.random.default_rng())
         y, self._cache = self.call(x, training)
         act_forward, _ = ACTIVATIONS[self.activation]
         if act_forward is None:
@@ -100,8 +106,90 @@ class Layer:
     def call_backward(self, dy, cache):  # pragma: no cover
         raise NotImplementedError
 
+    # -- the functional API ------------------------------------------------------------------------
+    merges = False  # Add and Concatenate take a list of inputs
+
+    def __call__(self, inputs):
+        """On arrays: the forward pass (inference mode). On ``keras.Input`` tensors: a graph node."""
+        tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if not any(isinstance(t, KerasTensor) for t in tensors):
+            return self.forward(np.asarray(inputs) if not self.merges else [np.asarray(t) for t in tensors])
+        if not all(isinstance(t, KerasTensor) for t in tensors):
+            raise TypeError(
+                f"{self.name}: call the layer on keras.Input tensors (or other layers' results) only; "
+                f"received {[type(t).__name__ for t in tensors]}."
+            )
+        if self.merges != isinstance(inputs, (list, tuple)):
+            expected = "a list of tensors" if self.merges else "one tensor"
+            raise TypeError(f"{type(self).__name__} {self.name!r} takes {expected}; received {inputs!r}.")
+        if getattr(self, "node_inputs", None) is not None:
+            raise ValueError(
+                f"Layer {self.name!r} is already used in a graph; cnnviz uses each layer once "
+                "(make a new layer instead of sharing weights)."
+            )
+        shapes = [t.shape[1:] for t in tensors]
+        shape = self.output_shape(shapes if self.merges else shapes[0])  # a shape error shows here
+        self.node_inputs = tensors
+        return KerasTensor(shape, layer=self, inputs=tensors)
+
     def __repr__(self):
         return f"<{type(self).__name__} {self.name!r}>"
+
+
+class KerasTensor:
+    """A placeholder for the batch of values a layer will produce: its shape and where it comes from.
+
+    ``shape`` has None for the batch axis, as in Keras: ``Input((28, 28, 1)).shape`` is
+    ``(None, 28, 28, 1)``.
+    """
+
+    _count = 0  # creation order: a graph's layers are listed in the order they were called
+
+    def __init__(self, shape, layer, inputs=()):
+        self.shape = (None, *(int(n) for n in shape))
+        self.layer, self.inputs = layer, list(inputs)
+        KerasTensor._count += 1
+        self.order = KerasTensor._count
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape} from {self.layer.name!r}>"
+
+
+class InputLayer(Layer):
+    """Where a functional model's data enters; ``keras.Input(shape)`` makes one."""
+
+    def __init__(self, shape, name=None):
+        super().__init__(None, shape, name)
+        self.built = True
+        self.node_inputs = []
+
+    def output_shape(self, input_shape):
+        if tuple(input_shape) != self.input_shape:
+            raise ValueError(
+                f"The model expects inputs of shape {(None, *self.input_shape)}; "
+                f"received shape {(None, *tuple(input_shape))}."
+            )
+        return self.input_shape
+
+    def call(self, x, training):
+        return x, None
+
+    def call_backward(self, dy, cache):
+        return dy
+
+
+def Input(shape, name=None):  # Keras' capitalized name
+    """A symbolic input of ``shape`` (without the batch axis): the start of a functional model.
+
+    >>> x = Input((28, 28, 1))
+    >>> x.shape
+    (None, 28, 28, 1)
+    >>> Conv2D(8, 3)(x).shape
+    (None, 26, 26, 8)
+    """
+    shape = tuple(check_int("shape entries", int(n) if isinstance(n, np.integer) else n, 1) for n in shape)
+    layer = InputLayer(shape, name=name or "input_layer")
+    return KerasTensor(shape, layer=layer)
 
 
 def glorot_uniform(shape, fan_in, fan_out, rng):
@@ -183,6 +271,49 @@ class Conv1D(Conv2D):
         if self.use_bias:
             shapes["bias"] = (self.filters,)
         return shapes
+
+
+class Conv2DTranspose(Conv2D):
+    """Transposed ("up-") convolution: each input cell adds a kernel-sized patch to the output.
+
+    kernel (KH, KW, filters, C) as in Keras, bias (filters,). Along each axis the output
+    has (L − 1)·S + K cells with padding "valid" (L·S when K < S, as in Keras) and L·S
+    with "same"; kernel 2 and stride 2 doubles the size (UNet's up-convolution).
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None, use_bias=True,
+                 input_shape=None, name=None):  # fmt: skip
+        super().__init__(filters, kernel_size, strides, padding, activation, use_bias, input_shape, name)
+        if padding not in ("valid", "same"):
+            raise ValueError(
+                f"Conv2DTranspose takes padding 'valid' or 'same'; received padding={padding!r}."
+            )
+
+    def output_shape(self, input_shape):
+        H, W, _ = _expect_rank(self, input_shape, 3, "(height, width, channels)")
+        S = per_axis("strides", self.strides, 2)
+        Ho, Wo = (
+            transposed_output_length(L, K, s, self.padding) for L, K, s in zip((H, W), self.kernel_size, S)
+        )
+        return (Ho, Wo, self.filters)
+
+    def param_shapes(self, input_shape):
+        shapes = super().param_shapes(input_shape)
+        shapes["kernel"] = (*self.kernel_size, self.filters, shapes["kernel"][2])  # (KH, KW, filters, C)
+        return shapes
+
+    def call(self, x, training):
+        return ops.conv_transpose2d_forward(
+            x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding
+        )
+
+    def call_backward(self, dy, cache):
+        dx, self.grads["kernel"], db = ops.conv_transpose2d_backward(
+            dy, cache, input_gradient=self.input_gradient
+        )
+        if db is not None:
+            self.grads["bias"] = db
+        return dx
 
 
 class MaxPooling2D(Layer):
@@ -349,6 +480,161 @@ class Dropout(Layer):
 
     def call_backward(self, dy, cache):
         return ops.dropout_backward(dy, cache)
+
+
+class GlobalAveragePooling2D(Layer):
+    """The mean of each channel over the whole image: (H, W, C) -> (C,)."""
+
+    def output_shape(self, input_shape):
+        return (_expect_rank(self, input_shape, 3, "(height, width, channels)")[2],)
+
+    def call(self, x, training):
+        return ops.global_average_pool2d_forward(x)
+
+    def call_backward(self, dy, cache):
+        return ops.global_average_pool2d_backward(dy, cache)
+
+
+class ZeroPadding2D(Layer):
+    """Zeros around the image: padding = P, (P_h, P_w) or ((top, bottom), (left, right))."""
+
+    def __init__(self, padding=(1, 1), input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.padding = _edges("padding", padding)
+
+    def output_shape(self, input_shape):
+        H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
+        (t, b), (l, r) = self.padding
+        return (H + t + b, W + l + r, C)
+
+    def call(self, x, training):
+        return ops.zero_padding2d_forward(x, self.padding)
+
+    def call_backward(self, dy, cache):
+        return ops.zero_padding2d_backward(dy, cache)
+
+
+class Cropping2D(Layer):
+    """Cut rows and columns off the edges: cropping = c, (c_h, c_w) or ((top, bottom), (left, right))."""
+
+    def __init__(self, cropping=((0, 0), (0, 0)), input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.cropping = _edges("cropping", cropping)
+
+    def output_shape(self, input_shape):
+        H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
+        (t, b), (l, r) = self.cropping
+        if H - t - b < 1 or W - l - r < 1:
+            raise ValueError(
+                f"{self.name}: cropping {self.cropping} leaves nothing of a {H}×{W} image "
+                f"({H} − {t} − {b} = {H - t - b} rows, {W} − {l} − {r} = {W - l - r} columns)."
+            )
+        return (H - t - b, W - l - r, C)
+
+    def call(self, x, training):
+        return ops.cropping2d_forward(x, self.cropping)
+
+    def call_backward(self, dy, cache):
+        return ops.cropping2d_backward(dy, cache)
+
+
+class UpSampling2D(Layer):
+    """Repeat each cell size_h × size_w times (nearest neighbour): (H, W, C) -> (H·s_h, W·s_w, C)."""
+
+    def __init__(self, size=(2, 2), interpolation="nearest", input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        if interpolation != "nearest":
+            raise ValueError(f"UpSampling2D offers interpolation='nearest'; received {interpolation!r}.")
+        self.size = tuple(check_int("size", n, 1) for n in per_axis("size", size, 2))
+
+    def output_shape(self, input_shape):
+        H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
+        return (H * self.size[0], W * self.size[1], C)
+
+    def call(self, x, training):
+        return ops.upsampling2d_forward(x, self.size)
+
+    def call_backward(self, dy, cache):
+        return ops.upsampling2d_backward(dy, cache)
+
+
+class Reshape(Layer):
+    """Give each sample a new shape with the same number of values, e.g. (784,) -> (28, 28, 1)."""
+
+    def __init__(self, target_shape, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.target_shape = tuple(check_int("target_shape entries", n, 1) for n in target_shape)
+
+    def output_shape(self, input_shape):
+        if int(np.prod(input_shape)) != int(np.prod(self.target_shape)):
+            raise ValueError(
+                f"{self.name}: cannot reshape {tuple(input_shape)} ({int(np.prod(input_shape))} values) "
+                f"to {self.target_shape} ({int(np.prod(self.target_shape))} values)."
+            )
+        return self.target_shape
+
+    def call(self, x, training):
+        return x.reshape(len(x), *self.target_shape), x.shape
+
+    def call_backward(self, dy, cache):
+        return dy.reshape(cache)
+
+
+class Add(Layer):
+    """The sum of its inputs, all of one shape (ResNet's shortcut joins here)."""
+
+    merges = True
+
+    def output_shape(self, input_shapes):
+        shapes = [tuple(shape) for shape in input_shapes]
+        if len(shapes) < 2 or len(set(shapes)) != 1:
+            raise ValueError(
+                f"{self.name}: Add needs two or more inputs of one shape; received shapes {shapes}."
+            )
+        return shapes[0]
+
+    def call(self, xs, training):
+        return ops.add_forward(xs)
+
+    def call_backward(self, dy, cache):
+        return ops.add_backward(dy, cache)
+
+
+class Concatenate(Layer):
+    """Inputs side by side along the channels (UNet's skip connections join here)."""
+
+    merges = True
+
+    def __init__(self, axis=-1, name=None):
+        super().__init__(None, None, name)
+        self.axis = axis
+
+    def output_shape(self, input_shapes):
+        shapes = [tuple(shape) for shape in input_shapes]
+        rank = len(shapes[0]) if shapes else 0
+        axis = (
+            self.axis + rank if self.axis < 0 else self.axis - 1
+        )  # Keras counts the batch axis in axis >= 0
+        others = {shape[:axis] + shape[axis + 1 :] for shape in shapes}
+        if len(shapes) < 2 or len({len(s) for s in shapes}) != 1 or len(others) != 1:
+            raise ValueError(
+                f"{self.name}: Concatenate needs two or more inputs that differ only along axis "
+                f"{self.axis}; received shapes {shapes}."
+            )
+        return (*shapes[0][:axis], sum(s[axis] for s in shapes), *shapes[0][axis + 1 :])
+
+    def call(self, xs, training):
+        return ops.concatenate_forward(xs, self.axis)
+
+    def call_backward(self, dy, cache):
+        return ops.concatenate_backward(dy, cache)
+
+
+def _edges(name, value):
+    """Keras' three ways to give per-edge sizes, as ((top, bottom), (left, right))."""
+    pairs = per_axis(name, value, 2)
+    pairs = tuple(per_axis(name, pair, 2) for pair in pairs)
+    return tuple(tuple(check_int(name, n, 0) for n in pair) for pair in pairs)
 
 
 def _snake_case(name):

@@ -1,4 +1,11 @@
-"""``Sequential``: a stack of layers with Keras' compile / fit / evaluate / predict / summary.
+"""Models with Keras' compile / fit / evaluate / predict / summary.
+
+``Sequential`` is a stack of layers, one after the other. ``Model(inputs, outputs)``
+is Keras' functional API: layers called on ``keras.Input`` tensors, with branches
+and merges (a ResNet's shortcuts, a UNet's skip connections). Both are a list of
+nodes in an order where every node comes after the nodes it reads (for a stack,
+simply the layers); the forward pass walks that list, the backward pass walks it
+in reverse and adds up the gradients of a value that feeds several layers.
 
 Training, one mini-batch at a time: the layers' forward passes, the loss, the
 backward passes in reverse order (each layer stores the gradients of its
@@ -11,11 +18,12 @@ even when a probability rounds to 0.
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 
 from . import activations, optimizers
-from .layers import Layer
+from .layers import InputLayer, KerasTensor, Layer
 
 LOSSES = ("sparse_categorical_crossentropy", "categorical_crossentropy", "mean_squared_error", "mse")
 
@@ -48,81 +56,120 @@ class Callback:
         pass
 
 
-class Sequential:
-    """Layers applied one after the other.
+class Node(NamedTuple):
+    """One layer in a model's graph: ``inputs`` are the indices of the nodes it reads; () = the model's input."""
+
+    layer: Layer
+    inputs: tuple
+
+
+class Model:
+    """Keras' functional model: the layers between ``inputs`` (a ``keras.Input``) and ``outputs``.
+
+    >>> from cnnviz.layers import Add, Conv2D, Input
+    >>> x = Input((8, 8, 4))
+    >>> y = Add()([x, Conv2D(4, 3, padding="same")(x)])   # a shortcut around a convolution
+    >>> model = Model(x, y)
+    >>> model.count_params(), model.output_shape
+    (148, (None, 8, 8, 4))
 
     Parameters
     ----------
-    layers : list of Layer, optional
+    inputs, outputs : KerasTensor
+        One input and one output (cnnviz models have one of each).
     name : str
     seed : int, optional
         Seeds the weights' initialization, the shuffling and dropout, so a run
         can be repeated exactly.
     """
 
-    def __init__(self, layers=None, name="sequential", seed=None):
-        self.name, self.layers = name, []
+    def __init__(self, inputs, outputs, name="model", seed=None):
+        self._setup(name, seed)
+        inputs, outputs = _one("inputs", inputs), _one("outputs", outputs)
+        if not isinstance(inputs.layer, InputLayer):
+            raise ValueError(f"Model inputs must come from keras.Input(...); received {inputs!r}.")
+        tensors, stack = {}, [outputs]
+        while stack:  # every tensor the output depends on
+            tensor = stack.pop()
+            if id(tensor) not in tensors:
+                tensors[id(tensor)] = tensor
+                stack.extend(tensor.inputs)
+        starts = [t for t in tensors.values() if isinstance(t.layer, InputLayer)]
+        if starts != [inputs]:
+            raise ValueError(
+                f"The outputs must be computed from the given input {inputs!r}; they depend on "
+                f"{[t.layer.name for t in starts]}."
+            )
+        order = sorted(tensors.values(), key=lambda t: t.order)  # creation order is a valid order
+        index = {id(t): k for k, t in enumerate(order)}
+        self.nodes = [Node(t.layer, tuple(index[id(p)] for p in t.inputs)) for t in order]
+        self.layers = [node.layer for node in self.nodes]
+        _unique_names(self.layers)
+
+    def _setup(self, name, seed):
+        self.name = name
         self.rng = np.random.default_rng(seed)
         self.loss = self.optimizer = None
         self.metrics = []
         self.stop_training = False
-        for layer in layers or []:
-            self.add(layer)
-
-    def add(self, layer):
-        if not isinstance(layer, Layer):
-            raise TypeError(
-                f"Sequential.add expects a layer (cnnviz.layers); received {type(layer).__name__}."
-            )
-        taken = {other.name for other in self.layers}
-        base, k = layer.name, 0
-        while layer.name in taken:  # conv2d, conv2d_1, conv2d_2, ... as in Keras
-            k += 1
-            layer.name = f"{base}_{k}"
-        self.layers.append(layer)
 
     # -- shapes and parameters, without allocating anything ---------------------------------------
     @property
     def input_shape(self):
         return self.layers[0].input_shape if self.layers else None
 
-    def shapes(self, input_shape=None):
-        """[(layer, output shape, parameter count)] for inputs of ``input_shape`` (no batch axis)."""
+    @property
+    def output_shape(self):
+        return (None, *self.shapes()[-1][1])
+
+    def _node_shapes(self, input_shape=None):
+        """[(input shape or list of them, output shape)] per node, from shapes alone."""
         shape = tuple(input_shape or self.input_shape or ())
         if not shape:
             raise ValueError(
                 "The model does not know its input shape yet: give the first layer input_shape=[...], "
                 "or call build(input_shape) or fit(...) first."
             )
-        rows = []
-        for layer in self.layers:
-            params = layer.count_params(shape)
-            shape = layer.output_shape(shape)
-            rows.append((layer, shape, params))
-        return rows
+        outs, result = [], []
+        for layer, inputs in self.nodes:
+            ins = [outs[i] for i in inputs] or [shape]
+            in_shape = ins if layer.merges else ins[0]
+            outs.append(layer.output_shape(in_shape))
+            result.append((in_shape, outs[-1]))
+        return result
+
+    def shapes(self, input_shape=None):
+        """[(layer, output shape, parameter count)] for inputs of ``input_shape`` (no batch axis)."""
+        return [
+            (layer, out, layer.count_params(ins))
+            for (layer, _), (ins, out) in zip(self.nodes, self._node_shapes(input_shape))
+        ]
 
     def count_params(self):
         return sum(params for _, _, params in self.shapes())
 
     def summary(self, print_fn=print):
-        """Print each layer's output shape and parameter count, and the totals."""
-        rows = self.shapes()
-        trainable = sum(
-            int(np.prod(shape))
-            for layer, shape_in in zip(self.layers, [self.input_shape] + [r[1] for r in rows[:-1]])
-            for name, shape in layer.param_shapes(shape_in).items()
-            if name in layer.trainable_names
-        )
-        total = sum(params for _, _, params in rows)
-        lines = [
-            f'Model: "{self.name}"',
-            f"{'Layer (type)':<32}{'Output Shape':<24}{'Param #':>14}",
-            "=" * 70,
-        ]
-        for layer, shape, params in rows:
-            lines.append(f"{f'{layer.name} ({type(layer).__name__})':<32}{(None, *shape)!s:<24}{params:>14,}")
+        """Print each layer's output shape and parameter count (and, for graphs, its inputs), and the totals."""
+        node_shapes = self._node_shapes()
+        total = trainable = 0
+        graph = not isinstance(self, Sequential)
+        name_width = max([32] + [len(f"{layer.name} ({type(layer).__name__})") + 2 for layer in self.layers])
+        width = name_width + (68 if graph else 38)
+        header = f"{'Layer (type)':<{name_width}}{'Output Shape':<24}{'Param #':>14}"
+        lines = [f'Model: "{self.name}"', header + ("  Connected to" if graph else ""), "=" * width]
+        for (layer, inputs), (ins, out) in zip(self.nodes, node_shapes):
+            shapes = layer.param_shapes(ins)
+            params = sum(int(np.prod(shape)) for shape in shapes.values())
+            total += params
+            trainable += sum(
+                int(np.prod(shape)) for name, shape in shapes.items() if name in layer.trainable_names
+            )
+            row = f"{f'{layer.name} ({type(layer).__name__})':<{name_width}}{(None, *out)!s:<24}{params:>14,}"
+            if graph:
+                row += "  " + ", ".join(self.nodes[i].layer.name for i in inputs)
+            lines.append(row.rstrip())
         lines += [
-            "=" * 70,
+            "=" * width,
             f"Total params: {total:,} ({_size(total)})",
             f"Trainable params: {trainable:,} ({_size(trainable)})",
             f"Non-trainable params: {total - trainable:,} ({_size(total - trainable)})",
@@ -131,31 +178,62 @@ class Sequential:
 
     def build(self, input_shape=None):
         """Allocate every layer's weights (float32) for inputs of ``input_shape``."""
-        shape = tuple(input_shape or self.input_shape)
-        for layer in self.layers:
+        for (layer, inputs), (ins, _) in zip(self.nodes, self._node_shapes(input_shape)):
             if not layer.built:
-                layer.build(shape, self.rng)
-            shape = layer.output_shape(shape)
-        self.layers[0].input_gradient = False  # the images themselves are not trained: skip their gradient
+                layer.build(ins, self.rng)
+            # a layer that reads only the images needs no gradient for them: nothing trains the images
+            layer.input_gradient = not all(self._raw(i) for i in inputs)
+
+    def _raw(self, k):
+        """Whether node k is the model's input itself."""
+        return isinstance(self.nodes[k].layer, InputLayer)
 
     # -- computing -------------------------------------------------------------------------------
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, keep=False):
+        """The model's output for the batch ``x``; with ``keep``, the list of every node's output."""
         if not all(layer.built for layer in self.layers):
             self.build(x.shape[1:])
-        for layer in self.layers:
-            x = layer.forward(x, training)
-        return x
+        last = len(self.nodes) - 1
+        readers = [0] * len(self.nodes)  # how many nodes still need each value
+        for _, inputs in self.nodes:
+            for i in inputs:
+                readers[i] += 1
+        values = {}
+        for k, (layer, inputs) in enumerate(self.nodes):
+            args = [values[i] for i in inputs] or [x]
+            values[k] = layer.forward(args if layer.merges else args[0], training)
+            for i in inputs:
+                readers[i] -= 1
+                if not readers[i] and not keep:
+                    del values[i]  # free big activations as soon as no one reads them
+        return [values[k] for k in range(last + 1)] if keep else values[last]
+
+    def backward(self, dout, dlogits=None):
+        """Gradients from the output back to every layer (each keeps its weights' gradients).
+
+        ``dlogits``: the gradient with respect to the last layer's values before its
+        softmax, used instead of ``dout`` (see ``_loss``).
+        """
+        last = len(self.nodes) - 1
+        grads = {last: dout}
+        for k in range(last, -1, -1):
+            layer, inputs = self.nodes[k]
+            if isinstance(layer, InputLayer):
+                continue
+            g = grads.pop(k)
+            dx = (
+                layer.backward_from_logits(dlogits)
+                if k == last and dlogits is not None
+                else layer.backward(g)
+            )
+            for i, d in zip(inputs, dx if layer.merges else [dx]):
+                if not self._raw(i):  # a value read by several layers gets the sum of their gradients
+                    grads[i] = grads[i] + d if i in grads else d
 
     def layer_outputs(self, x):
         """[(layer, its output)] for inputs ``x`` in inference mode: what each layer makes of them."""
-        x = _as_inputs(x)
-        if not all(layer.built for layer in self.layers):
-            self.build(x.shape[1:])
-        outputs = []
-        for layer in self.layers:
-            x = layer.forward(x)
-            outputs.append((layer, x))
-        return outputs
+        outputs = self.forward(_as_inputs(x), keep=True)
+        return list(zip(self.layers, outputs))
 
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for ``x`` (inference mode), computed in batches."""
@@ -175,8 +253,7 @@ class Sequential:
         """One step: forward, loss, backward, update. Returns (loss, number of right predictions)."""
         out = self.forward(x, training=True)
         loss, dout, right = self._loss(out, y)
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout) if dout is not None else layer.backward_from_logits(self._dlogits)
+        self.backward(dout, self._dlogits if dout is None else None)
         self.optimizer.apply(self.layers)
         return loss, right
 
@@ -267,8 +344,14 @@ class Sequential:
         return logs
 
     def _loss(self, out, y, need_grad=True):
-        """(loss, gradient of the outputs or None, right predictions)."""
-        last = self.layers[-1]
+        """(loss, gradient of the outputs or None, right predictions per sample).
+
+        Outputs with more axes than (N, classes), like a segmentation's (N, H, W, classes),
+        are scored per position: the loss is the mean over every position, as in Keras,
+        and "right" counts right positions divided by the positions per sample, so that
+        the accuracy of fit and evaluate is the fraction of right pixels.
+        """
+        last = self.nodes[-1].layer
         if self.loss in ("mse", "mean_squared_error"):
             loss, cache = activations.mean_squared_error_forward(out, y)
             return loss, activations.mean_squared_error_backward(1.0, cache) if need_grad else None, 0
@@ -277,18 +360,64 @@ class Sequential:
                 f"The {self.loss} loss expects the model to end in a softmax; give the last layer "
                 "activation='softmax' (or add Activation('softmax'))."
             )
+        K, positions = out.shape[-1], out[0, ..., 0].size  # 1 for (N, K) outputs
+        logits = last.logits.reshape(-1, K)
         if self.loss == "sparse_categorical_crossentropy":
-            labels = np.asarray(y).astype(np.int64, copy=False)
-            loss, cache = activations.sparse_categorical_crossentropy_forward(last.logits, labels)
-            self._dlogits = (
-                activations.sparse_categorical_crossentropy_backward(1.0, cache) if need_grad else None
-            )
+            labels = np.asarray(y)
+            if labels.shape != out.shape[:-1]:
+                raise ValueError(
+                    f"sparse_categorical_crossentropy expects one label per output position, labels of shape "
+                    f"{out.shape[:-1]} for outputs of shape {out.shape}; received {labels.shape}."
+                )
+            labels = labels.reshape(-1).astype(np.int64, copy=False)
+            loss, cache = activations.sparse_categorical_crossentropy_forward(logits, labels)
+            grad = activations.sparse_categorical_crossentropy_backward
         else:
-            labels = np.argmax(y, axis=1)
-            loss, cache = activations.categorical_crossentropy_forward(last.logits, y)
-            self._dlogits = activations.categorical_crossentropy_backward(1.0, cache) if need_grad else None
-        right = int(np.sum(np.argmax(out, axis=1) == labels))
-        return loss, None, right
+            labels = np.argmax(y, axis=-1).reshape(-1)
+            loss, cache = activations.categorical_crossentropy_forward(logits, np.reshape(y, logits.shape))
+            grad = activations.categorical_crossentropy_backward
+        self._dlogits = grad(1.0, cache).reshape(out.shape) if need_grad else None
+        right = int(np.sum(np.argmax(logits, axis=1) == labels))
+        return loss, None, right / positions if positions > 1 else right
+
+
+class Sequential(Model):
+    """Layers applied one after the other.
+
+    Parameters
+    ----------
+    layers : list of Layer, optional
+    name : str
+    seed : int, optional
+        Seeds the weights' initialization, the shuffling and dropout, so a run
+        can be repeated exactly.
+    """
+
+    def __init__(self, layers=None, name="sequential", seed=None):
+        self._setup(name, seed)
+        self.layers = []
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer):
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential.add expects a layer (cnnviz.layers); received {type(layer).__name__}."
+            )
+        if layer.merges:
+            raise TypeError(
+                f"{type(layer).__name__} joins several inputs; build such models with keras.Input and keras.Model."
+            )
+        self.layers.append(layer)
+        _unique_names(self.layers)
+
+    @property
+    def nodes(self):
+        """A stack: each layer reads the one before it."""
+        return [Node(layer, (k - 1,) if k else ()) for k, layer in enumerate(self.layers)]
+
+    def _raw(self, k):
+        return False
 
 
 class BatchLogger(Callback):
@@ -357,6 +486,29 @@ class LivePlot(Callback):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         return Image(data=buffer.getvalue(), format="png")
+
+
+def _unique_names(layers):
+    """conv2d, conv2d_1, conv2d_2, ... as in Keras: rename the later of two layers with one name."""
+    taken = set()
+    for layer in layers:
+        base, k = layer.name, 0
+        while layer.name in taken:
+            k += 1
+            layer.name = f"{base}_{k}"
+        taken.add(layer.name)
+
+
+def _one(what, value):
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise ValueError(f"cnnviz models have one input and one output; received {len(value)} {what}.")
+        value = value[0]
+    if not isinstance(value, KerasTensor):
+        raise TypeError(
+            f"Model {what} must be a tensor from keras.Input or a layer call; received {type(value).__name__}."
+        )
+    return value
 
 
 def _as_inputs(x):

@@ -2,8 +2,9 @@
 
 Each ``*_forward`` takes full-rank, channels-last arrays and returns
 ``(out, cache)``; the matching ``*_backward(dy, cache)`` returns the gradients.
-The ops live in topic modules (``conv``, ``pool``, ``norm``, ``activations``);
-this module gathers them so that code can say ``from cnnviz import ops``.
+The ops live in topic modules (``conv``, ``pool``, ``norm``, ``activations``,
+``linear``, ``resample``); this module gathers them so that code can say
+``from cnnviz import ops``.
 """
 
 from .activations import (
@@ -20,7 +21,14 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
-from .conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
+from .conv import (
+    conv1d_backward,
+    conv1d_forward,
+    conv2d_backward,
+    conv2d_forward,
+    conv_transpose2d_backward,
+    conv_transpose2d_forward,
+)
 from .linear import dense_backward, dense_forward, dropout_backward, dropout_forward
 from .norm import batchnorm_backward, batchnorm_forward, batchnorm_inference
 from .pool import (
@@ -33,8 +41,24 @@ from .pool import (
     max_pool2d_backward,
     max_pool2d_forward,
 )
+from .resample import (
+    add_backward,
+    add_forward,
+    concatenate_backward,
+    concatenate_forward,
+    cropping2d_backward,
+    cropping2d_forward,
+    global_average_pool2d_backward,
+    global_average_pool2d_forward,
+    upsampling2d_backward,
+    upsampling2d_forward,
+    zero_padding2d_backward,
+    zero_padding2d_forward,
+)
 
 __all__ = [
+    "add_backward",
+    "add_forward",
     "avg_pool1d_backward",
     "avg_pool1d_forward",
     "avg_pool2d_backward",
@@ -42,14 +66,22 @@ __all__ = [
     "batchnorm_backward",
     "batchnorm_forward",
     "batchnorm_inference",
+    "concatenate_backward",
+    "concatenate_forward",
     "conv1d_backward",
     "conv1d_forward",
     "conv2d_backward",
     "conv2d_forward",
+    "conv_transpose2d_backward",
+    "conv_transpose2d_forward",
+    "cropping2d_backward",
+    "cropping2d_forward",
     "dense_backward",
     "dense_forward",
     "dropout_backward",
     "dropout_forward",
+    "global_average_pool2d_backward",
+    "global_average_pool2d_forward",
     "log_softmax",
     "max_pool1d_backward",
     "max_pool1d_forward",
@@ -66,4 +98,8 @@ __all__ = [
     "sparse_categorical_crossentropy_forward",
     "tanh_backward",
     "tanh_forward",
+    "upsampling2d_backward",
+    "upsampling2d_forward",
+    "zero_padding2d_backward",
+    "zero_padding2d_forward",
 ]

@@ -252,6 +252,230 @@ def batchnorm_backward(dy, x, gamma, epsilon=1e-3):
     return dx, dgamma, dbeta
 
 
+def conv_transpose2d(x, w, b=None, S=1, padding="valid"):
+    """Transposed convolution (Keras' Conv2DTranspose): every input cell stamps the kernel.
+
+    y_full[i·S + u, j·S + v, f] += w[u, v, f, c] · x[i, j, c]   for every i, j, u, v, f, c;
+    y[r, s, f] = b[f] + y_full[P_top + r, P_left + s, f]        for r < H', s < W'.
+
+    Per axis, "valid" keeps H' = (H − 1)·S + max(K, S) cells from P_top = 0;
+    "same" keeps H' = H·S from P_top = ⌊max(K − S, 0)/2⌋ (the padding that a
+    "same" convolution would put on top of an input of H·S rows).
+
+    x : (H, W, C), w : (KH, KW, F, C), b : (F,) or None -> y : (H', W', F)
+    """
+    Sh, Sw = _two(S)
+    H, W, C = np.shape(x)
+    KH, KW, F, _ = np.shape(w)
+    H_out, Pt = _transposed_geometry(H, KH, Sh, padding)
+    W_out, Pl = _transposed_geometry(W, KW, Sw, padding)
+    # y_full is long enough for every stamp and for the cells that are kept
+    y_full = np.zeros((max((H - 1) * Sh + KH, Pt + H_out), max((W - 1) * Sw + KW, Pl + W_out), F))
+    for i in range(H):
+        for j in range(W):
+            for u in range(KH):
+                for v in range(KW):
+                    for f in range(F):
+                        for c in range(C):
+                            y_full[i * Sh + u, j * Sw + v, f] += w[u, v, f, c] * x[i, j, c]
+    y = np.zeros((H_out, W_out, F))
+    for r in range(H_out):
+        for s in range(W_out):
+            for f in range(F):
+                y[r, s, f] = (0.0 if b is None else b[f]) + y_full[Pt + r, Pl + s, f]
+    return y
+
+
+def conv_transpose2d_backward(dy, x, w, S=1, padding="valid"):
+    """Gradients of ``conv_transpose2d``, term by term.
+
+    The term w[u, v, f, c] · x[i, j, c] lands on y[r, s, f] with
+    r = i·S + u − P_top and s = j·S + v − P_left, unless it was cropped. If it
+    landed, it sends dy[r, s, f] · x[i, j, c] to dw[u, v, f, c] and
+    dy[r, s, f] · w[u, v, f, c] to dx[i, j, c]; db[f] is the sum of dy[:, :, f].
+
+    Returns dx (H, W, C), dw (KH, KW, F, C), db (F,).
+    """
+    Sh, Sw = _two(S)
+    H, W, C = np.shape(x)
+    KH, KW, F, _ = np.shape(w)
+    H_out, Pt = _transposed_geometry(H, KH, Sh, padding)
+    W_out, Pl = _transposed_geometry(W, KW, Sw, padding)
+    dx, dw, db = np.zeros((H, W, C)), np.zeros((KH, KW, F, C)), np.zeros(F)
+    for i in range(H):
+        for j in range(W):
+            for u in range(KH):
+                for v in range(KW):
+                    r, s = i * Sh + u - Pt, j * Sw + v - Pl
+                    if not (0 <= r < H_out and 0 <= s < W_out):
+                        continue  # this term was cropped away: it reached no output
+                    for f in range(F):
+                        for c in range(C):
+                            dx[i, j, c] += dy[r, s, f] * w[u, v, f, c]
+                            dw[u, v, f, c] += dy[r, s, f] * x[i, j, c]
+    for r in range(H_out):
+        for s in range(W_out):
+            for f in range(F):
+                db[f] += dy[r, s, f]
+    return dx, dw, db
+
+
+def zero_padding2d(x, padding=1):
+    """Zero padding: y[P_top + r, P_left + s, c] = x[r, s, c], zeros elsewhere.
+
+    ``padding`` is an int, (rows, columns), or ((top, bottom), (left, right)).
+    x : (H, W, C) -> y : (P_top + H + P_bottom, P_left + W + P_right, C)
+    """
+    (Pt, Pb), (Pl, Pr) = _pads_2d(padding)
+    H, W, C = np.shape(x)
+    y = np.zeros((Pt + H + Pb, Pl + W + Pr, C))
+    for r in range(H):
+        for s in range(W):
+            for c in range(C):
+                y[Pt + r, Pl + s, c] = x[r, s, c]
+    return y
+
+
+def zero_padding2d_backward(dy, x, padding=1):
+    """dx[r, s, c] = dy[P_top + r, P_left + s, c]: the padded border gets no gradient back."""
+    (Pt, _), (Pl, _) = _pads_2d(padding)
+    H, W, C = np.shape(x)
+    dx = np.zeros((H, W, C))
+    for r in range(H):
+        for s in range(W):
+            for c in range(C):
+                dx[r, s, c] = dy[Pt + r, Pl + s, c]
+    return dx
+
+
+def cropping2d(x, cropping=0):
+    """Cropping: y[r, s, c] = x[C_top + r, C_left + s, c] for r < H − C_top − C_bottom, s likewise.
+
+    ``cropping`` takes the same forms as ``zero_padding2d``'s padding.
+    """
+    (Ct, Cb), (Cl, Cr) = _pads_2d(cropping)
+    H, W, C = np.shape(x)
+    y = np.zeros((H - Ct - Cb, W - Cl - Cr, C))
+    for r in range(H - Ct - Cb):
+        for s in range(W - Cl - Cr):
+            for c in range(C):
+                y[r, s, c] = x[Ct + r, Cl + s, c]
+    return y
+
+
+def cropping2d_backward(dy, x, cropping=0):
+    """dx[C_top + r, C_left + s, c] = dy[r, s, c]; the cropped border gets 0."""
+    (Ct, _), (Cl, _) = _pads_2d(cropping)
+    dx = np.zeros(np.shape(x))
+    H_out, W_out, C = np.shape(dy)
+    for r in range(H_out):
+        for s in range(W_out):
+            for c in range(C):
+                dx[Ct + r, Cl + s, c] = dy[r, s, c]
+    return dx
+
+
+def upsampling2d(x, size=2):
+    """Nearest-neighbour upsampling: y[r, s, c] = x[⌊r/sh⌋, ⌊s/sw⌋, c].
+
+    x : (H, W, C) -> y : (H·sh, W·sw, C)
+    """
+    sh, sw = _two(size)
+    H, W, C = np.shape(x)
+    y = np.zeros((H * sh, W * sw, C))
+    for r in range(H * sh):
+        for s in range(W * sw):
+            for c in range(C):
+                y[r, s, c] = x[r // sh, s // sw, c]
+    return y
+
+
+def upsampling2d_backward(dy, x, size=2):
+    """Each y[r, s, c] came from x[⌊r/sh⌋, ⌊s/sw⌋, c], so dy[r, s, c] goes back there (+=)."""
+    sh, sw = _two(size)
+    dx = np.zeros(np.shape(x))
+    H_out, W_out, C = np.shape(dy)
+    for r in range(H_out):
+        for s in range(W_out):
+            for c in range(C):
+                dx[r // sh, s // sw, c] += dy[r, s, c]
+    return dx
+
+
+def global_average_pool2d(x):
+    """y[c] = (1/(H·W)) Σ_{r<H} Σ_{s<W} x[r, s, c]. x : (H, W, C) -> y : (C,)"""
+    H, W, C = np.shape(x)
+    y = np.zeros(C)
+    for c in range(C):
+        for r in range(H):
+            for s in range(W):
+                y[c] += x[r, s, c] / (H * W)
+    return y
+
+
+def global_average_pool2d_backward(dy, x):
+    """dx[r, s, c] = dy[c] / (H·W): every cell had the same share in the mean."""
+    H, W, C = np.shape(x)
+    dx = np.zeros((H, W, C))
+    for r in range(H):
+        for s in range(W):
+            for c in range(C):
+                dx[r, s, c] = dy[c] / (H * W)
+    return dx
+
+
+def add(xs):
+    """y[idx] = Σ_k xs[k][idx], for every index of the common shape."""
+    y = np.zeros(np.shape(xs[0]))
+    for x in xs:
+        for idx in np.ndindex(y.shape):
+            y[idx] += x[idx]
+    return y
+
+
+def add_backward(dy, xs):
+    """Each input's gradient is dy: dx_k[idx] = dy[idx]."""
+    grads = []
+    for _ in xs:
+        dx = np.zeros(np.shape(dy))
+        for idx in np.ndindex(dx.shape):
+            dx[idx] = dy[idx]
+        grads.append(dx)
+    return grads
+
+
+def concatenate(xs, axis=-1):
+    """The inputs one after another along ``axis``: xs[k][idx] lands at idx shifted by
+    the sizes of xs[0..k−1] along that axis."""
+    shape = list(np.shape(xs[0]))
+    axis %= len(shape)
+    shape[axis] = sum(np.shape(x)[axis] for x in xs)
+    y = np.zeros(shape)
+    offset = 0
+    for x in xs:
+        for idx in np.ndindex(np.shape(x)):
+            out = list(idx)
+            out[axis] += offset
+            y[tuple(out)] = x[idx]
+        offset += np.shape(x)[axis]
+    return y
+
+
+def concatenate_backward(dy, xs, axis=-1):
+    """dx_k[idx] = dy[idx shifted by the offset of xs[k] along ``axis``]."""
+    axis %= np.ndim(dy)
+    grads, offset = [], 0
+    for x in xs:
+        dx = np.zeros(np.shape(x))
+        for idx in np.ndindex(dx.shape):
+            src = list(idx)
+            src[axis] += offset
+            dx[idx] = dy[tuple(src)]
+        grads.append(dx)
+        offset += np.shape(x)[axis]
+    return grads
+
+
 # --- small helpers: padding and window bookkeeping ---------------------------------------------
 
 
@@ -284,6 +508,15 @@ def _pad_2d(x, P, value=0.0):
     out = np.full((Pt + H + Pb, Pl + W + Pr, C), value)
     out[Pt : Pt + H, Pl : Pl + W] = x
     return out
+
+
+def _transposed_geometry(L, K, S, padding):
+    """(L', P_before) of a transposed convolution along one axis, as in Keras."""
+    if padding == "valid":
+        return (L - 1) * S + max(K, S), 0
+    if padding == "same":
+        return L * S, max(K - S, 0) // 2
+    raise ValueError(f"padding must be 'valid' or 'same'; received padding={padding!r}.")
 
 
 def _windows(x_shape, K, S, P):

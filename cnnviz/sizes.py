@@ -10,6 +10,9 @@ When the two sides are padded differently (Keras' "same" padding can add one
 more cell at the bottom/right), 2P becomes P_before + P_after. With dilation D
 the window spans D·(K − 1) + 1 cells, and that extent takes K's place.
 
+A transposed convolution runs this backwards: L' = (L − 1)·S + max(K, S) cells for
+"valid" and L·S for "same" (``transposed_output_length``).
+
 Every function here works on plain Python integers, one axis at a time, so a
 notebook can show the arithmetic with the learner's own numbers.
 
@@ -164,6 +167,62 @@ def same_padding(L: int, K: int, S: int = 1, D: int = 1) -> tuple[int, int]:
     out = -(-L // S)  # ⌈L / S⌉
     total = max((out - 1) * S + kernel_extent(K, D) - L, 0)
     return total // 2, total - total // 2
+
+
+def transposed_output_length(L, K, S=1, padding="valid", *, axis: str = "") -> int:
+    """Output length of a transposed convolution (Keras' ``Conv2DTranspose``) along one axis.
+
+    Each of the L input cells adds a copy of the K-cell kernel into the
+    output, S cells after the previous copy; together the copies cover
+    (L − 1)·S + K cells.
+
+    * ``"valid"`` keeps them all: L' = (L − 1)·S + K. When the kernel is
+      shorter than the step (K < S), Keras still makes the output L·S long,
+      and the last S − K cells receive only the bias. In one formula,
+      L' = (L − 1)·S + max(K, S).
+    * ``"same"`` gives L' = L·S, undoing the size change of a "same"
+      convolution with stride S. The K − S extra cells (if K > S) are
+      cropped, ⌊(K − S)/2⌋ at the start and the rest at the end.
+
+    Either way, the ordinary convolution with the same K, S and padding maps
+    length L' back to length L: the transposed convolution is its backward pass.
+
+    Parameters
+    ----------
+    L : int
+        Input length along this axis (>= 1).
+    K : int
+        Kernel size along this axis (>= 1).
+    S : int
+        Stride (>= 1): the output grows by S cells per input cell.
+    padding : "valid" or "same"
+    axis : str
+        Name of the axis used in error messages.
+
+    >>> transposed_output_length(L=4, K=3, S=2, padding="valid")  # (4 − 1)·2 + 3
+    9
+    >>> transposed_output_length(L=4, K=3, S=2, padding="same")  # 4·2
+    8
+    >>> transposed_output_length(L=4, K=1, S=2, padding="valid")  # K < S: (4 − 1)·2 + max(1, 2)
+    8
+    """
+    where = f" along {axis}" if axis else ""
+    problems = [
+        f"{name} must be a whole number >= 1 (received {name}={value!r})"
+        for name, value in (("L", L), ("K", K), ("S", S))
+        if not _is_int(value, 1)
+    ]
+    mode = padding.lower() if isinstance(padding, str) else None
+    if mode not in PADDING_MODES:
+        problems.append(f"padding must be one of {PADDING_MODES} (received padding={padding!r})")
+    if problems:
+        raise ValueError(
+            f"Impossible transposed convolution{where}: {'; '.join(problems)}. "
+            f"Received L={L!r}, K={K!r}, S={S!r}, padding={padding!r}."
+        )
+    if mode == "same":
+        return L * S
+    return (L - 1) * S + max(K, S)
 
 
 def resolve_padding(padding, L: int, K: int, S: int = 1, D: int = 1, *, axis: str = "") -> tuple[int, int]:

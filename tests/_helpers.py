@@ -75,6 +75,18 @@ def distinct_values(rng, shape, spacing=0.1):
     return (rng.permutation(n) - n / 2).reshape(shape) * spacing
 
 
+def assert_same_gradients(got, want, x, w, b):
+    """(dx, dw, db) of the fast code equal the reference's; db is None without a bias."""
+    (dx, dw, db), (dx_ref, dw_ref, db_ref) = got, want
+    assert dx.shape == x.shape and dw.shape == w.shape
+    np.testing.assert_allclose(dx, dx_ref, **EXACT)
+    np.testing.assert_allclose(dw, dw_ref, **EXACT)
+    if b is None:
+        assert db is None
+    else:
+        np.testing.assert_allclose(db, db_ref, **EXACT)
+
+
 class Server:
     """A loopback HTTP server over one folder that counts the requests it receives."""
 

@@ -4,7 +4,14 @@ import math
 
 import numpy as np
 import pytest
-from _helpers import EXACT, conv1d_ref, conv1d_ref_backward, conv2d_ref, conv2d_ref_backward
+from _helpers import (
+    EXACT,
+    assert_same_gradients,
+    conv1d_ref,
+    conv1d_ref_backward,
+    conv2d_ref,
+    conv2d_ref_backward,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -151,18 +158,6 @@ def check_conv2d_against_reference(setup):
     np.testing.assert_allclose(y, conv2d_ref(x, w, b, S, pads, D), **EXACT)
     dy = rng.normal(size=y.shape)
     assert_same_gradients(ops.conv2d_backward(dy, cache), conv2d_ref_backward(dy, x, w, S, pads, D), x, w, b)
-
-
-def assert_same_gradients(got, want, x, w, b):
-    """(dx, dw, db) of the fast code equal the reference's; db is None without a bias."""
-    (dx, dw, db), (dx_ref, dw_ref, db_ref) = got, want
-    assert dx.shape == x.shape and dw.shape == w.shape
-    np.testing.assert_allclose(dx, dx_ref, **EXACT)
-    np.testing.assert_allclose(dw, dw_ref, **EXACT)
-    if b is None:
-        assert db is None
-    else:
-        np.testing.assert_allclose(db, db_ref, **EXACT)
 
 
 @pytest.mark.parametrize("name", CONV2D_CASES)
