@@ -58,12 +58,30 @@ def test_summary_lists_each_layers_inputs():
     assert "Total params: 119" in text
 
 
-def test_graph_gradients_match_centred_differences(rng):
-    model = small_graph()
-    x = rng.normal(size=(2, 6, 6, 2))
+def decoder_stack(seed=0):
+    """A decoder's layers: dense to a small image, reshape, up-convolution, flatten."""
+    return Sequential(
+        [
+            L.Dense(12, activation="tanh", input_shape=(3,)),
+            L.Reshape((2, 2, 3)),
+            L.Conv2DTranspose(2, 3, strides=2, padding="same", activation="sigmoid"),
+            L.ZeroPadding2D(1),
+            L.Flatten(),
+            L.Dense(4, activation="softmax"),
+        ],
+        seed=seed,
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "x_shape"), [(small_graph, (2, 6, 6, 2)), (decoder_stack, (3, 3))], ids=["graph", "decoder"]
+)
+def test_gradients_match_centred_differences(rng, build, x_shape):
+    model = build()
+    x = rng.normal(size=x_shape)
     model.build()
     as_float64(model)
-    dout = rng.normal(size=(2, 4))
+    dout = rng.normal(size=(x_shape[0], 4))
     model.forward(x, training=True)
     model.backward(dout)
     for layer in model.layers:
