@@ -1,4 +1,5 @@
-"""Shared pytest configuration for the cnnviz tests: a Hypothesis profile and an ``rng`` fixture."""
+"""Shared pytest configuration for the cnnviz tests: a Hypothesis profile, an ``rng`` fixture and
+one headless chromium for the browser tests."""
 
 import numpy as np
 import pytest
@@ -14,3 +15,24 @@ settings.load_profile("cnnviz")
 def rng():
     """A seeded generator, so that every non-Hypothesis test is reproducible."""
     return np.random.default_rng(20240601)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium driven by Playwright, shared by the whole session.
+
+    Playwright's sync API runs one driver per thread at a time, so every browser test uses
+    this one. Skips when Playwright or chromium is missing (a learner's machine).
+    """
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
+    import _lab
+
+    executable = _lab.find_chromium()
+    if executable is None:
+        pytest.skip("no chromium executable (looked for /usr/bin/chromium and `chromium` on PATH)")
+    with sync_api.sync_playwright() as playwright:
+        browser = _lab.launch_chromium(playwright, executable)
+        yield browser
+        browser.close()

@@ -65,13 +65,8 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = _lab.launch_chromium(playwright, CHROMIUM)
-        yield browser
-        browser.close()
+def browser(lab, chromium):
+    return chromium
 
 
 @pytest.fixture

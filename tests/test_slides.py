@@ -172,46 +172,39 @@ def test_command_line_reports_a_missing_notebook(tmp_path, capsys):
     not os.environ.get(slides.ENV_VAR),
     reason=f"${slides.ENV_VAR} (the npm tarballs for the offline slides) is not set",
 )
-def test_real_deck_works_offline_in_chromium(tmp_path):
-    lab = pytest.importorskip("_lab")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if lab.find_chromium() is None:
-        pytest.skip("chromium is not installed")
+def test_real_deck_works_offline_in_chromium(tmp_path, chromium):
     notebook = NOTEBOOKS / "06-padding-stride-output-size.ipynb"
     page_path = slides.make_slides(notebook, tmp_path / "handouts")
-    n_slides = nbformat.read(notebook, as_version=4).cells
-    n_slides = sum(slide_type(cell) == "slide" for cell in n_slides)
+    n_slides = sum(slide_type(cell) == "slide" for cell in nbformat.read(notebook, as_version=4).cells)
 
-    with sync_api.sync_playwright() as playwright:
-        browser = lab.launch_chromium(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        reached = []
-        context.route(
-            lambda url: not url.startswith("file:"),
-            lambda route: (reached.append(route.request.url), route.abort()),
-        )
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(page_path.as_uri())
-        page.wait_for_selector(".reveal.ready", timeout=30_000)
-        page.wait_for_function(
-            "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
-            " && document.querySelectorAll('.MathJax_CHTML').length > 0",
-            timeout=30_000,
-        )
-        assert page.evaluate("document.querySelectorAll('.MathJax_CHTML merror, .MathJax_Error').length") == 0
-        assert page.locator(".reveal .slides > section").count() >= n_slides
-        first = page.evaluate("document.querySelector('.reveal .slides > section.present').textContent")
-        page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(500)
-        second = page.evaluate("document.querySelector('.reveal .slides > section.present').textContent")
-        assert second != first, "the right arrow did not move to the next slide"
-        artifacts = os.environ.get("CNNVIZ_ARTIFACTS")
-        if artifacts:
-            (Path(artifacts) / "slides").mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(artifacts) / "slides" / f"{notebook.stem}-2.png"))
-        browser.close()
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    reached = []
+    context.route(
+        lambda url: not url.startswith("file:"),
+        lambda route: (reached.append(route.request.url), route.abort()),
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(page_path.as_uri())
+    page.wait_for_selector(".reveal.ready", timeout=30_000)
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+        " && document.querySelectorAll('.MathJax_CHTML').length > 0",
+        timeout=30_000,
+    )
+    assert page.evaluate("document.querySelectorAll('.MathJax_CHTML merror, .MathJax_Error').length") == 0
+    assert page.locator(".reveal .slides > section").count() >= n_slides
+    current = "document.querySelector('.reveal .slides > section.present').textContent"
+    first = page.evaluate(current)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    assert page.evaluate(current) != first, "the right arrow did not move to the next slide"
+    artifacts = os.environ.get("CNNVIZ_ARTIFACTS")
+    if artifacts:
+        (Path(artifacts) / "slides").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(artifacts) / "slides" / f"{notebook.stem}-2.png"))
+    context.close()
 
     assert errors == []
     # only the theme's web fonts are asked for (they fall back to the browser's sans-serif)
