@@ -146,24 +146,29 @@ class Model:
         ]
 
     def count_params(self):
+        """All parameters, trained or not (batch normalization's moving averages count), as in Keras."""
         return sum(params for _, _, params in self.shapes())
+
+    def count_trainable_params(self):
+        """Only the parameters an optimizer updates (what PyTorch's ``parameters()`` counts)."""
+        return sum(
+            int(np.prod(shape))
+            for (layer, _), (ins, _) in zip(self.nodes, self._node_shapes())
+            for name, shape in layer.param_shapes(ins).items()
+            if name in layer.trainable_names
+        )
 
     def summary(self, print_fn=print):
         """Print each layer's output shape and parameter count (and, for graphs, its inputs), and the totals."""
         node_shapes = self._node_shapes()
-        total = trainable = 0
+        total, trainable = self.count_params(), self.count_trainable_params()
         graph = not isinstance(self, Sequential)
         name_width = max([32] + [len(f"{layer.name} ({type(layer).__name__})") + 2 for layer in self.layers])
         width = name_width + (68 if graph else 38)
         header = f"{'Layer (type)':<{name_width}}{'Output Shape':<24}{'Param #':>14}"
         lines = [f'Model: "{self.name}"', header + ("  Connected to" if graph else ""), "=" * width]
         for (layer, inputs), (ins, out) in zip(self.nodes, node_shapes):
-            shapes = layer.param_shapes(ins)
-            params = sum(int(np.prod(shape)) for shape in shapes.values())
-            total += params
-            trainable += sum(
-                int(np.prod(shape)) for name, shape in shapes.items() if name in layer.trainable_names
-            )
+            params = layer.count_params(ins)
             row = f"{f'{layer.name} ({type(layer).__name__})':<{name_width}}{(None, *out)!s:<24}{params:>14,}"
             if graph:
                 row += "  " + ", ".join(self.nodes[i].layer.name for i in inputs)

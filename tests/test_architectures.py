@@ -19,15 +19,6 @@ from cnnviz import architectures as A
 from cnnviz import layers as L
 
 
-def trainable(model):
-    return sum(
-        int(np.prod(shape))
-        for (layer, _), (ins, _) in zip(model.nodes, model._node_shapes())
-        for name, shape in layer.param_shapes(ins).items()
-        if name in layer.trainable_names
-    )
-
-
 def test_vgg16_configuration_d():
     model = A.vgg16()
     assert model.count_params() == 138_357_544
@@ -62,7 +53,7 @@ def test_alexnet_paper_counts():
 def test_resnet50(style, total, trainable_count):
     model = A.resnet50(style=style)
     assert model.count_params() == total
-    assert trainable(model) == trainable_count
+    assert model.count_trainable_params() == trainable_count
     # the moving mean and variance of the 53 batch-norm layers, 2 · 26,560 values
     assert total - trainable_count == 53_120
     shapes = {layer.name: shape for layer, shape, _ in model.shapes()}
