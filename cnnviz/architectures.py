@@ -181,6 +181,15 @@ def unet(input_shape=(572, 572, 1), classes=2, filters=64, depth=5, padding="val
     input and nothing is cropped. The output has ``classes`` channels of per-pixel
     scores (softmax over the classes).
     """
+    for axis, size in zip(("height", "width"), input_shape[:2]):
+        if not _unet_fits(size, depth, padding):
+            fits = [n for n in range(1, size + 2 ** (depth + 1) + 200) if _unet_fits(n, depth, padding)]
+            below, above = [n for n in fits if n < size][-1:], [n for n in fits if n > size][:1]
+            raise ValueError(
+                f"unet: an input {axis} of {size} does not fit {depth} levels with padding {padding!r}: "
+                "every 2×2 max-pool needs an even size and every map at least one cell (the paper picks "
+                f"its 572 so that they do). The nearest sizes that fit: {below + above}."
+            )
     inputs = L.Input(input_shape, name="input_layer")
     x, skips = inputs, []
     for level in range(1, depth + 1):
@@ -197,6 +206,22 @@ def unet(input_shape=(572, 572, 1), classes=2, filters=64, depth=5, padding="val
         x = _double_conv(x, filters * 2 ** (level - 1), f"up{level}", padding)
     outputs = L.Conv2D(classes, 1, activation="softmax", name="scores")(x)
     return Model(inputs, outputs, name="unet", seed=seed)
+
+
+def _unet_fits(size, depth, padding):
+    """Whether a side of ``size`` pixels passes every level: even before each pool, >= 1 everywhere."""
+    shrink = 4 if padding == "valid" else 0  # two unpadded 3×3 convolutions take 2 cells each
+    for level in range(1, depth + 1):
+        size -= shrink
+        if size < 1 or (level < depth and size % 2):
+            return False
+        if level < depth:
+            size //= 2
+    for _ in range(depth - 1):  # up: double, then two convolutions
+        size = 2 * size - shrink
+        if size < 1:
+            return False
+    return True
 
 
 def _double_conv(x, filters, name, padding):

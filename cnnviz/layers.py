@@ -25,6 +25,7 @@ import re
 import numpy as np
 
 from . import ops
+from .resample import spatial_pairs
 from .sizes import check_int, per_axis, transposed_output_length, window_geometry
 
 ACTIVATIONS = {
@@ -500,7 +501,7 @@ class ZeroPadding2D(Layer):
 
     def __init__(self, padding=(1, 1), input_shape=None, name=None):
         super().__init__(None, input_shape, name)
-        self.padding = _edges("padding", padding)
+        self.padding = spatial_pairs("padding", padding, "ZeroPadding2D")
 
     def output_shape(self, input_shape):
         H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
@@ -519,7 +520,7 @@ class Cropping2D(Layer):
 
     def __init__(self, cropping=((0, 0), (0, 0)), input_shape=None, name=None):
         super().__init__(None, input_shape, name)
-        self.cropping = _edges("cropping", cropping)
+        self.cropping = spatial_pairs("cropping", cropping, "Cropping2D")
 
     def output_shape(self, input_shape):
         H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
@@ -628,13 +629,6 @@ class Concatenate(Layer):
 
     def call_backward(self, dy, cache):
         return ops.concatenate_backward(dy, cache)
-
-
-def _edges(name, value):
-    """Keras' three ways to give per-edge sizes, as ((top, bottom), (left, right))."""
-    pairs = per_axis(name, value, 2)
-    pairs = tuple(per_axis(name, pair, 2) for pair in pairs)
-    return tuple(tuple(check_int(name, n, 0) for n in pair) for pair in pairs)
 
 
 def _snake_case(name):

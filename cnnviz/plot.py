@@ -1012,7 +1012,7 @@ def show_unet(model, ax=None, fontsize=FONT - 4):
     Right: convolution; down: max-pool; up: up-convolution; dashed: copy (and crop)
     to the expanding path. Levels and positions come from the model's graph.
     """
-    from .layers import Concatenate, Conv2D, Cropping2D, MaxPooling2D
+    from .layers import Concatenate, Conv2D, Conv2DTranspose, Cropping2D, MaxPooling2D
 
     ax = new_axes(ax, figsize=(14, 5))
     boxes, level, column = {}, {}, 0  # node index -> (column, level)
@@ -1020,7 +1020,7 @@ def show_unet(model, ax=None, fontsize=FONT - 4):
         lv = level[inputs[0]] if inputs else 0
         if isinstance(layer, MaxPooling2D):
             lv += 1
-        elif type(layer).__name__ == "Conv2DTranspose":
+        elif isinstance(layer, Conv2DTranspose):
             lv -= 1
         level[k] = lv
         if isinstance(layer, Conv2D) or not inputs:
@@ -1029,7 +1029,7 @@ def show_unet(model, ax=None, fontsize=FONT - 4):
     previous = None
     for k, (col, lv, shape) in boxes.items():
         layer = model.nodes[k].layer
-        color = "#9edae5" if type(layer).__name__ == "Conv2DTranspose" else "#c6dbef"
+        color = "#9edae5" if isinstance(layer, Conv2DTranspose) else "#c6dbef"
         ax.add_patch(Rectangle((col - 0.4, -lv - 0.35), 0.8, 0.7, facecolor=color, edgecolor="0.3"))
         ax.text(col, -lv, f"{shape[0]}²\n×{shape[2]}", ha="center", va="center", fontsize=fontsize)
         if previous is not None:

@@ -57,7 +57,7 @@ def zero_padding2d_forward(x, padding=1):
     """
     func = "zero_padding2d_forward"
     x = _check_image(x, func)
-    pads = _spatial_pairs("padding", padding, func)
+    pads = spatial_pairs("padding", padding, func)
     y = pad_spatial(x, pads)  # (N, H, W, C) -> (N, top + H + bottom, left + W + right, C)
     if y is x:  # no padding at all: still return a new array, never the caller's
         y = x.copy()
@@ -95,7 +95,7 @@ def cropping2d_forward(x, cropping=((0, 0), (0, 0))):
     """
     func = "cropping2d_forward"
     x = _check_image(x, func)
-    crops = _spatial_pairs("cropping", cropping, func)
+    crops = spatial_pairs("cropping", cropping, func)
     (top, bottom), (left, right) = crops
     H, W = x.shape[1:3]
     if top + bottom >= H or left + right >= W:
@@ -312,7 +312,7 @@ def _check_list(xs, func):
     return [x.astype(dtype, copy=False) for x in arrays]
 
 
-def _spatial_pairs(name, value, func):
+def spatial_pairs(name, value, func):
     """Keras' three forms of a 2D padding or cropping, as ((top, bottom), (left, right))."""
 
     def cells(v):

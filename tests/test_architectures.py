@@ -97,6 +97,22 @@ def test_unet_same_padding_keeps_the_size_and_crops_nothing():
     assert not any(isinstance(layer, L.Cropping2D) for layer in model.layers)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "nearest"),
+    [
+        (dict(input_shape=(190, 190, 1)), r"\[188, 204\]"),  # an odd map before the 4th pool
+        (dict(input_shape=(100, 100, 1)), r"\[188\]"),  # shrinks to nothing
+        (dict(input_shape=(29, 29, 1), depth=3, padding="same"), r"\[28, 32\]"),
+    ],
+)
+def test_unet_refuses_sizes_that_do_not_fit(kwargs, nearest):
+    """Odd maps before a pool would make the crops silently lose pixels: say so, and what fits."""
+    with pytest.raises(
+        ValueError, match=r"every 2×2 max-pool needs an even size.*nearest sizes that fit: " + nearest
+    ):
+        A.unet(**kwargs)
+
+
 def test_summaries_allocate_no_weights():
     tracemalloc.start()
     models = [A.vgg16(), A.alexnet(), A.resnet50(), A.unet()]
