@@ -80,7 +80,7 @@ for label, builder in BUILDERS.items():
 def compare_heaviest_conv(label, model):
     works = architectures.multiply_adds(model)
     k = int(np.argmax(works))
-    layer, ins = model.layers[k], model._node_shapes()[k][0]
+    layer, ins = model.layers[k], model.node_shapes()[k][0]
     w_shape = layer.param_shapes(ins)["kernel"]
     rng = np.random.default_rng(0)
     x = rng.random((1, *ins), dtype=np.float32)

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from threadpoolctl import ThreadpoolController
 
+__all__ = ["SMALL_FLOPS", "matmul"]
+
+
 SMALL_FLOPS = 5e7  # multiply-adds × 2 below which one thread is faster
 
 _blas = None

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "as_model_input",
+    "as_real_array",
+    "check_bias",
+    "check_grad_shape",
+    "check_ndim",
+]
+
 
 def as_real_array(name: str, a, *, func: str) -> np.ndarray:
     """Return ``a`` as a float array (float32 or float64), refusing non-numbers.
@@ -57,3 +65,11 @@ def check_grad_shape(dy: np.ndarray, expected: tuple, *, func: str) -> np.ndarra
             f"received dy.shape={dy.shape}."
         )
     return dy
+
+
+def as_model_input(x) -> np.ndarray:
+    """A batch for a model: numbers, as float32 (the weights' dtype), without copying float32 input."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"Model inputs must be numbers; received dtype {x.dtype}.")
+    return x.astype(np.float32, copy=False)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+__all__ = ["crop_spatial", "pad_spatial", "tap_slices", "window_view"]
+
 
 def pad_spatial(x: np.ndarray, pads, value: float = 0.0) -> np.ndarray:
     """Pad the spatial axes of ``x`` (N, *spatial, C) by ``pads`` ((before, after), ...).

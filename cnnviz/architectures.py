@@ -40,6 +40,20 @@ import numpy as np
 from . import layers as L
 from .models import Model, Sequential
 
+__all__ = [
+    "RESNET50_STAGES",
+    "VGG16_BLOCKS",
+    "alexnet",
+    "alexnet_paper_params",
+    "layer_table",
+    "multiply_adds",
+    "receptive_fields",
+    "resnet50",
+    "unet",
+    "vgg16",
+]
+
+
 # -- VGG16 --------------------------------------------------------------------------------------
 
 VGG16_BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))  # (kernels, convolutions) per block
@@ -242,7 +256,7 @@ def _crop_to(big, small, name):
 def multiply_adds(model):
     """Multiply-adds of one forward pass on one image, per layer (convolutions and dense layers)."""
     counts = []
-    for layer, (ins, out) in zip(model.layers, model._node_shapes()):
+    for layer, (ins, out) in zip(model.layers, model.node_shapes()):
         if isinstance(layer, L.Conv2DTranspose):  # every input cell meets every kernel tap
             counts.append(int(np.prod(ins)) * int(np.prod(layer.kernel_size)) * layer.filters)
         elif isinstance(layer, (L.Conv2D, L.Dense)):  # every output value is one dot product

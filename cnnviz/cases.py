@@ -30,6 +30,9 @@ import numpy as np
 from ._checks import as_real_array
 from .conv import conv1d_forward, conv2d_forward
 
+__all__ = ["conv1d", "conv2d"]
+
+
 _CASES_1D = (
     "conv1d takes case 1: x (L,) with w (K,); case 2: x (L, C) with w (K, C); "
     "case 3: x (L, C) with w (K, C, k); or a batch: x (N, L, C) with w (K, C, F)"

@@ -40,7 +40,16 @@ import numpy as np
 from ._blas import matmul
 from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
 from ._windows import crop_spatial, pad_spatial, tap_slices, window_view
-from .sizes import per_axis, transposed_output_length, window_geometry
+from .sizes import output_shape, per_axis, transposed_output_length, window_geometry
+
+__all__ = [
+    "conv1d_backward",
+    "conv1d_forward",
+    "conv2d_backward",
+    "conv2d_forward",
+    "conv_transpose2d_backward",
+    "conv_transpose2d_forward",
+]
 
 
 def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
@@ -126,7 +135,7 @@ def conv2d_backward(dy, cache, *, input_gradient=True):
     w, cols, pads, S, D = cache["w"], cache["cols"], cache["pads"], cache["strides"], cache["dilation"]
     N, H, W, C = cache["x_shape"]
     KH, KW, _, F = w.shape
-    expected = (N, *_out_shape((H, W), (KH, KW), pads, S, D), F)
+    expected = (N, *output_shape((H, W), (KH, KW), pads, S, D), F)
     dy = check_grad_shape(dy, expected, func="conv2d_backward").astype(w.dtype, copy=False)
     dy2 = dy.reshape(-1, F)  # (N·H'·W', F)
     db = dy2.sum(axis=0) if cache["has_bias"] else None  # db[o] = Σ_{n,i,j} dy[n,i,j,o]
@@ -329,13 +338,6 @@ def _check_pair(x, w, func, x_layout, w_layout, depth_axis=-2):
         raise ValueError(f"{func} needs non-empty arrays; received x.shape={x.shape}, w.shape={w.shape}.")
     dtype = np.result_type(x.dtype, w.dtype)
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False)
-
-
-def _out_shape(spatial, kernel, pads, S, D):
-    return tuple(
-        (L + p0 + p1 - D_ * (K - 1) - 1) // S_ + 1
-        for L, K, (p0, p1), S_, D_ in zip(spatial, kernel, pads, S, D)
-    )
 
 
 def _correlate(x, w, pads, S, D, out_shape):

@@ -34,6 +34,23 @@ from pathlib import Path
 import numpy as np
 import pooch
 
+__all__ = [
+    "COLS",
+    "ENV_VAR",
+    "FASHION_MNIST_LABELS",
+    "FILES",
+    "MIRRORS",
+    "ROWS",
+    "SHA256",
+    "DatasetUnavailableError",
+    "dataset_dir",
+    "fetch",
+    "load_fashion_mnist",
+    "load_mnist",
+    "read_idx",
+]
+
+
 ENV_VAR = "CNNVIZ_DATA_DIR"
 
 FILES = (

@@ -20,6 +20,16 @@ import numpy as np
 
 from .sizes import formula_text, output_length
 
+__all__ = [
+    "TODO",
+    "Verdict",
+    "check_array",
+    "check_output_size",
+    "check_shape",
+    "check_window",
+]
+
+
 TODO = "… replace None with your answer and run the cell again."
 
 

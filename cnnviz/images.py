@@ -12,6 +12,9 @@ import functools
 
 import numpy as np
 
+__all__ = ["LUMA", "digit", "grayscale", "photo"]
+
+
 # ITU-R BT.601 weights: how much red, green and blue each add to perceived brightness
 LUMA = np.array([0.299, 0.587, 0.114])
 

@@ -11,6 +11,9 @@ array([[-1.,  0.,  1.],
 
 import numpy as np
 
+__all__ = ["KERNELS"]
+
+
 KERNELS = {
     "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
     "box blur": np.full((3, 3), 1 / 9),

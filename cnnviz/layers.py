@@ -25,8 +25,35 @@ import re
 import numpy as np
 
 from . import ops
-from .resample import spatial_pairs
-from .sizes import check_int, per_axis, transposed_output_length, window_geometry
+from .sizes import check_int, per_axis, spatial_pairs, transposed_output_length, window_geometry
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Add",
+    "AveragePooling2D",
+    "BatchNormalization",
+    "Concatenate",
+    "Conv1D",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Cropping2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "GlobalAveragePooling2D",
+    "Input",
+    "InputLayer",
+    "KerasTensor",
+    "Layer",
+    "MaxPooling2D",
+    "ReLU",
+    "Reshape",
+    "UpSampling2D",
+    "ZeroPadding2D",
+    "glorot_uniform",
+]
+
 
 ACTIVATIONS = {
     None: (None, None),
@@ -77,29 +104,35 @@ class Layer:
         return np.zeros(shape, dtype=np.float32)
 
     # -- computing ---------------------------------------------------------------------------------
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, activation=True):
+        """The layer's output for the batch ``x``.
+
+        ``activation=False`` stops before the activation and returns its input z (a
+        model whose softmax output meets a cross-entropy loss hands the loss these
+        logits: see ``cnnviz.losses``).
+        """
         if not self.built:  # a layer used on its own: weights from a fresh, unseeded generator
             shape = [a.shape[1:] for a in x] if self.merges else x.shape[1:]
             self.build(shape, np.random.default_rng())
         y, self._cache = self.call(x, training)
         act_forward, _ = ACTIVATIONS[self.activation]
-        if act_forward is None:
+        if act_forward is None or not activation:
             return y
-        self.logits = y  # the values before the activation (a softmax output's loss uses them)
         out, self._act_cache = act_forward(y)
         return out
 
     input_gradient = True  # a model sets it False on its first layer: no one needs d(loss)/d(images)
 
-    def backward(self, dy):
-        _, act_backward = ACTIVATIONS[self.activation]
-        if act_backward is not None:
-            dy = act_backward(dy, self._act_cache)
-        return self.backward_from_logits(dy)
+    def backward(self, dy, activation=True):
+        """d(loss)/d(input) from ``dy`` = d(loss)/d(output), after a forward pass.
 
-    def backward_from_logits(self, dz):
-        """Backward pass starting from the gradient of the values before the activation."""
-        return self.call_backward(dz, self._cache)
+        With ``activation=False``, ``dy`` is the gradient of the values before the
+        activation (the forward pass must have stopped there too).
+        """
+        _, act_backward = ACTIVATIONS[self.activation]
+        if act_backward is not None and activation:
+            dy = act_backward(dy, self._act_cache)
+        return self.call_backward(dy, self._cache)
 
     def call(self, x, training):  # pragma: no cover - every layer defines it
         raise NotImplementedError

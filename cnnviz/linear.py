@@ -20,6 +20,8 @@ import numpy as np
 from ._blas import matmul
 from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
 
+__all__ = ["dense_backward", "dense_forward", "dropout_backward", "dropout_forward"]
+
 
 def dense_forward(x, w, b=None):
     """Fully connected layer: y = x · w + b.

@@ -7,53 +7,24 @@ nodes in an order where every node comes after the nodes it reads (for a stack,
 simply the layers); the forward pass walks that list, the backward pass walks it
 in reverse and adds up the gradients of a value that feeds several layers.
 
-Training, one mini-batch at a time: the layers' forward passes, the loss, the
-backward passes in reverse order (each layer stores the gradients of its
-weights), then the optimizer's update. When the last layer ends in a softmax
-and the loss is a cross-entropy, the loss is computed from the values before
-the softmax (the logits), whose gradient is simply (p − onehot(t)) / N: stable
-even when a probability rounds to 0.
+This module is the graph: its shapes, summary, weights, and the forward and
+backward passes. Training it (``compile``, ``fit``, ``evaluate``, ``predict``) is
+``cnnviz.training.Trainer``, which ``Model`` inherits; losses are in
+``cnnviz.losses`` and callbacks in ``cnnviz.callbacks``.
 """
 
 from __future__ import annotations
 
-import time
 from typing import NamedTuple
 
 import numpy as np
 
-from . import activations, optimizers
+from ._checks import as_model_input
+from .callbacks import BatchLogger, Callback, History
 from .layers import InputLayer, KerasTensor, Layer
+from .training import Trainer
 
-LOSSES = ("sparse_categorical_crossentropy", "categorical_crossentropy", "mean_squared_error", "mse")
-
-
-class History:
-    """What ``fit`` returns: ``history`` maps "loss", "accuracy", "val_loss", ... to per-epoch lists."""
-
-    def __init__(self):
-        self.history, self.epoch = {}, []
-
-    def append(self, epoch, logs):
-        self.epoch.append(epoch)
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
-
-
-class Callback:
-    """Hooks called by ``fit``; override the ones you need."""
-
-    def on_train_begin(self, model):
-        pass
-
-    def on_batch_end(self, model, batch, logs):
-        pass
-
-    def on_epoch_end(self, model, epoch, logs):
-        pass
-
-    def on_train_end(self, model):
-        pass
+__all__ = ["BatchLogger", "Callback", "History", "Model", "Node", "Sequential"]  # callbacks: re-exported
 
 
 class Node(NamedTuple):
@@ -63,7 +34,7 @@ class Node(NamedTuple):
     inputs: tuple
 
 
-class Model:
+class Model(Trainer):
     """Keras' functional model: the layers between ``inputs`` (a ``keras.Input``) and ``outputs``.
 
     >>> from cnnviz.layers import Add, Conv2D, Input
@@ -109,9 +80,8 @@ class Model:
     def _setup(self, name, seed):
         self.name = name
         self.rng = np.random.default_rng(seed)
-        self.loss = self.optimizer = None
-        self.metrics = []
-        self.stop_training = False
+
+    shows_connections = True  # summary() lists each layer's inputs (a stack's are obvious)
 
     # -- shapes and parameters, without allocating anything ---------------------------------------
     @property
@@ -122,7 +92,7 @@ class Model:
     def output_shape(self):
         return (None, *self.shapes()[-1][1])
 
-    def _node_shapes(self, input_shape=None):
+    def node_shapes(self, input_shape=None):
         """[(input shape or list of them, output shape)] per node, from shapes alone."""
         shape = tuple(input_shape or self.input_shape or ())
         if not shape:
@@ -142,7 +112,7 @@ class Model:
         """[(layer, output shape, parameter count)] for inputs of ``input_shape`` (no batch axis)."""
         return [
             (layer, out, layer.count_params(ins))
-            for (layer, _), (ins, out) in zip(self.nodes, self._node_shapes(input_shape))
+            for (layer, _), (ins, out) in zip(self.nodes, self.node_shapes(input_shape))
         ]
 
     def count_params(self):
@@ -153,16 +123,16 @@ class Model:
         """Only the parameters an optimizer updates (what PyTorch's ``parameters()`` counts)."""
         return sum(
             int(np.prod(shape))
-            for (layer, _), (ins, _) in zip(self.nodes, self._node_shapes())
+            for (layer, _), (ins, _) in zip(self.nodes, self.node_shapes())
             for name, shape in layer.param_shapes(ins).items()
             if name in layer.trainable_names
         )
 
     def summary(self, print_fn=print):
         """Print each layer's output shape and parameter count (and, for graphs, its inputs), and the totals."""
-        node_shapes = self._node_shapes()
+        node_shapes = self.node_shapes()
         total, trainable = self.count_params(), self.count_trainable_params()
-        graph = not isinstance(self, Sequential)
+        graph = self.shows_connections
         name_width = max([32] + [len(f"{layer.name} ({type(layer).__name__})") + 2 for layer in self.layers])
         width = name_width + (68 if graph else 38)
         header = f"{'Layer (type)':<{name_width}}{'Output Shape':<24}{'Param #':>14}"
@@ -183,7 +153,7 @@ class Model:
 
     def build(self, input_shape=None):
         """Allocate every layer's weights (float32) for inputs of ``input_shape``."""
-        for (layer, inputs), (ins, _) in zip(self.nodes, self._node_shapes(input_shape)):
+        for (layer, inputs), (ins, _) in zip(self.nodes, self.node_shapes(input_shape)):
             if not layer.built:
                 layer.build(ins, self.rng)
             # a layer that reads only the images needs no gradient for them: nothing trains the images
@@ -194,8 +164,12 @@ class Model:
         return isinstance(self.nodes[k].layer, InputLayer)
 
     # -- computing -------------------------------------------------------------------------------
-    def forward(self, x, training=False, keep=False):
-        """The model's output for the batch ``x``; with ``keep``, the list of every node's output."""
+    def forward(self, x, training=False, keep=False, activation=True):
+        """The model's output for the batch ``x``; with ``keep``, the list of every node's output.
+
+        ``activation=False`` stops the last layer before its activation (the logits of a
+        softmax output: see ``cnnviz.training``).
+        """
         if not all(layer.built for layer in self.layers):
             self.build(x.shape[1:])
         last = len(self.nodes) - 1
@@ -206,18 +180,18 @@ class Model:
         values = {}
         for k, (layer, inputs) in enumerate(self.nodes):
             args = [values[i] for i in inputs] or [x]
-            values[k] = layer.forward(args if layer.merges else args[0], training)
+            values[k] = layer.forward(args if layer.merges else args[0], training, activation or k < last)
             for i in inputs:
                 readers[i] -= 1
                 if not readers[i] and not keep:
                     del values[i]  # free big activations as soon as no one reads them
         return [values[k] for k in range(last + 1)] if keep else values[last]
 
-    def backward(self, dout, dlogits=None):
+    def backward(self, dout, activation=True):
         """Gradients from the output back to every layer (each keeps its weights' gradients).
 
-        ``dlogits``: the gradient with respect to the last layer's values before its
-        softmax, used instead of ``dout`` (see ``_loss``).
+        ``dout`` is d(loss)/d(output); with ``activation=False`` it is the gradient of the
+        last layer's values before its activation, as the forward pass returned them.
         """
         last = len(self.nodes) - 1
         grads = {last: dout}
@@ -225,165 +199,15 @@ class Model:
             layer, inputs = self.nodes[k]
             if isinstance(layer, InputLayer):
                 continue
-            g = grads.pop(k)
-            dx = (
-                layer.backward_from_logits(dlogits)
-                if k == last and dlogits is not None
-                else layer.backward(g)
-            )
+            dx = layer.backward(grads.pop(k), activation or k < last)
             for i, d in zip(inputs, dx if layer.merges else [dx]):
                 if not self._raw(i):  # a value read by several layers gets the sum of their gradients
                     grads[i] = grads[i] + d if i in grads else d
 
     def layer_outputs(self, x):
         """[(layer, its output)] for inputs ``x`` in inference mode: what each layer makes of them."""
-        outputs = self.forward(_as_inputs(x), keep=True)
+        outputs = self.forward(as_model_input(x), keep=True)
         return list(zip(self.layers, outputs))
-
-    def predict(self, x, batch_size=32, verbose=0):
-        """The model's outputs for ``x`` (inference mode), computed in batches."""
-        x = _as_inputs(x)
-        return np.concatenate([self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
-
-    def compile(self, loss, optimizer="sgd", metrics=None):
-        """Choose the loss (a name from LOSSES), the optimizer and the metrics (["accuracy"])."""
-        if loss not in LOSSES:
-            raise ValueError(f"Unknown loss {loss!r}; expected one of {LOSSES}.")
-        unknown = set(metrics or []) - {"accuracy"}
-        if unknown:
-            raise ValueError(f"Unknown metrics {sorted(unknown)}; cnnviz offers ['accuracy'].")
-        self.loss, self.optimizer, self.metrics = loss, optimizers.get(optimizer), list(metrics or [])
-
-    def train_on_batch(self, x, y):
-        """One step: forward, loss, backward, update. Returns (loss, number of right predictions)."""
-        out = self.forward(x, training=True)
-        loss, dout, right = self._loss(out, y)
-        self.backward(dout, self._dlogits if dout is None else None)
-        self.optimizer.apply(self.layers)
-        return loss, right
-
-    def evaluate(self, x, y, batch_size=32, verbose=0):
-        """Loss (and accuracy, if compiled with it) on ``x``, ``y`` in inference mode."""
-        x, total_loss, total_right = _as_inputs(x), 0.0, 0
-        for i in range(0, len(x), batch_size):
-            out = self.forward(x[i : i + batch_size])
-            loss, _, right = self._loss(out, y[i : i + batch_size], need_grad=False)
-            total_loss += loss * len(out)
-            total_right += right
-        loss, accuracy = total_loss / len(x), total_right / len(x)
-        return [loss, accuracy] if self.metrics else loss
-
-    def fit(
-        self,
-        x,
-        y,
-        epochs=1,
-        batch_size=32,
-        validation_data=None,
-        validation_split=0.0,
-        shuffle=True,
-        verbose="auto",
-        callbacks=None,
-    ):
-        """Train for ``epochs`` passes over the data; returns a ``History``.
-
-        ``verbose``: 0 silent, 1 (or "auto") a progress bar per epoch, 2 one line per epoch.
-        """
-        if self.loss is None:
-            raise ValueError("Call compile(loss=..., optimizer=..., metrics=[...]) before fit.")
-        x, y = _as_inputs(x), np.asarray(y)
-        if len(x) != len(y):
-            raise ValueError(
-                f"fit expects as many labels as inputs; received {len(x)} inputs and {len(y)} labels."
-            )
-        if validation_split:
-            cut = int(len(x) * (1 - validation_split))  # Keras takes the last samples, before shuffling
-            x, y, validation_data = x[:cut], y[:cut], (x[cut:], y[cut:])
-        verbose = 1 if verbose == "auto" else verbose
-        history, callbacks = History(), list(callbacks or [])
-        self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin(self)
-        for epoch in range(epochs):
-            logs = self._fit_epoch(x, y, batch_size, shuffle, verbose, epoch, epochs, callbacks)
-            if validation_data is not None:
-                val = self.evaluate(*validation_data, batch_size=max(batch_size, 256))
-                logs.update(zip(("val_loss", "val_accuracy"), val if self.metrics else [val]))
-            history.append(epoch, logs)
-            if verbose == 2:
-                print(f"Epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()))
-            for callback in callbacks:
-                callback.on_epoch_end(self, epoch, logs)
-            if self.stop_training:
-                break
-        for callback in callbacks:
-            callback.on_train_end(self)
-        return history
-
-    def _fit_epoch(self, x, y, batch_size, shuffle, verbose, epoch, epochs, callbacks):
-        order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
-        starts = range(0, len(x), batch_size)
-        bar = None
-        if verbose == 1:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(starts), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
-        total_loss, total_right, seen, t0 = 0.0, 0, 0, time.perf_counter()
-        for batch, start in enumerate(starts):
-            idx = order[start : start + batch_size]
-            loss, right = self.train_on_batch(x[idx], y[idx])
-            total_loss, total_right, seen = total_loss + loss * len(idx), total_right + right, seen + len(idx)
-            logs = {"loss": total_loss / seen}
-            if self.metrics:
-                logs["accuracy"] = total_right / seen
-            for callback in callbacks:
-                callback.on_batch_end(self, batch, logs)
-            if bar is not None:
-                bar.update(1)
-                if batch % 20 == 0:
-                    bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
-        if bar is not None:
-            bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
-            bar.close()
-        logs["seconds"] = time.perf_counter() - t0
-        return logs
-
-    def _loss(self, out, y, need_grad=True):
-        """(loss, gradient of the outputs or None, right predictions per sample).
-
-        Outputs with more axes than (N, classes), like a segmentation's (N, H, W, classes),
-        are scored per position: the loss is the mean over every position, as in Keras,
-        and "right" counts right positions divided by the positions per sample, so that
-        the accuracy of fit and evaluate is the fraction of right pixels.
-        """
-        last = self.nodes[-1].layer
-        if self.loss in ("mse", "mean_squared_error"):
-            loss, cache = activations.mean_squared_error_forward(out, y)
-            return loss, activations.mean_squared_error_backward(1.0, cache) if need_grad else None, 0
-        if last.activation != "softmax":
-            raise ValueError(
-                f"The {self.loss} loss expects the model to end in a softmax; give the last layer "
-                "activation='softmax' (or add Activation('softmax'))."
-            )
-        K, positions = out.shape[-1], out[0, ..., 0].size  # 1 for (N, K) outputs
-        logits = last.logits.reshape(-1, K)
-        if self.loss == "sparse_categorical_crossentropy":
-            labels = np.asarray(y)
-            if labels.shape != out.shape[:-1]:
-                raise ValueError(
-                    f"sparse_categorical_crossentropy expects one label per output position, labels of shape "
-                    f"{out.shape[:-1]} for outputs of shape {out.shape}; received {labels.shape}."
-                )
-            labels = labels.reshape(-1).astype(np.int64, copy=False)
-            loss, cache = activations.sparse_categorical_crossentropy_forward(logits, labels)
-            grad = activations.sparse_categorical_crossentropy_backward
-        else:
-            labels = np.argmax(y, axis=-1).reshape(-1)
-            loss, cache = activations.categorical_crossentropy_forward(logits, np.reshape(y, logits.shape))
-            grad = activations.categorical_crossentropy_backward
-        self._dlogits = grad(1.0, cache).reshape(out.shape) if need_grad else None
-        right = int(np.sum(np.argmax(logits, axis=1) == labels))
-        return loss, None, right / positions if positions > 1 else right
 
 
 class Sequential(Model):
@@ -397,6 +221,8 @@ class Sequential(Model):
         Seeds the weights' initialization, the shuffling and dropout, so a run
         can be repeated exactly.
     """
+
+    shows_connections = False
 
     def __init__(self, layers=None, name="sequential", seed=None):
         self._setup(name, seed)
@@ -425,74 +251,6 @@ class Sequential(Model):
         return False
 
 
-class BatchLogger(Callback):
-    """Records the running loss (and accuracy) after every batch, in ``self.batches``."""
-
-    def on_train_begin(self, model):
-        self.batches = []
-
-    def on_batch_end(self, model, batch, logs):
-        self.batches.append(dict(logs))
-
-
-class LivePlot(Callback):
-    """Redraws the loss and accuracy curves in one notebook output while ``fit`` runs.
-
-    The picture is replaced in place (not appended), at most every ``seconds``
-    and at the end of every epoch, so the notebook does not fill up.
-    """
-
-    def __init__(self, seconds=2.0, figsize=(9, 3)):
-        self.seconds, self.figsize = seconds, figsize
-
-    def on_train_begin(self, model):
-        from IPython.display import display
-
-        self.points, self.epochs, self.last = [], {}, 0.0
-        self.batches = 0
-        self.handle = display(self._png(), display_id=True)
-
-    def on_batch_end(self, model, batch, logs):
-        self.batches += 1
-        self.points.append((self.batches, logs.get("loss"), logs.get("accuracy")))
-        if time.perf_counter() - self.last > self.seconds:
-            self._redraw()
-
-    def on_epoch_end(self, model, epoch, logs):
-        for key, value in logs.items():
-            self.epochs.setdefault(key, []).append((self.batches, value))
-        self._redraw()
-
-    def _redraw(self):
-        self.last = time.perf_counter()
-        if self.handle is not None:
-            self.handle.update(self._png())
-
-    def _png(self):
-        import io
-
-        from IPython.display import Image
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=self.figsize, dpi=80, layout="constrained")
-        axes = fig.subplots(1, 2)
-        for ax, key in zip(axes, ("loss", "accuracy")):
-            col = 1 if key == "loss" else 2
-            pts = [(p[0], p[col]) for p in getattr(self, "points", []) if p[col] is not None]
-            if pts:
-                ax.plot(*zip(*pts), color="0.6", lw=1, label=f"{key} (running, training)")
-            for name in (key, f"val_{key}"):
-                if name in getattr(self, "epochs", {}):
-                    ax.plot(*zip(*self.epochs[name]), "o-", label=f"{name} (epoch)")
-            ax.set_xlabel("batches")
-            ax.set_title(key)
-            if ax.lines:
-                ax.legend(fontsize=8)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        return Image(data=buffer.getvalue(), format="png")
-
-
 def _unique_names(layers):
     """conv2d, conv2d_1, conv2d_2, ... as in Keras: rename the later of two layers with one name."""
     taken = set()
@@ -514,13 +272,6 @@ def _one(what, value):
             f"Model {what} must be a tensor from keras.Input or a layer call; received {type(value).__name__}."
         )
     return value
-
-
-def _as_inputs(x):
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"Model inputs must be numbers; received dtype {x.dtype}.")
-    return x.astype(np.float32, copy=False)
 
 
 def _size(count):

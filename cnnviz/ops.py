@@ -3,7 +3,7 @@
 Each ``*_forward`` takes full-rank, channels-last arrays and returns
 ``(out, cache)``; the matching ``*_backward(dy, cache)`` returns the gradients.
 The ops live in topic modules (``conv``, ``pool``, ``norm``, ``activations``,
-``linear``, ``resample``); this module gathers them so that code can say
+``linear``, ``resample``, ``merge``, ``losses``); this module gathers them so that code can say
 ``from cnnviz import ops``.
 """
 
@@ -16,8 +16,6 @@ from .activations import (
     softmax,
     softmax_backward,
     softmax_forward,
-    sparse_categorical_crossentropy_backward,
-    sparse_categorical_crossentropy_forward,
     tanh_backward,
     tanh_forward,
 )
@@ -30,6 +28,15 @@ from .conv import (
     conv_transpose2d_forward,
 )
 from .linear import dense_backward, dense_forward, dropout_backward, dropout_forward
+from .losses import (
+    categorical_crossentropy_backward,
+    categorical_crossentropy_forward,
+    mean_squared_error_backward,
+    mean_squared_error_forward,
+    sparse_categorical_crossentropy_backward,
+    sparse_categorical_crossentropy_forward,
+)
+from .merge import add_backward, add_forward, concatenate_backward, concatenate_forward
 from .norm import batchnorm_backward, batchnorm_forward, batchnorm_inference
 from .pool import (
     avg_pool1d_backward,
@@ -42,10 +49,6 @@ from .pool import (
     max_pool2d_forward,
 )
 from .resample import (
-    add_backward,
-    add_forward,
-    concatenate_backward,
-    concatenate_forward,
     cropping2d_backward,
     cropping2d_forward,
     global_average_pool2d_backward,
@@ -66,6 +69,8 @@ __all__ = [
     "batchnorm_backward",
     "batchnorm_forward",
     "batchnorm_inference",
+    "categorical_crossentropy_backward",
+    "categorical_crossentropy_forward",
     "concatenate_backward",
     "concatenate_forward",
     "conv1d_backward",
@@ -87,6 +92,8 @@ __all__ = [
     "max_pool1d_forward",
     "max_pool2d_backward",
     "max_pool2d_forward",
+    "mean_squared_error_backward",
+    "mean_squared_error_forward",
     "relu_backward",
     "relu_forward",
     "sigmoid_backward",

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["SGD", "Adam", "Optimizer", "get"]
+
 
 class Optimizer:
     """Base class: ``apply(layers)`` updates every trainable weight from its gradient."""

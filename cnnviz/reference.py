@@ -19,6 +19,40 @@ import math
 
 import numpy as np
 
+__all__ = [
+    "add",
+    "add_backward",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "avg_pool_with_members",
+    "batchnorm",
+    "batchnorm_backward",
+    "concatenate",
+    "concatenate_backward",
+    "conv1d_case1",
+    "conv1d_case2",
+    "conv1d_case3",
+    "conv1d_case3_backward",
+    "conv2d_case4",
+    "conv2d_case4_backward",
+    "conv_transpose2d",
+    "conv_transpose2d_backward",
+    "cropping2d",
+    "cropping2d_backward",
+    "global_average_pool2d",
+    "global_average_pool2d_backward",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "max_pool_with_winners",
+    "output_length",
+    "pad_2d",
+    "pool_windows",
+    "upsampling2d",
+    "upsampling2d_backward",
+    "zero_padding2d",
+    "zero_padding2d_backward",
+]
+
 
 def output_length(L, K, P_before, P_after, S, D=1):
     """L' = ⌊(L + P_before + P_after − E) / S⌋ + 1 with E = D·(K − 1) + 1 (ERRATA 3)."""
@@ -121,7 +155,7 @@ def conv2d_case4(x, w, b=None, S=1, P=0, D=1):
     x : (H, W, C), w : (KH, KW, C, k), b : (k,) or None -> y : (H', W', k)
     """
     (Sh, Sw), (Dh, Dw) = _two(S), _two(D)
-    x = _pad_2d(np.asarray(x, dtype=float), P)
+    x = pad_2d(np.asarray(x, dtype=float), P)
     KH, KW, C, k = np.shape(w)
     H_out = output_length(x.shape[0], KH, 0, 0, Sh, Dh)
     W_out = output_length(x.shape[1], KW, 0, 0, Sw, Dw)
@@ -141,7 +175,7 @@ def conv2d_case4_backward(dy, x, w, S=1, P=0, D=1):
     """Gradients of case 4, term by term. Returns dx (H, W, C), dw (KH, KW, C, k), db (k,)."""
     (Sh, Sw), (Dh, Dw) = _two(S), _two(D)
     H, W = np.shape(x)[:2]
-    ((Pt, _), (Pl, _)), x_pad = _pads_2d(P), _pad_2d(np.asarray(x, dtype=float), P)
+    ((Pt, _), (Pl, _)), x_pad = _pads_2d(P), pad_2d(np.asarray(x, dtype=float), P)
     KH, KW, C, k = np.shape(w)
     dx_pad = np.zeros_like(x_pad)
     dw = np.zeros((KH, KW, C, k))
@@ -168,7 +202,7 @@ def max_pool2d(x, K=2, S=None, P=0):
 
     x : (H, W, C) -> y : (H', W', C)
     """
-    y, _ = _max_pool_with_winners(x, K, S, P)
+    y, _ = max_pool_with_winners(x, K, S, P)
     return y
 
 
@@ -176,7 +210,7 @@ def max_pool2d_backward(dy, x, K=2, S=None, P=0):
     """Each dy[i, j, c] goes to the cell that won window (i, j); the first in row-major order on a tie."""
     H, W = np.shape(x)[:2]
     (Pt, _), (Pl, _) = _pads_2d(P)
-    _, winners = _max_pool_with_winners(x, K, S, P)
+    _, winners = max_pool_with_winners(x, K, S, P)
     dx_pad = np.zeros((H + sum(_pads_2d(P)[0]), W + sum(_pads_2d(P)[1]), np.shape(x)[2]))
     for (i, j, c), (r, s) in winners.items():
         dx_pad[r, s, c] += dy[i, j, c]
@@ -185,7 +219,7 @@ def max_pool2d_backward(dy, x, K=2, S=None, P=0):
 
 def avg_pool2d(x, K=2, S=None, P=0):
     """Average pooling: the mean of the window's real (unpadded) cells, per channel."""
-    y, _ = _avg_pool_with_members(x, K, S, P)
+    y, _ = avg_pool_with_members(x, K, S, P)
     return y
 
 
@@ -193,7 +227,7 @@ def avg_pool2d_backward(dy, x, K=2, S=None, P=0):
     """Each dy[i, j, c] is shared equally by the real cells of window (i, j)."""
     H, W, C = np.shape(x)
     (Pt, Pb), (Pl, Pr) = _pads_2d(P)
-    _, members = _avg_pool_with_members(x, K, S, P)
+    _, members = avg_pool_with_members(x, K, S, P)
     dx_pad = np.zeros((H + Pt + Pb, W + Pl + Pr, C))
     for (i, j), cells in members.items():
         for c in range(C):
@@ -501,7 +535,7 @@ def _pad_1d(x, P, value=0.0):
     return out
 
 
-def _pad_2d(x, P, value=0.0):
+def pad_2d(x, P, value=0.0):
     """x (H, W, C) surrounded by ``value``: ((top, bottom), (left, right)) cells."""
     (Pt, Pb), (Pl, Pr) = _pads_2d(P)
     H, W, C = x.shape
@@ -519,8 +553,12 @@ def _transposed_geometry(L, K, S, padding):
     raise ValueError(f"padding must be 'valid' or 'same'; received padding={padding!r}.")
 
 
-def _windows(x_shape, K, S, P):
-    """Yield (i, j, [(r, s), ...]): each window's padded coordinates, row-major."""
+def pool_windows(x_shape, K, S, P):
+    """Yield ``(i, j, cells)`` for every output cell of a pooling: its window's cells ``(r, s)``.
+
+    ``(r, s)`` count rows and columns of the padded input; cells come in reading order
+    (row by row), and so do the output cells (i, j). S = None means S = K.
+    """
     KH, KW = _two(K)
     Sh, Sw = _two(K if S is None else S)
     (Pt, Pb), (Pl, Pr) = _pads_2d(P)
@@ -531,10 +569,16 @@ def _windows(x_shape, K, S, P):
             yield i, j, [(i * Sh + u, j * Sw + v) for u in range(KH) for v in range(KW)]
 
 
-def _max_pool_with_winners(x, K, S, P):
-    x_pad = _pad_2d(np.asarray(x, dtype=float), P, value=-math.inf)
+def max_pool_with_winners(x, K, S, P):
+    """Max-pooling of x (H, W, C), and the cell that won each window.
+
+    Returns ``y`` (H', W', C) and ``winners``: ``{(i, j, c): (r, s)}``, the winning cell
+    in padded coordinates. Padded cells hold −∞, so they never win; on a tie the first
+    cell in reading order wins (a later cell must be strictly larger), as in Keras and PyTorch.
+    """
+    x_pad = pad_2d(np.asarray(x, dtype=float), P, value=-math.inf)
     C = x_pad.shape[2]
-    cells = list(_windows(np.shape(x), K, S, P))
+    cells = list(pool_windows(np.shape(x), K, S, P))
     y = np.zeros((cells[-1][0] + 1, cells[-1][1] + 1, C))
     winners = {}
     for i, j, window in cells:
@@ -548,11 +592,16 @@ def _max_pool_with_winners(x, K, S, P):
     return y, winners
 
 
-def _avg_pool_with_members(x, K, S, P):
+def avg_pool_with_members(x, K, S, P):
+    """Average pooling of x (H, W, C), and the real (unpadded) cells of each window.
+
+    Returns ``y`` (H', W', C) and ``members``: ``{(i, j): [(r, s), ...]}`` in padded
+    coordinates; padded cells are left out of the mean.
+    """
     H, W, C = np.shape(x)
     (Pt, _), (Pl, _) = _pads_2d(P)
-    x_pad = _pad_2d(np.asarray(x, dtype=float), P)
-    cells = list(_windows((H, W), K, S, P))
+    x_pad = pad_2d(np.asarray(x, dtype=float), P)
+    cells = list(pool_windows((H, W), K, S, P))
     y = np.zeros((cells[-1][0] + 1, cells[-1][1] + 1, C))
     members = {}
     for i, j, window in cells:

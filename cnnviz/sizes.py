@@ -32,6 +32,23 @@ from __future__ import annotations
 
 import numbers
 
+__all__ = [
+    "PADDING_MODES",
+    "check_int",
+    "formula_text",
+    "kernel_extent",
+    "output_length",
+    "output_shape",
+    "pad_pair",
+    "per_axis",
+    "resolve_padding",
+    "same_padding",
+    "spatial_pairs",
+    "transposed_output_length",
+    "window_geometry",
+]
+
+
 PADDING_MODES = ("valid", "same")
 
 
@@ -242,7 +259,7 @@ def resolve_padding(padding, L: int, K: int, S: int = 1, D: int = 1, *, axis: st
             f"Unknown padding {padding!r}; expected one of {PADDING_MODES}, "
             f"a whole number of cells, or a pair (before, after). Received: padding={padding!r}."
         )
-    return _pad_pair(padding, where)
+    return pad_pair(padding, where)
 
 
 def window_geometry(spatial_shape, kernel_size, strides=1, padding="valid", dilation_rate=1):
@@ -302,6 +319,47 @@ def per_axis(name: str, value, n: int) -> tuple:
     return values
 
 
+def spatial_pairs(name: str, value, func: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Keras' three forms of a 2D padding or cropping, as ``((top, bottom), (left, right))``.
+
+    An int (the same on all four sides), a pair ``(rows, columns)`` (the same
+    on both ends of an axis), or the two pairs themselves.
+
+    >>> spatial_pairs("padding", 1, "f"), spatial_pairs("padding", (1, 2), "f")
+    (((1, 1), (1, 1)), ((1, 1), (2, 2)))
+    >>> spatial_pairs("cropping", ((0, 1), (2, 3)), "f")
+    ((0, 1), (2, 3))
+    """
+
+    def pair(v):
+        return isinstance(v, (tuple, list)) and len(v) == 2
+
+    if _is_int(value, 0):
+        pairs = ((value, value), (value, value))
+    elif pair(value) and all(_is_int(v, 0) for v in value):
+        pairs = ((value[0], value[0]), (value[1], value[1]))
+    elif pair(value) and all(pair(p) and all(_is_int(v, 0) for v in p) for p in value):
+        pairs = value
+    else:
+        raise ValueError(
+            f"{func} expects {name} as a whole number of cells >= 0, a pair (rows, columns), or "
+            f"((top, bottom), (left, right)); received {name}={value!r}."
+        )
+    return tuple((int(a), int(b)) for a, b in pairs)
+
+
+def output_shape(spatial_shape, kernel_size, pads, strides, dilation_rate) -> tuple[int, ...]:
+    """``output_length`` on every spatial axis, with ``(before, after)`` padding per axis.
+
+    >>> output_shape((28, 28), (3, 3), ((1, 1), (1, 1)), (2, 2), (1, 1))
+    (14, 14)
+    """
+    return tuple(
+        output_length(L, K, P, S, D)
+        for L, K, P, S, D in zip(spatial_shape, kernel_size, pads, strides, dilation_rate)
+    )
+
+
 def _num(value) -> str:
     """A number as it stands in a formula: negative ones in parentheses."""
     return f"({value})" if isinstance(value, numbers.Real) and value < 0 else str(value)
@@ -311,8 +369,12 @@ def _is_int(value, minimum: int) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
 
-def _pad_pair(P, where: str) -> tuple[int, int]:
-    """Check an explicit padding (an int or a pair) and return ``(before, after)``."""
+def pad_pair(P, where: str = "") -> tuple[int, int]:
+    """Check an explicit padding of one axis (an int or a pair) and return ``(before, after)``.
+
+    >>> pad_pair(2), pad_pair((0, 1))
+    ((2, 2), (0, 1))
+    """
     pair = (P, P) if not isinstance(P, (tuple, list)) else tuple(P)
     if len(pair) != 2 or not all(_is_int(v, 0) for v in pair):
         raise ValueError(
