@@ -20,12 +20,20 @@ list of shapes.
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import numpy as np
 
-from . import ops
-from .sizes import check_int, per_axis, spatial_pairs, transposed_output_length, window_geometry
+from . import initializers, ops
+from .sizes import (
+    PADDING_MODES,
+    check_int,
+    per_axis,
+    spatial_pairs,
+    transposed_output_length,
+    window_geometry,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -51,7 +59,6 @@ __all__ = [
     "Reshape",
     "UpSampling2D",
     "ZeroPadding2D",
-    "glorot_uniform",
 ]
 
 
@@ -66,20 +73,29 @@ ACTIVATIONS = {
 
 
 class Layer:
-    """The common part: a name, weights made lazily, an optional activation after the op."""
+    """The common part: a name, weights made lazily, an optional activation after the op.
+
+    ``get_config()`` returns the constructor's arguments (as the layer holds them under
+    the same names), so ``type(layer)(**layer.get_config())`` makes a fresh copy; saved
+    models store it as JSON.
+    """
 
     trainable_names: tuple = ()  # the params an optimizer updates (others, like moving averages, are kept)
+    initializers: dict = {}  # weight name -> initializer function; zeros for any other
 
     def __init__(self, activation=None, input_shape=None, name=None):
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"Unknown activation {activation!r}; expected one of {[a for a in ACTIVATIONS if a]} or None."
-            )
-        self.activation = activation
-        self.input_shape = None if input_shape is None else tuple(int(n) for n in input_shape)
+        self.activation = _activation_name(activation)
+        self.input_shape = _check_input_shape(input_shape, type(self).__name__)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"A layer's name must be a string; received name={name!r}.")
         self.name = name or _snake_case(type(self).__name__)
         self.params, self.grads = {}, {}
         self.built = False
+
+    def get_config(self):
+        """The constructor's arguments, JSON-ready (tuples as lists): ``type(self)(**config)`` rebuilds it."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {p: _jsonable(getattr(self, p)) for p in names}
 
     # -- shapes, without data ------------------------------------------------------------------
     def output_shape(self, input_shape):
@@ -101,7 +117,7 @@ class Layer:
         self.built = True
 
     def initial_value(self, name, shape, rng):
-        return np.zeros(shape, dtype=np.float32)
+        return self.initializers.get(name, initializers.zeros)(shape, rng)
 
     # -- computing ---------------------------------------------------------------------------------
     def forward(self, x, training=False, activation=True):
@@ -194,6 +210,7 @@ class InputLayer(Layer):
 
     def __init__(self, shape, name=None):
         super().__init__(None, shape, name)
+        self.shape = self.input_shape
         self.built = True
         self.node_inputs = []
 
@@ -221,18 +238,9 @@ def Input(shape, name=None):  # Keras' capitalized name
     >>> Conv2D(8, 3)(x).shape
     (None, 26, 26, 8)
     """
-    shape = tuple(check_int("shape entries", int(n) if isinstance(n, np.integer) else n, 1) for n in shape)
+    shape = _check_input_shape(shape, "Input", argument="shape")
     layer = InputLayer(shape, name=name or "input_layer")
     return KerasTensor(shape, layer=layer)
-
-
-def glorot_uniform(shape, fan_in, fan_out, rng):
-    """Uniform in ±√(6 / (fan_in + fan_out)), Keras' default for kernels."""
-    limit = np.float32(np.sqrt(6.0 / (fan_in + fan_out)))
-    w = rng.random(shape, dtype=np.float32)  # drawn in float32: a 97M-weight layer needs no float64 copy
-    w *= 2 * limit
-    w -= limit
-    return w
 
 
 class Conv2D(Layer):
@@ -248,20 +256,43 @@ class Conv2D(Layer):
         kernel_size,
         strides=1,
         padding="valid",
+        data_format=None,
+        dilation_rate=1,
+        groups=1,
         activation=None,
         use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        *,
         input_shape=None,
         name=None,
     ):
         super().__init__(activation, input_shape, name)
+        where = type(self).__name__
         self.filters = check_int("filters", filters, 1)
-        self.kernel_size = per_axis("kernel_size", kernel_size, self.rank)
-        self.strides, self.padding, self.use_bias = strides, padding, use_bias
+        self.kernel_size = _sizes("kernel_size", kernel_size, self.rank, where)
+        self.strides = _sizes("strides", strides, self.rank, where)
+        self.dilation_rate = _sizes("dilation_rate", dilation_rate, self.rank, where)
+        self.padding = _check_padding(padding, where)
+        self.data_format = _check_data_format(data_format, where)
+        if groups != 1:
+            raise ValueError(
+                f"{where}: cnnviz convolves all input channels together (groups=1); received groups={groups!r}."
+            )
+        self.groups = 1
+        self.use_bias = _check_bool("use_bias", use_bias, where)
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.initializers = {
+            "kernel": initializers.get(kernel_initializer, "kernel_initializer"),
+            "bias": initializers.get(bias_initializer, "bias_initializer"),
+        }
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
 
     def output_shape(self, input_shape):
         H, W, _ = _expect_rank(self, input_shape, 3, "(height, width, channels)")
-        (Ho, Wo), _ = window_geometry((H, W), self.kernel_size, self.strides, self.padding)
+        (Ho, Wo), _ = window_geometry(
+            (H, W), self.kernel_size, self.strides, self.padding, self.dilation_rate
+        )
         return (Ho, Wo, self.filters)
 
     def param_shapes(self, input_shape):
@@ -271,14 +302,10 @@ class Conv2D(Layer):
             shapes["bias"] = (self.filters,)
         return shapes
 
-    def initial_value(self, name, shape, rng):
-        if name != "kernel":
-            return super().initial_value(name, shape, rng)
-        taps = int(np.prod(shape[:-2]))  # KH·KW (or K in 1D)
-        return glorot_uniform(shape, taps * shape[-2], taps * shape[-1], rng)
-
     def call(self, x, training):
-        return self.forward_op(x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding)
+        return self.forward_op(
+            x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding, self.dilation_rate
+        )
 
     def call_backward(self, dy, cache):
         dx, self.grads["kernel"], db = self.backward_op(dy, cache, input_gradient=self.input_gradient)
@@ -296,7 +323,7 @@ class Conv1D(Conv2D):
     def output_shape(self, input_shape):
         L, _ = _expect_rank(self, input_shape, 2, "(length, channels)")
         padding = self.padding if isinstance(self.padding, str) else (self.padding,)
-        (Lo,), _ = window_geometry((L,), self.kernel_size, self.strides, padding)
+        (Lo,), _ = window_geometry((L,), self.kernel_size, self.strides, padding, self.dilation_rate)
         return (Lo, self.filters)
 
     def param_shapes(self, input_shape):
@@ -315,19 +342,43 @@ class Conv2DTranspose(Conv2D):
     with "same"; kernel 2 and stride 2 doubles the size (UNet's up-convolution).
     """
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", activation=None, use_bias=True,
-                 input_shape=None, name=None):  # fmt: skip
-        super().__init__(filters, kernel_size, strides, padding, activation, use_bias, input_shape, name)
-        if padding not in ("valid", "same"):
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        output_padding=None,
+        data_format=None,
+        dilation_rate=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        *,
+        input_shape=None,
+        name=None,
+    ):
+        super().__init__(
+            filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation, use_bias,
+            kernel_initializer, bias_initializer, input_shape=input_shape, name=name,
+        )  # fmt: skip
+        if self.padding not in ("valid", "same"):
             raise ValueError(
                 f"Conv2DTranspose takes padding 'valid' or 'same'; received padding={padding!r}."
             )
+        if output_padding is not None or self.dilation_rate != (1, 1):
+            raise ValueError(
+                "cnnviz's Conv2DTranspose has no output_padding or dilation; received "
+                f"output_padding={output_padding!r}, dilation_rate={dilation_rate!r}."
+            )
+        self.output_padding = None
 
     def output_shape(self, input_shape):
         H, W, _ = _expect_rank(self, input_shape, 3, "(height, width, channels)")
-        S = per_axis("strides", self.strides, 2)
         Ho, Wo = (
-            transposed_output_length(L, K, s, self.padding) for L, K, s in zip((H, W), self.kernel_size, S)
+            transposed_output_length(L, K, s, self.padding)
+            for L, K, s in zip((H, W), self.kernel_size, self.strides)
         )
         return (Ho, Wo, self.filters)
 
@@ -355,15 +406,20 @@ class MaxPooling2D(Layer):
 
     forward_op, backward_op = staticmethod(ops.max_pool2d_forward), staticmethod(ops.max_pool2d_backward)
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", input_shape=None, name=None):
+    def __init__(
+        self, pool_size=2, strides=None, padding="valid", data_format=None, *, input_shape=None, name=None
+    ):
         super().__init__(None, input_shape, name)
-        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+        where = type(self).__name__
+        self.pool_size = _sizes("pool_size", pool_size, 2, where)
+        self.strides = None if strides is None else _sizes("strides", strides, 2, where)
+        self.padding = _check_padding(padding, where)
+        self.data_format = _check_data_format(data_format, where)
 
     def output_shape(self, input_shape):
         H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
-        pool = per_axis("pool_size", self.pool_size, 2)
         (Ho, Wo), _ = window_geometry(
-            (H, W), pool, pool if self.strides is None else self.strides, self.padding
+            (H, W), self.pool_size, self.pool_size if self.strides is None else self.strides, self.padding
         )
         return (Ho, Wo, C)
 
@@ -391,24 +447,21 @@ class BatchNormalization(Layer):
 
     trainable_names = ("gamma", "beta")
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, input_shape=None, name=None):
+    initializers = {"gamma": initializers.ones, "moving_variance": initializers.ones}  # beta, moving_mean: 0
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, *, input_shape=None, name=None):
         super().__init__(None, input_shape, name)
         if axis not in (-1,):
             raise ValueError(
                 f"BatchNormalization normalizes the last axis (channels last); received axis={axis!r}."
             )
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.axis = -1
+        self.momentum = _check_number("momentum", momentum, "BatchNormalization", low=0, high=1)
+        self.epsilon = _check_number("epsilon", epsilon, "BatchNormalization", low=0, low_open=True)
 
     def param_shapes(self, input_shape):
         C = tuple(input_shape)[-1]
         return {"gamma": (C,), "beta": (C,), "moving_mean": (C,), "moving_variance": (C,)}
-
-    def initial_value(self, name, shape, rng):
-        return (
-            np.ones(shape, np.float32)
-            if name in ("gamma", "moving_variance")
-            else np.zeros(shape, np.float32)
-        )
 
     def call(self, x, training):
         p = self.params
@@ -432,9 +485,25 @@ class BatchNormalization(Layer):
 class Dense(Layer):
     """Fully connected layer: kernel (D, units), bias (units,)."""
 
-    def __init__(self, units, activation=None, use_bias=True, input_shape=None, name=None):
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        *,
+        input_shape=None,
+        name=None,
+    ):
         super().__init__(activation, input_shape, name)
-        self.units, self.use_bias = check_int("units", units, 1), use_bias
+        self.units = check_int("units", units, 1)
+        self.use_bias = _check_bool("use_bias", use_bias, "Dense")
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.initializers = {
+            "kernel": initializers.get(kernel_initializer, "kernel_initializer"),
+            "bias": initializers.get(bias_initializer, "bias_initializer"),
+        }
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
 
     def output_shape(self, input_shape):
@@ -449,9 +518,6 @@ class Dense(Layer):
             else {"kernel": (D, self.units)}
         )
 
-    def initial_value(self, name, shape, rng):
-        return glorot_uniform(shape, *shape, rng) if name == "kernel" else np.zeros(shape, np.float32)
-
     def call(self, x, training):
         return ops.dense_forward(x, self.params["kernel"], self.params.get("bias"))
 
@@ -464,6 +530,10 @@ class Dense(Layer):
 
 class Flatten(Layer):
     """Reshape each sample to one vector: (N, ...) -> (N, prod(...))."""
+
+    def __init__(self, data_format=None, *, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.data_format = _check_data_format(data_format, "Flatten")
 
     def output_shape(self, input_shape):
         return (int(np.prod(input_shape)),)
@@ -478,7 +548,7 @@ class Flatten(Layer):
 class Activation(Layer):
     """An activation on its own: Activation("relu"), Activation("softmax"), ..."""
 
-    def __init__(self, activation, input_shape=None, name=None):
+    def __init__(self, activation, *, input_shape=None, name=None):
         super().__init__(activation, input_shape, name)
 
     def call(self, x, training):
@@ -489,20 +559,36 @@ class Activation(Layer):
 
 
 class ReLU(Activation):
-    """max(x, 0) as a layer."""
+    """max(x, 0) as a layer (Keras' other options, a cap or a slope, are not offered: see LeakyReLU)."""
 
-    def __init__(self, input_shape=None, name=None):
-        super().__init__("relu", input_shape, name)
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, *, input_shape=None, name=None):
+        super().__init__("relu", input_shape=input_shape, name=name)
+        if (max_value, negative_slope, threshold) != (None, 0.0, 0.0):
+            raise ValueError(
+                "cnnviz's ReLU computes max(x, 0) only; received "
+                f"max_value={max_value!r}, negative_slope={negative_slope!r}, threshold={threshold!r}."
+            )
+        self.max_value, self.negative_slope, self.threshold = None, 0.0, 0.0
+
+    def get_config(self):
+        config = super().get_config()
+        del config["activation"]  # always relu
+        return config
 
 
 class Dropout(Layer):
     """Drops a fraction ``rate`` of the values during training (scaling the rest); nothing at inference."""
 
-    def __init__(self, rate, seed=None, input_shape=None, name=None):
+    def __init__(self, rate, noise_shape=None, seed=None, *, input_shape=None, name=None):
         super().__init__(None, input_shape, name)
-        if not 0 <= rate < 1:
-            raise ValueError(f"Dropout expects 0 <= rate < 1; received rate={rate!r}.")
-        self.rate, self.seed, self.rng = float(rate), seed, np.random.default_rng(seed)
+        self.rate = _check_number("rate", rate, "Dropout", low=0, high=1, high_open=True)
+        if noise_shape is not None:
+            raise ValueError(
+                f"cnnviz's Dropout drops values one by one (noise_shape=None); received noise_shape={noise_shape!r}."
+            )
+        if seed is not None:
+            check_int("seed", seed, 0)
+        self.noise_shape, self.seed, self.rng = None, seed, np.random.default_rng(seed)
 
     def build(self, input_shape, rng):
         super().build(input_shape, rng)
@@ -519,6 +605,13 @@ class Dropout(Layer):
 class GlobalAveragePooling2D(Layer):
     """The mean of each channel over the whole image: (H, W, C) -> (C,)."""
 
+    def __init__(self, data_format=None, keepdims=False, *, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.data_format = _check_data_format(data_format, "GlobalAveragePooling2D")
+        if keepdims:
+            raise ValueError("cnnviz's GlobalAveragePooling2D returns (C,) per sample (keepdims=False).")
+        self.keepdims = False
+
     def output_shape(self, input_shape):
         return (_expect_rank(self, input_shape, 3, "(height, width, channels)")[2],)
 
@@ -532,9 +625,10 @@ class GlobalAveragePooling2D(Layer):
 class ZeroPadding2D(Layer):
     """Zeros around the image: padding = P, (P_h, P_w) or ((top, bottom), (left, right))."""
 
-    def __init__(self, padding=(1, 1), input_shape=None, name=None):
+    def __init__(self, padding=(1, 1), data_format=None, *, input_shape=None, name=None):
         super().__init__(None, input_shape, name)
         self.padding = spatial_pairs("padding", padding, "ZeroPadding2D")
+        self.data_format = _check_data_format(data_format, "ZeroPadding2D")
 
     def output_shape(self, input_shape):
         H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
@@ -551,9 +645,10 @@ class ZeroPadding2D(Layer):
 class Cropping2D(Layer):
     """Cut rows and columns off the edges: cropping = c, (c_h, c_w) or ((top, bottom), (left, right))."""
 
-    def __init__(self, cropping=((0, 0), (0, 0)), input_shape=None, name=None):
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, *, input_shape=None, name=None):
         super().__init__(None, input_shape, name)
         self.cropping = spatial_pairs("cropping", cropping, "Cropping2D")
+        self.data_format = _check_data_format(data_format, "Cropping2D")
 
     def output_shape(self, input_shape):
         H, W, C = _expect_rank(self, input_shape, 3, "(height, width, channels)")
@@ -575,8 +670,11 @@ class Cropping2D(Layer):
 class UpSampling2D(Layer):
     """Repeat each cell size_h × size_w times (nearest neighbour): (H, W, C) -> (H·s_h, W·s_w, C)."""
 
-    def __init__(self, size=(2, 2), interpolation="nearest", input_shape=None, name=None):
+    def __init__(
+        self, size=(2, 2), data_format=None, interpolation="nearest", *, input_shape=None, name=None
+    ):
         super().__init__(None, input_shape, name)
+        self.data_format = _check_data_format(data_format, "UpSampling2D")
         if interpolation != "nearest":
             raise ValueError(f"UpSampling2D offers interpolation='nearest'; received {interpolation!r}.")
         self.size = tuple(check_int("size", n, 1) for n in per_axis("size", size, 2))
@@ -595,7 +693,7 @@ class UpSampling2D(Layer):
 class Reshape(Layer):
     """Give each sample a new shape with the same number of values, e.g. (784,) -> (28, 28, 1)."""
 
-    def __init__(self, target_shape, input_shape=None, name=None):
+    def __init__(self, target_shape, *, input_shape=None, name=None):
         super().__init__(None, input_shape, name)
         self.target_shape = tuple(check_int("target_shape entries", n, 1) for n in target_shape)
 
@@ -639,16 +737,20 @@ class Concatenate(Layer):
 
     merges = True
 
-    def __init__(self, axis=-1, name=None):
+    def __init__(self, axis=-1, *, name=None):
         super().__init__(None, None, name)
-        self.axis = axis
+        self.axis = check_int("axis", axis, -(2**31))
 
     def output_shape(self, input_shapes):
         shapes = [tuple(shape) for shape in input_shapes]
         rank = len(shapes[0]) if shapes else 0
-        axis = (
-            self.axis + rank if self.axis < 0 else self.axis - 1
-        )  # Keras counts the batch axis in axis >= 0
+        if not -rank <= self.axis <= rank or self.axis == 0:
+            raise ValueError(
+                f"{self.name}: Concatenate(axis={self.axis}) does not fit inputs of shapes "
+                f"{[(None, *s) for s in shapes]}: axis counts the batch axis as 0, so it must be "
+                f"1..{rank} or -{rank}..-1 (the default -1 joins the channels)."
+            )
+        axis = self.axis + rank if self.axis < 0 else self.axis - 1  # Keras counts the batch axis in axis >= 0
         others = {shape[:axis] + shape[axis + 1 :] for shape in shapes}
         if len(shapes) < 2 or len({len(s) for s in shapes}) != 1 or len(others) != 1:
             raise ValueError(
@@ -662,6 +764,105 @@ class Concatenate(Layer):
 
     def call_backward(self, dy, cache):
         return ops.concatenate_backward(dy, cache)
+
+
+def _activation_name(activation):
+    """The name of an activation given by name or as a function (``keras.activations.relu``)."""
+    if activation is None or isinstance(activation, str):
+        name = activation
+    elif callable(activation):
+        name = getattr(activation, "__name__", None)
+        if getattr(activation, "__module__", "").split(".")[0] != "cnnviz":
+            name = None  # a function of the learner's own: its gradient is unknown
+        if name is None or name not in ACTIVATIONS:
+            raise TypeError(
+                "cnnviz computes every gradient by hand, so an activation must be one it knows: give its "
+                f"name (one of {[a for a in ACTIVATIONS if a]}) or keras.activations.relu and the like; "
+                f"received activation={activation!r}."
+            )
+    else:
+        name = activation  # refused below
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"Unknown activation {activation!r}; expected one of {[a for a in ACTIVATIONS if a]} or None."
+        )
+    return name
+
+
+def _check_input_shape(shape, where, argument="input_shape"):
+    """A sample's shape as a tuple of positive ints, without the batch axis."""
+    if shape is None:
+        return None
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise TypeError(
+            f"{where} expects {argument} as a tuple of sizes, like (28, 28, 1); received {argument}={shape!r}."
+        )
+    shape = tuple(shape)
+    if shape and shape[0] is None:
+        raise ValueError(
+            f"{where}: {argument} describes one sample, without the batch axis: use {argument}={shape[1:]} "
+            f"instead of {shape}."
+        )
+    if not shape or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in shape
+    ):
+        raise ValueError(
+            f"{where} expects {argument} as whole sizes >= 1 (cnnviz needs every size fixed); "
+            f"received {argument}={shape!r}."
+        )
+    return tuple(int(n) for n in shape)
+
+
+def _sizes(argument, value, n, where):
+    """kernel_size, strides, pool_size, ...: an int or n ints, each >= 1."""
+    try:
+        values = per_axis(argument, value, n)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{where}: {error}") from None
+    return tuple(check_int(argument, v, 1) for v in values)
+
+
+def _check_padding(padding, where):
+    """'valid' or 'same' in any case ("SAME" appears in textbooks), or cells as an int or pairs."""
+    if isinstance(padding, str):
+        if padding.lower() not in PADDING_MODES:
+            raise ValueError(
+                f"{where} expects padding 'valid' or 'same' (in any case); received padding={padding!r}."
+            )
+        return padding.lower()
+    return padding  # cells: checked with the input's size, where the error can name L, K, P and S
+
+
+def _check_data_format(data_format, where):
+    if data_format not in (None, "channels_last"):
+        raise ValueError(
+            f"cnnviz works channels last, (N, H, W, C) as Keras does by default; {where} received "
+            f"data_format={data_format!r}. Move the channels last with np.moveaxis(x, 1, -1)."
+        )
+    return None
+
+
+def _check_bool(argument, value, where):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where} expects {argument}=True or False; received {argument}={value!r}.")
+    return bool(value)
+
+
+def _check_number(argument, value, where, low=-np.inf, high=np.inf, low_open=False, high_open=False):
+    """A real number within [low, high] (an open end excludes it), as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{where} expects {argument} as a number; received {argument}={value!r}.")
+    inside = (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+    if not inside:
+        interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"{where} expects {argument} in {interval}; received {argument}={value!r}.")
+    return float(value)
+
+
+def _jsonable(value):
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 def _snake_case(name):
