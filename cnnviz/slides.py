@@ -7,10 +7,13 @@ those libraries, and points the page at them with relative links. Copy the outpu
 anywhere (a USB stick, a course website) and open the ``.slides.html`` file in a browser.
 
 The libraries are the npm packages in ``PACKAGES``, at the versions nbconvert's template is
-written for. Their tarballs are downloaded once from the npm registry with pooch, checked
-against the SHA-256 values below, and kept in a cache folder: the ``cache_dir`` argument, else
-the environment variable ``CNNVIZ_SLIDES_CACHE``, else pooch's cache for cnnviz. A tarball
-already there with the right checksum is used without any network access.
+written for. Their tarballs are kept in a cache folder: the ``cache_dir`` argument, else the
+environment variable ``CNNVIZ_SLIDES_CACHE``, else pooch's cache for cnnviz. A tarball already
+there with the right checksum is used without any network access. A missing one is fetched
+once from the npm registry the user has configured, and checked against the SHA-256 values
+below: with ``npm pack`` (npm uses its own settings: registry, proxy, cache), or, when the
+``registry`` argument or npm's environment variable ``npm_config_registry`` names a registry,
+downloaded from there directly with pooch (no npm needed). No registry address is built in.
 
 From a shell (each section heading of a notebook starts a slide)::
 
@@ -27,7 +30,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import tarfile
+import tempfile
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -38,7 +43,18 @@ from nbconvert import SlidesExporter
 from . import datasets  # noqa: F401  (quietens pooch's download log, as for the datasets)
 
 ENV_VAR = "CNNVIZ_SLIDES_CACHE"
-REGISTRY = "https://registry.npmjs.org"  # tests put a local server here
+# npm also reads its settings from environment variables, spelt in lower or upper case
+REGISTRY_VARS = ("npm_config_registry", "NPM_CONFIG_REGISTRY")
+# npm pack's settings: no package scripts, npm's own cache first (a lecturer who installed the
+# package once can fetch it offline), and one quick retry, so that an offline laptop hears
+# within seconds, not a minute, that the download failed
+NPM_PACK_OPTIONS = (
+    "--ignore-scripts",
+    "--prefer-offline",
+    "--fetch-retries=1",
+    "--fetch-retry-mintimeout=1000",
+    "--fetch-retry-maxtimeout=5000",
+)
 ASSETS = "slides-assets"  # the folder written next to the decks
 
 # name: (version, SHA-256 of the npm tarball, what to copy out of the tarball's package/)
@@ -98,25 +114,80 @@ def cache_folder(cache_dir=None) -> Path:
     return Path(root) if root else Path(pooch.os_cache("cnnviz")) / "npm"
 
 
+def configured_registry(registry=None) -> str | None:
+    """The npm registry to download from directly: ``registry``, else ``$npm_config_registry``."""
+    for value in (registry, *(os.environ.get(var) for var in REGISTRY_VARS)):
+        if value:
+            return value
+    return None
+
+
 def fetch_tarball(name: str, *, cache_dir=None, registry=None) -> Path:
-    """The checked npm tarball of ``name`` in the cache, downloaded first if it is not there."""
+    """The checked npm tarball of ``name`` in the cache, fetched first if it is not there."""
     if name not in PACKAGES:
         raise ValueError(f"unknown package {name!r}; expected one of {sorted(PACKAGES)}")
-    _, sha256, _ = PACKAGES[name]
+    version, sha256, _ = PACKAGES[name]
     folder = cache_folder(cache_dir)
     filename = tarball_name(name)
     path = folder / filename
     if path.is_file() and pooch.file_hash(str(path)) == sha256:
         return path
-    url = f"{(registry or REGISTRY).rstrip('/')}/{name}/-/{filename}"
-    try:
-        return Path(pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname=filename, path=folder))
-    except (OSError, ValueError) as error:  # requests' errors are OSErrors; a bad hash is a ValueError
+    remedy = (
+        f"Without internet, put the npm tarball {filename} (SHA-256 {sha256}) into {folder}, "
+        f"or set {ENV_VAR} to a folder that holds it."
+    )
+    base = configured_registry(registry)
+    if base:
+        url = f"{base.rstrip('/')}/{name}/-/{filename}"
+        try:
+            return Path(pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname=filename, path=folder))
+        except (OSError, ValueError) as error:  # requests' errors are OSErrors; a bad hash is a ValueError
+            raise AssetsUnavailableError(
+                f"could not get {filename} for the offline slides from {url} ({error}). {remedy}"
+            ) from error
+    npm = shutil.which("npm")
+    if npm is None:
         raise AssetsUnavailableError(
-            f"could not get {filename} for the offline slides from {url} ({error}). "
-            f"Without internet, put the npm tarball {filename} (SHA-256 {sha256}) into "
-            f"{folder}, or set {ENV_VAR} to a folder that holds it."
-        ) from error
+            f"cannot fetch {filename} for the offline slides: npm is not installed and no npm "
+            f"registry is configured. Install Node.js (it comes with npm), or set the environment "
+            f"variable {REGISTRY_VARS[0]} to the address of an npm registry. {remedy}"
+        )
+    return _npm_pack(npm, f"{name}@{version}", path, sha256, remedy)
+
+
+def _npm_pack(npm: str, spec: str, path: Path, sha256: str, remedy: str) -> Path:
+    """``npm pack spec`` into a scratch folder beside ``path``; move the tarball there if it checks out."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".npm-pack-", dir=path.parent) as scratch:
+        try:
+            done = subprocess.run(
+                [npm, "pack", *NPM_PACK_OPTIONS, spec],
+                cwd=scratch,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                check=False,
+            )
+            lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+            said = " / ".join(lines[:3])  # npm's error code and first words, e.g. "code ECONNREFUSED"
+            failed = done.returncode != 0
+        except OSError as error:
+            said, failed = str(error), True
+        packed = Path(scratch) / path.name
+        if failed or not packed.is_file():
+            raise AssetsUnavailableError(
+                f"`npm pack {spec}` could not get {path.name} for the offline slides "
+                f"({said or 'it wrote no tarball'}). {remedy}"
+            )
+        if pooch.file_hash(str(packed)) != sha256:
+            raise AssetsUnavailableError(
+                f"`npm pack {spec}` gave a {path.name} whose SHA-256 is not {sha256}, so it is not "
+                f"used. {remedy}"
+            )
+        os.replace(packed, path)
+    return path
 
 
 def install_assets(out_dir, *, cache_dir=None, registry=None) -> Path:

@@ -3,9 +3,10 @@
 The notebooks mark their section headings with ``slideshow.slide_type = "slide"``; each such
 cell must start a slide, and the stored outputs (the pictures) must be in the deck.
 ``cnnviz.slides`` writes the deck with the libraries it needs beside it, so that it opens
-offline: its download code is tested here against a loopback server with small stand-in
-packages; the real deck is opened in chromium, with the network blocked, when the real npm
-packages are in ``$CNNVIZ_SLIDES_CACHE`` (``.ci/run`` puts them there).
+offline: its download code is tested here against a loopback registry (``npm_config_registry``)
+and a stand-in ``npm`` command, both with small stand-in packages, never the network; the real
+deck is opened in chromium, with the network blocked, when the real npm packages are in
+``$CNNVIZ_SLIDES_CACHE`` (``.ci/run`` puts them there).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import hashlib
 import io
 import os
 import re
+import shlex
+import sys
 import tarfile
 from pathlib import Path
 
@@ -90,10 +93,56 @@ def registry(tmp_path, monkeypatch):
         version, _, keep = slides.PACKAGES[name]
         sha256 = hashlib.sha256(data).hexdigest()
         monkeypatch.setitem(slides.PACKAGES, name, (version, sha256, keep))
-    monkeypatch.setattr(slides, "REGISTRY", server.url)
+    no_registry(monkeypatch)
+    monkeypatch.setenv(slides.REGISTRY_VARS[0], server.url)
     monkeypatch.delenv(slides.ENV_VAR, raising=False)
     yield server
     server.close()
+
+
+def no_registry(monkeypatch):
+    """Forget any npm registry named in the environment (npm's own variables)."""
+    for var in slides.REGISTRY_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def fake_npm(tmp_path, monkeypatch):
+    """A stand-in ``npm`` first on PATH: ``npm pack NAME@VERSION`` writes a stand-in tarball
+    into the current folder and logs its arguments; ``$FAKE_NPM`` = ``fail`` or ``tamper``
+    makes it fail as npm does offline, or write a tarball with other bytes."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "npm-calls.txt"
+    for name in slides.PACKAGES:
+        data = stand_in_tarball(name)
+        (bin_dir / f"{name}.tgz").write_bytes(data)
+        version, _, keep = slides.PACKAGES[name]
+        sha256 = hashlib.sha256(data).hexdigest()
+        monkeypatch.setitem(slides.PACKAGES, name, (version, sha256, keep))
+    (tmp_path / "npm.py").write_text(
+        f"""import os, pathlib, sys
+here = pathlib.Path({str(bin_dir)!r})
+with open({str(log)!r}, "a") as log:
+    log.write(" ".join(sys.argv[1:]) + "\\n")
+mode = os.environ.get("FAKE_NPM", "")
+if mode == "fail":
+    sys.exit("npm error code ECONNREFUSED\\nnpm error syscall connect")
+name, version = sys.argv[-1].rsplit("@", 1)
+data = (here / f"{{name}}.tgz").read_bytes() + (b"tampered" if mode == "tamper" else b"")
+pathlib.Path(f"{{name}}-{{version}}.tgz").write_bytes(data)
+""",
+        encoding="utf-8",
+    )
+    script = bin_dir / "npm"
+    script.write_text(
+        f'#!/bin/sh\nexec {shlex.quote(sys.executable)} {shlex.quote(str(tmp_path / "npm.py"))} "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    no_registry(monkeypatch)
+    monkeypatch.delenv(slides.ENV_VAR, raising=False)
+    return log
 
 
 def local_links(html: str) -> list[str]:
@@ -139,12 +188,55 @@ def test_tampered_tarball_is_refused(registry, tmp_path):
 
 
 def test_offline_without_a_copy_says_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setattr(slides, "REGISTRY", "http://127.0.0.1:9")  # the discard port: refused
+    no_registry(monkeypatch)
+    monkeypatch.setenv(slides.REGISTRY_VARS[0], "http://127.0.0.1:9")  # the discard port: refused
     cache = tmp_path / "cache"
     with pytest.raises(slides.AssetsUnavailableError) as error:
         slides.fetch_tarball("reveal.js", cache_dir=cache)
     message = str(error.value)
     for part in ("reveal.js-4.0.2.tgz", str(cache), slides.ENV_VAR, slides.PACKAGES["reveal.js"][1]):
+        assert part in message
+
+
+windows = pytest.mark.skipif(sys.platform == "win32", reason="the stand-in npm is a shell script")
+
+
+@windows
+def test_without_a_registry_npm_pack_fetches(fake_npm, tmp_path):
+    """With no registry in the environment, ``npm pack`` fetches: npm uses its own settings."""
+    cache = tmp_path / "cache"
+    assert slides.fetch_tarball("reveal.js", cache_dir=cache) == cache / "reveal.js-4.0.2.tgz"
+    calls = fake_npm.read_text().splitlines()
+    assert len(calls) == 1
+    assert calls[0].split()[0] == "pack" and calls[0].split()[-1] == "reveal.js@4.0.2"
+    assert "--ignore-scripts" in calls[0].split()
+    assert sorted(p.name for p in cache.iterdir()) == ["reveal.js-4.0.2.tgz"]  # no scratch folder left
+    slides.fetch_tarball("reveal.js", cache_dir=cache)  # cached: npm is not asked again
+    assert len(fake_npm.read_text().splitlines()) == 1
+
+
+@windows
+@pytest.mark.parametrize(
+    ("mode", "says"), [("fail", r"ECONNREFUSED.*reveal\.js-4\.0\.2\.tgz"), ("tamper", "SHA-256 is not")]
+)
+def test_npm_pack_failures_are_reported(fake_npm, tmp_path, monkeypatch, mode, says):
+    monkeypatch.setenv("FAKE_NPM", mode)
+    cache = tmp_path / "cache"
+    with pytest.raises(slides.AssetsUnavailableError, match=says) as error:
+        slides.fetch_tarball("reveal.js", cache_dir=cache)
+    assert str(cache) in str(error.value) and slides.ENV_VAR in str(error.value)
+    assert list(cache.iterdir()) == []  # nothing half-fetched is kept
+
+
+def test_without_npm_or_a_registry_says_what_to_do(tmp_path, monkeypatch):
+    no_registry(monkeypatch)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no npm on it
+    cache = tmp_path / "cache"
+    with pytest.raises(slides.AssetsUnavailableError) as error:
+        slides.fetch_tarball("jquery", cache_dir=cache)
+    message = str(error.value)
+    for part in ("npm is not installed", "Node.js", "npm_config_registry", str(cache), slides.ENV_VAR,
+                 "jquery-2.2.4.tgz", slides.PACKAGES["jquery"][1]):  # fmt: skip
         assert part in message
 
 
