@@ -6,6 +6,9 @@ was expected, what was received, and, where it helps a learner, what to do.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 __all__ = [
@@ -14,6 +17,7 @@ __all__ = [
     "check_bias",
     "check_grad_shape",
     "check_ndim",
+    "check_number",
 ]
 
 
@@ -65,6 +69,22 @@ def check_grad_shape(dy: np.ndarray, expected: tuple, *, func: str) -> np.ndarra
             f"received dy.shape={dy.shape}."
         )
     return dy
+
+
+def check_number(name: str, value, *, func: str, minimum: float | None = None) -> float:
+    """Return ``value`` as a float if it is one finite real number (``>= minimum`` when given).
+
+    For the scalar settings of an op (a slope, a scale), not for arrays. Booleans are
+    refused: ``True`` is not a slope.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{func} expects {name} as one real number; received {name}={value!r} of type {type(value).__name__}."
+        )
+    if not math.isfinite(value) or (minimum is not None and value < minimum):
+        at_least = "" if minimum is None else f" >= {minimum}"
+        raise ValueError(f"{func} expects {name} as a finite number{at_least}; received {name}={value!r}.")
+    return float(value)
 
 
 def as_model_input(x) -> np.ndarray:

@@ -24,18 +24,18 @@ class LivePlot(Callback):
         self.seconds, self.figsize = seconds, figsize
         self.points, self.epochs, self.batches = [], {}, 0
 
-    def on_train_begin(self, model):
+    def on_train_begin(self, logs=None):
         self.points, self.epochs, self.last = [], {}, 0.0
         self.batches = 0
         self.handle = display(self._png(), display_id=True)
 
-    def on_batch_end(self, model, batch, logs):
+    def on_train_batch_end(self, batch, logs=None):
         self.batches += 1
         self.points.append((self.batches, logs.get("loss"), logs.get("accuracy")))
         if time.perf_counter() - self.last > self.seconds:
             self._redraw()
 
-    def on_epoch_end(self, model, epoch, logs):
+    def on_epoch_end(self, epoch, logs=None):
         for key, value in logs.items():
             self.epochs.setdefault(key, []).append((self.batches, value))
         self._redraw()

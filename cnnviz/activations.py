@@ -1,6 +1,8 @@
 """Activations, with their gradients (the losses are in ``cnnviz.losses``).
 
 * ReLU: φ(x) = max(x, 0); its gradient passes dy where x > 0 and blocks it elsewhere.
+* Leaky ReLU: φ(x) = x where x > 0 and a·x elsewhere (a, the negative slope, >= 0); its
+  gradient passes dy where x > 0 and a·dy elsewhere, so a = 0 is ReLU, forward and backward.
 * Softmax over the last axis: p[k] = exp(z[k]) / Σ_j exp(z[j]), computed after
   subtracting max(z), which leaves p unchanged but keeps exp from overflowing.
 * Sigmoid σ(x) = 1 / (1 + exp(−x)) and tanh, elementwise.
@@ -10,9 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_grad_shape
+from ._checks import as_real_array, check_grad_shape, check_number
 
 __all__ = [
+    "leaky_relu_backward",
+    "leaky_relu_forward",
     "log_softmax",
     "relu_backward",
     "relu_forward",
@@ -41,6 +45,41 @@ def relu_backward(dy, cache):
     positive = cache["positive"]
     dy = check_grad_shape(dy, positive.shape, func="relu_backward")
     return np.where(positive, dy, 0)
+
+
+def leaky_relu_forward(x, negative_slope):
+    """Leaky ReLU, elementwise: φ(x) = x where x > 0, negative_slope · x elsewhere.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+    negative_slope : float
+        a >= 0, the slope for x <= 0 (Keras' ``LeakyReLU`` layer defaults to 0.3). With
+        a = 0 this is ReLU.
+
+    Returns
+    -------
+    y : ndarray, the shape of x
+    cache : dict
+
+    Examples
+    --------
+    >>> leaky_relu_forward(np.array([-10.0, -5.0, 0.0, 5.0, 10.0]), negative_slope=0.5)[0]
+    array([-5. , -2.5,  0. ,  5. , 10. ])
+    """
+    func = "leaky_relu_forward"
+    x = as_real_array("x", x, func=func)
+    a = check_number("negative_slope", negative_slope, func=func, minimum=0)
+    positive = x > 0
+    y = np.where(positive, x, a * x)  # φ(x) = x if x > 0 else a·x
+    return y, {"positive": positive, "negative_slope": a}
+
+
+def leaky_relu_backward(dy, cache):
+    """Gradient of leaky ReLU: dx = dy where x > 0, negative_slope · dy elsewhere (at x = 0 too)."""
+    positive = cache["positive"]
+    dy = check_grad_shape(dy, positive.shape, func="leaky_relu_backward")
+    return np.where(positive, dy, cache["negative_slope"] * dy)  # dφ/dx = 1 if x > 0 else a
 
 
 def sigmoid_forward(x):

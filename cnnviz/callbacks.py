@@ -1,48 +1,290 @@
-"""Callbacks: code that ``fit`` calls at the start, after every batch and epoch, and at the end.
+"""Callbacks: code that ``fit`` calls at the start, around every batch and epoch, and at the end.
 
-A callback overrides the hooks it needs. ``History`` is what ``fit`` returns; ``BatchLogger``
-keeps the running loss of every batch, for curves finer than one point per epoch. The live
-training picture, ``LivePlot``, is drawn with the other pictures, in ``cnnviz.plot``.
+Keras' protocol: ``fit`` calls ``set_model(model)`` first, so a callback reaches the model as
+``self.model``; then ``on_train_begin(logs)``, ``on_epoch_begin(epoch, logs)``,
+``on_train_batch_begin(batch, logs)``, ``on_train_batch_end(batch, logs)``,
+``on_epoch_end(epoch, logs)`` and ``on_train_end(logs)``. ``logs`` holds the running
+"loss" and metrics (and, at an epoch's end, "val_loss", ...). Setting
+``self.model.stop_training = True`` stops training after the current batch's epoch.
+
+* ``History``: what ``fit`` returns, ``history.history["loss"]`` and the like.
+* ``EarlyStopping``: stop when a monitored number stops improving (and restore the best weights).
+* ``ModelCheckpoint``: save the weights (or the model) after every epoch, or the best only.
+* ``LearningRateScheduler``: set the learning rate at each epoch's start from ``schedule(epoch, lr)``.
+* ``LambdaCallback``: hooks given as functions.
+* ``TerminateOnNaN``: stop when the loss becomes NaN or infinite (``fit`` always does this).
+* ``BatchLogger`` (cnnviz's own): the running loss after every batch, for fine curves.
+
+The live training picture, ``LivePlot``, is drawn with the other pictures, in ``cnnviz.plot``.
 """
 
 from __future__ import annotations
 
-__all__ = ["BatchLogger", "Callback", "History"]
+import math
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "BatchLogger",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "TerminateOnNaN",
+]
 
 
 class Callback:
-    """Hooks called by ``fit``; override the ones you need. ``model.stop_training = True`` stops after the epoch."""
+    """Hooks called by ``fit``; override the ones you need (Keras' names and arguments)."""
 
-    def on_train_begin(self, model):
+    model = None
+    params: dict = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None):
         pass
 
-    def on_batch_end(self, model, batch, logs):
+    def on_train_end(self, logs=None):
         pass
 
-    def on_epoch_end(self, model, epoch, logs):
+    def on_epoch_begin(self, epoch, logs=None):
         pass
 
-    def on_train_end(self, model):
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch, logs=None):  # Keras' older names for the two above
+        pass
+
+    def on_batch_end(self, batch, logs=None):
         pass
 
 
-class History:
-    """What ``fit`` returns: ``history`` maps "loss", "accuracy", "val_loss", ... to per-epoch lists."""
+class History(Callback):
+    """What ``fit`` returns: ``history`` maps "loss", "accuracy", "val_loss", ... to per-epoch lists.
+
+    ``seconds`` lists how long each epoch took (cnnviz's addition; Keras prints it only).
+    """
 
     def __init__(self):
-        self.history, self.epoch = {}, []
+        self.history, self.epoch, self.seconds = {}, [], []
 
-    def append(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
-        for key, value in logs.items():
+        for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
 
 
 class BatchLogger(Callback):
-    """Records the running loss (and accuracy) after every batch, in ``self.batches``."""
+    """Records the running loss (and metrics) after every batch, in ``self.batches``."""
 
-    def on_train_begin(self, model):
+    def on_train_begin(self, logs=None):
         self.batches = []
 
-    def on_batch_end(self, model, batch, logs):
-        self.batches.append(dict(logs))
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches.append(dict(logs or {}))
+
+
+class TerminateOnNaN(Callback):
+    """Stops training when the loss becomes NaN or infinite (``fit`` does this anyway, and says so)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: invalid loss {loss}, terminating training")
+            self.model.stop_training = True
+
+
+class _Monitor(Callback):
+    """What EarlyStopping and ModelCheckpoint share: one logged number, and which way is better."""
+
+    def __init__(self, monitor, mode, min_delta=0.0):
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(
+                f"{type(self).__name__} expects mode 'auto', 'min' or 'max'; received mode={mode!r}."
+            )
+        if mode == "auto":  # Keras: accuracies and AUCs grow, everything else shrinks
+            mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
+        self.monitor, self.mode, self.min_delta = monitor, mode, abs(float(min_delta))
+
+    def value(self, logs):
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ValueError(
+                f"{type(self).__name__} monitors {self.monitor!r}, which fit does not log; it logs "
+                f"{sorted(logs)}. (val_ numbers need validation_data or validation_split.)"
+            )
+        return logs[self.monitor]
+
+    def improved(self, value, best):
+        if best is None:
+            return True
+        return value < best - self.min_delta if self.mode == "min" else value > best + self.min_delta
+
+
+class EarlyStopping(_Monitor):
+    """Stop training when ``monitor`` has not improved for ``patience`` epochs.
+
+    With ``restore_best_weights=True`` the model gets back the weights of its best epoch
+    when training stops (or ends), as in Keras.
+    """
+
+    def __init__(
+        self,
+        monitor="val_loss",
+        min_delta=0,
+        patience=0,
+        verbose=0,
+        mode="auto",
+        baseline=None,
+        restore_best_weights=False,
+        start_from_epoch=0,
+    ):
+        super().__init__(monitor, mode, min_delta)
+        self.patience, self.verbose, self.baseline = _whole("patience", patience), verbose, baseline
+        self.restore_best_weights, self.start_from_epoch = (
+            restore_best_weights,
+            _whole("start_from_epoch", start_from_epoch),
+        )
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
+        self.best, self.best_weights = self.baseline, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self.value(logs)
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()  # the first epoch's, if none is ever better
+        self.wait += 1  # epochs since the last improvement
+        if self.improved(value, self.best):
+            self.best, self.best_epoch = value, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self.improved(value, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch and self.verbose:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring the weights of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(_Monitor):
+    """Save the model (or only its weights) after every epoch, or only when ``monitor`` improves.
+
+    ``filepath`` may hold ``{epoch}`` and any logged number, e.g.
+    ``"weights-{epoch:02d}-{val_loss:.2f}.weights.npz"``. Files are cnnviz's ``.npz`` format
+    (see ``Model.save_weights`` and ``Model.save``).
+    """
+
+    def __init__(
+        self,
+        filepath,
+        monitor="val_loss",
+        verbose=0,
+        save_best_only=False,
+        save_weights_only=False,
+        mode="auto",
+        save_freq="epoch",
+    ):
+        super().__init__(monitor, mode)
+        if save_freq != "epoch":
+            raise ValueError(
+                f"cnnviz's ModelCheckpoint saves once per epoch (save_freq='epoch'); received {save_freq!r}."
+            )
+        self.filepath, self.verbose = str(filepath), verbose
+        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.best = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.save_best_only:
+            value = self.value(logs)
+            if not self.improved(value, self.best):
+                return
+            self.best = value
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.verbose:
+            print(
+                f"Epoch {epoch + 1}: saving the {'weights' if self.save_weights_only else 'model'} to {path}"
+            )
+        (self.model.save_weights if self.save_weights_only else self.model.save)(path)
+
+
+class LearningRateScheduler(Callback):
+    """Sets the optimizer's learning rate at each epoch's start to ``schedule(epoch, lr)``."""
+
+    def __init__(self, schedule, verbose=0):
+        if not callable(schedule):
+            raise TypeError(
+                f"LearningRateScheduler expects a function schedule(epoch, lr); received {schedule!r}."
+            )
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = self.schedule(epoch, self.model.optimizer.learning_rate)
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(
+                f"The schedule returned learning rate {lr!r} for epoch {epoch}; it must be a number > 0."
+            )
+        self.model.optimizer.learning_rate = float(lr)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = self.model.optimizer.learning_rate
+
+
+class LambdaCallback(Callback):
+    """A callback made of functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch))``."""
+
+    def __init__(
+        self,
+        on_epoch_begin=None,
+        on_epoch_end=None,
+        on_train_begin=None,
+        on_train_end=None,
+        on_train_batch_begin=None,
+        on_train_batch_end=None,
+    ):
+        hooks = dict(
+            on_epoch_begin=on_epoch_begin,
+            on_epoch_end=on_epoch_end,
+            on_train_begin=on_train_begin,
+            on_train_end=on_train_end,
+            on_train_batch_begin=on_train_batch_begin,
+            on_train_batch_end=on_train_batch_end,
+        )
+        for name, function in hooks.items():
+            if function is not None:
+                setattr(self, name, function)
+
+
+def _whole(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"expected {name} as a whole number >= 0; received {name}={value!r}.")
+    return int(value)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 
 import numpy as np
 
@@ -39,6 +40,7 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "Add",
+    "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
     "Concatenate",
@@ -49,14 +51,21 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
     "KerasTensor",
     "Layer",
+    "LeakyReLU",
+    "MaxPooling1D",
     "MaxPooling2D",
     "ReLU",
+    "Rescaling",
     "Reshape",
+    "Softmax",
     "UpSampling2D",
     "ZeroPadding2D",
 ]
@@ -750,7 +759,9 @@ class Concatenate(Layer):
                 f"{[(None, *s) for s in shapes]}: axis counts the batch axis as 0, so it must be "
                 f"1..{rank} or -{rank}..-1 (the default -1 joins the channels)."
             )
-        axis = self.axis + rank if self.axis < 0 else self.axis - 1  # Keras counts the batch axis in axis >= 0
+        axis = (
+            self.axis + rank if self.axis < 0 else self.axis - 1
+        )  # Keras counts the batch axis in axis >= 0
         others = {shape[:axis] + shape[axis + 1 :] for shape in shapes}
         if len(shapes) < 2 or len({len(s) for s in shapes}) != 1 or len(others) != 1:
             raise ValueError(
@@ -764,6 +775,161 @@ class Concatenate(Layer):
 
     def call_backward(self, dy, cache):
         return ops.concatenate_backward(dy, cache)
+
+
+class MaxPooling1D(MaxPooling2D):
+    """Max-pooling of signals over each channel: (L, C) -> (L', C).
+
+    pool_size K and strides S (default: K) are an int or a 1-tuple; padding is
+    "valid" or "same" (or cells, an int or a pair, each smaller than K).
+    """
+
+    forward_op, backward_op = staticmethod(ops.max_pool1d_forward), staticmethod(ops.max_pool1d_backward)
+
+    def __init__(
+        self, pool_size=2, strides=None, padding="valid", data_format=None, name=None, *, input_shape=None
+    ):
+        # the 2D layer checks padding, data_format, input_shape and name; the sizes here have one axis
+        super().__init__(padding=padding, data_format=data_format, input_shape=input_shape, name=name)
+        where = type(self).__name__
+        self.pool_size = _sizes("pool_size", pool_size, 1, where)  # (K,)
+        self.strides = None if strides is None else _sizes("strides", strides, 1, where)  # (S,) or None
+
+    def output_shape(self, input_shape):
+        L, C = _expect_rank(self, input_shape, 2, "(length, channels)")
+        padding = self.padding if isinstance(self.padding, str) else (self.padding,)
+        (L_out,), _ = window_geometry((L,), self.pool_size, self.strides or self.pool_size, padding)
+        return (L_out, C)
+
+
+class AveragePooling1D(MaxPooling1D):
+    """Average pooling of signals over each channel (padded cells left out of the mean): (L, C) -> (L', C)."""
+
+    forward_op, backward_op = staticmethod(ops.avg_pool1d_forward), staticmethod(ops.avg_pool1d_backward)
+
+
+class GlobalMaxPooling2D(Layer):
+    """The largest value of each channel over the whole image: (H, W, C) -> (C,), or (1, 1, C) with keepdims.
+
+    The gradient goes to the cell that holds the maximum (the first in reading order on a tie).
+    """
+
+    spatial_axes, layout = 2, "(height, width, channels)"
+    forward_op = staticmethod(ops.global_max_pool2d_forward)
+    backward_op = staticmethod(ops.global_max_pool2d_backward)
+
+    def __init__(self, data_format=None, keepdims=False, *, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.data_format = _check_data_format(data_format, type(self).__name__)
+        self.keepdims = _check_bool("keepdims", keepdims, type(self).__name__)
+
+    def output_shape(self, input_shape):
+        C = _expect_rank(self, input_shape, self.spatial_axes + 1, self.layout)[-1]
+        return (*(1,) * self.spatial_axes, C) if self.keepdims else (C,)
+
+    def call(self, x, training):
+        y, cache = self.forward_op(x)  # (N, C)
+        if self.keepdims:
+            y = y.reshape(len(y), *self.output_shape(x.shape[1:]))  # (N, C) -> (N, 1, 1, C)
+        return y, cache
+
+    def call_backward(self, dy, cache):
+        if self.keepdims:
+            dy = np.squeeze(dy, axis=tuple(range(1, 1 + self.spatial_axes)))  # (N, 1, 1, C) -> (N, C)
+        return self.backward_op(dy, cache)
+
+
+class GlobalMaxPooling1D(GlobalMaxPooling2D):
+    """The largest value of each channel over the whole signal: (L, C) -> (C,), or (1, C) with keepdims."""
+
+    spatial_axes, layout = 1, "(length, channels)"
+    forward_op = staticmethod(ops.global_max_pool1d_forward)
+    backward_op = staticmethod(ops.global_max_pool1d_backward)
+
+
+class GlobalAveragePooling1D(GlobalMaxPooling1D):
+    """The mean of each channel over the whole signal: (L, C) -> (C,), or (1, C) with keepdims."""
+
+    forward_op = staticmethod(ops.global_average_pool1d_forward)
+    backward_op = staticmethod(ops.global_average_pool1d_backward)
+
+
+class LeakyReLU(Layer):
+    """x where x > 0 and negative_slope · x elsewhere, as a layer (Keras 3's name and default, 0.3).
+
+    ``alpha=`` is Keras 2's name for the slope: accepted, with a warning that names the new one.
+    """
+
+    def __init__(self, negative_slope=0.3, *, alpha=None, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        if alpha is not None:
+            warnings.warn(
+                f"LeakyReLU(alpha={alpha!r}) is Keras 2's spelling; Keras 3 and cnnviz call the slope "
+                f"negative_slope: write LeakyReLU(negative_slope={alpha!r}).",
+                UserWarning,
+                stacklevel=2,
+            )
+            negative_slope = alpha
+        self.negative_slope = _check_number("negative_slope", negative_slope, "LeakyReLU", low=0)
+        self.alpha = None  # only an alias: the slope is negative_slope
+
+    def call(self, x, training):
+        return ops.leaky_relu_forward(x, self.negative_slope)
+
+    def call_backward(self, dy, cache):
+        return ops.leaky_relu_backward(dy, cache)
+
+
+class Softmax(Activation):
+    """Softmax along ``axis`` as a layer: the values along that axis become probabilities that sum to 1.
+
+    ``axis`` counts the batch axis as 0, as in Keras. The default, -1 (the last axis, the
+    classes), makes this layer ``Activation("softmax")``, so a model that ends in it hands its
+    logits to a cross-entropy loss; any other axis is moved last, through the same op, and back.
+    """
+
+    def __init__(self, axis=-1, *, input_shape=None, name=None):
+        axis = check_int("axis", axis, -(2**31))  # one axis (Keras' list of axes is not offered)
+        super().__init__("softmax" if axis == -1 else None, input_shape=input_shape, name=name)
+        self.axis = axis
+
+    def output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        rank = len(shape) + 1  # with the batch axis
+        if not -rank <= self.axis < rank:
+            raise ValueError(
+                f"{self.name}: Softmax(axis={self.axis}) does not fit inputs of shape {(None, *shape)}: "
+                f"axis counts the batch axis as 0, so it must be 0..{rank - 1} or -{rank}..-1."
+            )
+        return shape
+
+    def call(self, x, training):
+        if self.axis == -1:
+            return super().call(x, training)  # the softmax is the layer's activation
+        self.output_shape(x.shape[1:])
+        p, cache = ops.softmax_forward(np.moveaxis(x, self.axis, -1))  # the axis moved last
+        return np.moveaxis(p, -1, self.axis), cache  # and back
+
+    def call_backward(self, dy, cache):
+        if self.axis == -1:
+            return super().call_backward(dy, cache)
+        dz = ops.softmax_backward(np.moveaxis(dy, self.axis, -1), cache)
+        return np.moveaxis(dz, -1, self.axis)
+
+
+class Rescaling(Layer):
+    """y = x · scale + offset, in training and at inference: Rescaling(1/255) maps pixels 0..255 to 0..1."""
+
+    def __init__(self, scale, offset=0.0, *, input_shape=None, name=None):
+        super().__init__(None, input_shape, name)
+        self.scale = _check_number("scale", scale, "Rescaling")
+        self.offset = _check_number("offset", offset, "Rescaling")
+
+    def call(self, x, training):
+        return ops.rescaling_forward(x, self.scale, self.offset)
+
+    def call_backward(self, dy, cache):
+        return ops.rescaling_backward(dy, cache)
 
 
 def _activation_name(activation):

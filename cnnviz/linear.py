@@ -1,4 +1,4 @@
-"""Fully connected layers and dropout, vectorized, forward and backward.
+"""Fully connected layers, dropout and rescaling, vectorized, forward and backward.
 
 A fully connected (dense) layer multiplies each sample's D inputs by a (D, units)
 weight matrix and adds a bias per unit (0-based):
@@ -11,6 +11,10 @@ Dropout, during training only, sets each input to 0 with probability ``rate``
 and scales the survivors by 1/(1 − rate), so that the expected value of every
 output equals its input ("inverted dropout", as in Keras); at inference it
 passes its input through unchanged.
+
+Rescaling multiplies every value by one number and adds another,
+``y = x · scale + offset`` (Keras' ``Rescaling(1/255)`` maps pixels 0..255 to 0..1);
+the offset moves every value alike, so ``dx = dy · scale``.
 """
 
 from __future__ import annotations
@@ -18,9 +22,16 @@ from __future__ import annotations
 import numpy as np
 
 from ._blas import matmul
-from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
+from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim, check_number
 
-__all__ = ["dense_backward", "dense_forward", "dropout_backward", "dropout_forward"]
+__all__ = [
+    "dense_backward",
+    "dense_forward",
+    "dropout_backward",
+    "dropout_forward",
+    "rescaling_backward",
+    "rescaling_forward",
+]
 
 
 def dense_forward(x, w, b=None):
@@ -97,3 +108,36 @@ def dropout_forward(x, rate, rng=None, training=True):
 def dropout_backward(dy, cache):
     """Gradient of dropout: dy where the value was kept (times the same scale), 0 where dropped."""
     return dy if cache["scale"] is None else dy * cache["scale"]
+
+
+def rescaling_forward(x, scale, offset=0.0):
+    """Every value times ``scale``, plus ``offset``: y = x · scale + offset.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+    scale, offset : float
+
+    Returns
+    -------
+    y : ndarray, the shape of x (in x's float dtype)
+    cache : dict
+
+    Examples
+    --------
+    >>> rescaling_forward(np.array([0, 51, 255]), scale=1 / 255)[0]
+    array([0. , 0.2, 1. ])
+    >>> rescaling_forward(np.array([0, 255]), scale=1 / 127.5, offset=-1)[0]   # to [-1, 1]
+    array([-1.,  1.])
+    """
+    func = "rescaling_forward"
+    x = as_real_array("x", x, func=func)
+    scale, offset = check_number("scale", scale, func=func), check_number("offset", offset, func=func)
+    y = x * scale + offset  # y = x·scale + offset, in x's dtype (the Python floats do not widen float32)
+    return y, {"x_shape": x.shape, "scale": scale, "dtype": x.dtype}
+
+
+def rescaling_backward(dy, cache):
+    """Gradient of ``rescaling_forward``: dx = dy · scale, the shape of x."""
+    dy = check_grad_shape(dy, cache["x_shape"], func="rescaling_backward").astype(cache["dtype"], copy=False)
+    return dy * cache["scale"]

@@ -5,15 +5,15 @@ Two tiers, as everywhere in cnnviz:
 * op pairs on full arrays, ``*_forward(...) -> (loss, cache)`` and
   ``*_backward(dloss, cache) -> gradient``, the equations on the lines that compute them;
 * Keras' loss objects (``SparseCategoricalCrossentropy``, ``CategoricalCrossentropy``,
-  ``MeanSquaredError``) that a model's ``compile`` takes, by object or by name. Each is
+  ``BinaryCrossentropy``, ``MeanSquaredError``, ``MeanAbsoluteError``) that a model's ``compile`` takes, by object or by name. Each is
   called as Keras calls it, ``loss(y_true, y_pred) -> float``, and gives the gradient
   with ``loss.value_and_gradient(y_true, y_pred) -> (loss, dloss/dy_pred)``.
 
 The cross-entropies are computed from logits z (the values before the softmax):
 log p = z − max(z) − log Σ exp(z − max(z)), never the log of a probability that
 rounded to 0, and the gradient with respect to z is simply (p − onehot(t)) / N.
-A model whose last layer ends in a softmax hands its logits to the loss instead of
-its probabilities when the loss is a cross-entropy (``fuses_softmax``): the same
+A model whose last layer ends in a softmax (a sigmoid for the binary cross-entropy)
+hands its logits to the loss instead of its probabilities (``Loss.fuses``): the same
 number, computed stably. With ``from_logits=True`` the model's outputs are the logits.
 
 Outputs with more axes than (N, K), like a segmentation's (N, H, W, K), are scored
@@ -34,13 +34,19 @@ from ._checks import as_real_array, check_ndim
 from .activations import log_softmax
 
 __all__ = [
+    "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "Loss",
+    "MeanAbsoluteError",
     "MeanSquaredError",
     "SparseCategoricalCrossentropy",
+    "binary_crossentropy_backward",
+    "binary_crossentropy_forward",
     "categorical_crossentropy_backward",
     "categorical_crossentropy_forward",
     "get",
+    "mean_absolute_error_backward",
+    "mean_absolute_error_forward",
     "mean_squared_error_backward",
     "mean_squared_error_forward",
     "sparse_categorical_crossentropy_backward",
@@ -120,14 +126,7 @@ def categorical_crossentropy_backward(dloss, cache):
 
 def mean_squared_error_forward(y_pred, y_true):
     """loss = mean over every value of (y_pred − y_true)²."""
-    y_pred = as_real_array("y_pred", y_pred, func="mean_squared_error_forward")
-    y_true = as_real_array("y_true", y_true, func="mean_squared_error_forward")
-    if y_pred.shape != y_true.shape:
-        raise ValueError(
-            f"mean_squared_error_forward expects y_true of the predictions' shape {y_pred.shape}; "
-            f"received y_true.shape={y_true.shape}."
-        )
-    diff = y_pred - y_true
+    diff = _difference(y_pred, y_true, "mean_squared_error_forward")
     return float(np.mean(diff * diff)), {"diff": diff}
 
 
@@ -135,6 +134,54 @@ def mean_squared_error_backward(dloss, cache):
     """d loss / d y_pred = 2 (y_pred − y_true) / (number of values)."""
     diff = cache["diff"]
     return diff * (2.0 * float(dloss) / diff.size)
+
+
+def binary_crossentropy_forward(logits, targets):
+    """Mean binary cross-entropy of targets t in [0, 1] under σ(z), from logits z of any shape.
+
+    loss = mean of −t·log σ(z) − (1 − t)·log(1 − σ(z)), computed as
+    max(z, 0) − z·t + log(1 + exp(−|z|)), which never takes the log of 0.
+
+    >>> round(binary_crossentropy_forward(np.zeros(2), np.array([0.0, 1.0]))[0], 6)  # σ(0) = 1/2: log 2
+    0.693147
+    """
+    func = "binary_crossentropy_forward"
+    z = as_real_array("logits", logits, func=func)
+    t = as_real_array("targets", targets, func=func)
+    if t.shape != z.shape:
+        raise ValueError(
+            f"{func} expects targets of the logits' shape {z.shape}; received targets.shape={t.shape}."
+        )
+    each = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+    return float(np.mean(each)), {"z": z, "t": t}
+
+
+def binary_crossentropy_backward(dloss, cache):
+    """Gradient with respect to the logits: dloss · (σ(z) − t) / (number of values)."""
+    z, t = cache["z"], cache["t"]
+    return (1 / (1 + np.exp(-z)) - t) * (float(dloss) / z.size)
+
+
+def mean_absolute_error_forward(y_pred, y_true):
+    """loss = mean over every value of |y_pred − y_true|."""
+    diff = _difference(y_pred, y_true, "mean_absolute_error_forward")
+    return float(np.mean(np.abs(diff))), {"diff": diff}
+
+
+def mean_absolute_error_backward(dloss, cache):
+    """d loss / d y_pred = sign(y_pred − y_true) / (number of values) (0 where they are equal)."""
+    diff = cache["diff"]
+    return np.sign(diff) * (float(dloss) / diff.size)
+
+
+def _difference(y_pred, y_true, func):
+    y_pred = as_real_array("y_pred", y_pred, func=func)
+    y_true = as_real_array("y_true", y_true, func=func)
+    if y_pred.shape != y_true.shape:
+        raise ValueError(
+            f"{func} expects y_true of the predictions' shape {y_pred.shape}; received y_true.shape={y_true.shape}."
+        )
+    return y_pred - y_true
 
 
 def _check_labels(labels, logits_shape, func):
@@ -164,12 +211,12 @@ def _check_labels(labels, logits_shape, func):
 class Loss:
     """A loss as ``compile`` takes it: ``loss(y_true, y_pred)`` is the mean loss of a batch.
 
-    Subclasses name their op pair; ``fuses_softmax`` says whether a model ending in a
-    softmax should hand over its logits instead (see the module's docstring).
+    Subclasses name their op pair; ``fuses`` names the activation ("softmax", "sigmoid")
+    whose logits a model ending in it should hand over instead (see the module's docstring).
     """
 
     name = "loss"
-    fuses_softmax = False  # True: expects probabilities, and takes the logits of a softmax output instead
+    fuses = None  # "softmax" or "sigmoid": expects probabilities, and takes the logits of that output instead
     classifies = False  # True: outputs are class scores, so "accuracy" means something
 
     def __call__(self, y_true, y_pred):
@@ -186,7 +233,8 @@ class Loss:
 class _Crossentropy(Loss):
     """The part both cross-entropies share: logits or probabilities, and per-position outputs."""
 
-    fuses_softmax = classifies = True
+    classifies = True
+    activation = "softmax"
 
     def __init__(self, from_logits=False):
         if not isinstance(from_logits, bool):
@@ -194,7 +242,10 @@ class _Crossentropy(Loss):
                 f"{type(self).__name__} expects from_logits=True or False; received {from_logits!r}."
             )
         self.from_logits = from_logits
-        self.fuses_softmax = not from_logits
+        self.fuses = None if from_logits else self.activation
+
+    def __repr__(self):
+        return f"{type(self).__name__}(from_logits={self.from_logits})"
 
     def value_and_gradient(self, y_true, y_pred, gradient=True):
         """From logits (``from_logits=True``) or from softmax probabilities.
@@ -257,11 +308,26 @@ class SparseCategoricalCrossentropy(_Crossentropy):
 
     def _targets(self, y_true, pred_shape):
         labels = np.asarray(y_true)
+        if labels.shape == pred_shape and pred_shape[-1] > 1:
+            raise ValueError(
+                f"{self.name} expects integer class labels of shape {pred_shape[:-1]}; received labels of "
+                f"the outputs' shape {pred_shape}, which look one-hot: use loss='categorical_crossentropy', "
+                "or turn them into class numbers with y.argmax(axis=-1)."
+            )
+        if labels.shape == (*pred_shape[:-1], 1):
+            labels = labels[..., 0]  # Keras accepts labels with a trailing axis of 1
         if labels.shape != pred_shape[:-1]:
             raise ValueError(
                 f"{self.name} expects one label per output position, labels of shape {pred_shape[:-1]} "
                 f"for outputs of shape {pred_shape}; received {labels.shape}."
             )
+        if labels.dtype.kind == "f":  # Keras takes 3.0 as class 3, but 0.7 is no class
+            whole = np.isfinite(labels) & (labels == np.round(labels))
+            if not whole.all():
+                raise ValueError(
+                    f"{self.name} expects whole class numbers as labels; received {float(labels[~whole].flat[0])!r}."
+                )
+            labels = labels.astype(np.int64)
         return labels.reshape(-1)
 
     def true_class(self, y_true):
@@ -282,10 +348,91 @@ class CategoricalCrossentropy(_Crossentropy):
         return categorical_crossentropy_backward(dloss, cache)
 
     def _targets(self, y_true, pred_shape):
-        return np.reshape(y_true, (-1, pred_shape[-1]))
+        targets = np.asarray(y_true)
+        if targets.shape != tuple(pred_shape):
+            hint = (
+                " These look like integer class labels: use loss='sparse_categorical_crossentropy', "
+                "or make them one-hot with keras.utils.to_categorical(y)."
+                if targets.shape == pred_shape[:-1]
+                else ""
+            )
+            raise ValueError(
+                f"{self.name} expects one-hot labels of the outputs' shape {pred_shape}; "
+                f"received labels of shape {targets.shape}.{hint}"
+            )
+        return targets.reshape(-1, pred_shape[-1])
 
     def true_class(self, y_true):
         return np.argmax(y_true, axis=-1)
+
+
+class BinaryCrossentropy(Loss):
+    """Cross-entropy of yes/no targets t ∈ [0, 1] under probabilities p = σ(z), one per output value.
+
+    A model for two classes ends in ``Dense(1, activation="sigmoid")``; its labels are 0 or 1,
+    of shape (N,) or (N, 1). As with the other cross-entropies, a sigmoid output hands over
+    its logits (``fuses``), so the loss is computed without log(0).
+    """
+
+    name = "binary_crossentropy"
+    activation = "sigmoid"
+    classifies = True
+    __init__ = _Crossentropy.__init__
+    __repr__ = _Crossentropy.__repr__
+
+    def value_and_gradient(self, y_true, y_pred, gradient=True):
+        """From logits (``from_logits=True``) or from probabilities in [0, 1]."""
+        y_pred = as_real_array("y_pred", y_pred, func=self.name)
+        if self.from_logits:
+            return self.logits_value_and_gradient(y_true, y_pred, gradient)
+        if np.any((y_pred < 0) | (y_pred > 1)):
+            raise ValueError(
+                f"{self.name} expects probabilities in [0, 1]; received values from {y_pred.min():.3g} to "
+                f"{y_pred.max():.3g}. End the model in a sigmoid, or use from_logits=True."
+            )
+        with np.errstate(divide="ignore"):
+            z = np.log(y_pred) - np.log1p(-y_pred)  # the logit: σ(z) = p
+        loss, dz = self.logits_value_and_gradient(y_true, z, gradient)
+        if not gradient:
+            return loss, None
+        return loss, dz / np.where(
+            (y_pred > 0) & (y_pred < 1), y_pred * (1 - y_pred), 1
+        )  # dz/dp = 1/(p(1 − p))
+
+    def logits_value_and_gradient(self, y_true, z, gradient=True):
+        z = as_real_array("y_pred", z, func=self.name)
+        loss, cache = binary_crossentropy_forward(z, self._targets(y_true, z.shape))
+        return loss, binary_crossentropy_backward(1.0, cache) if gradient else None
+
+    def _targets(self, y_true, pred_shape):
+        t = np.asarray(y_true)
+        if t.shape != pred_shape and t.shape == pred_shape[:-1] and pred_shape[-1] == 1:
+            t = t[..., None]  # labels (N,) for outputs (N, 1)
+        if t.shape != pred_shape:
+            raise ValueError(
+                f"{self.name} expects one label per output value, of shape {pred_shape}; received labels of "
+                f"shape {t.shape}."
+            )
+        if t.dtype.kind not in "biuf" or np.any((t < 0) | (t > 1)):
+            raise ValueError(f"{self.name} expects labels in [0, 1] (0 = no, 1 = yes).")
+        return t
+
+    def predicted_class(self, y_pred):
+        """1 where the output says yes: p > 1/2, or a logit > 0."""
+        return (np.asarray(y_pred) > (0 if self.from_logits else 0.5)).astype(int)
+
+    def true_class(self, y_true):
+        return (np.asarray(y_true) > 0.5).astype(int)
+
+
+class MeanAbsoluteError(Loss):
+    """loss = mean of |y_pred − y_true| over every value (Keras' mean_absolute_error, "mae")."""
+
+    name = "mean_absolute_error"
+
+    def value_and_gradient(self, y_true, y_pred, gradient=True):
+        loss, cache = mean_absolute_error_forward(y_pred, y_true)
+        return loss, mean_absolute_error_backward(1.0, cache) if gradient else None
 
 
 class MeanSquaredError(Loss):
@@ -301,8 +448,11 @@ class MeanSquaredError(Loss):
 LOSSES = {
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
     "mean_squared_error": MeanSquaredError,
     "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
 }
 
 
@@ -310,6 +460,10 @@ def get(loss):
     """A loss object from itself or from its Keras name ("sparse_categorical_crossentropy", "mse", ...)."""
     if isinstance(loss, Loss):
         return loss
-    if isinstance(loss, str) and loss in LOSSES:
-        return LOSSES[loss]()
+    if isinstance(loss, type) and issubclass(loss, Loss):
+        raise TypeError(
+            f"compile expects a loss object or name; received the class {loss.__name__}: write {loss.__name__}()."
+        )
+    if isinstance(loss, str) and loss.lower() in LOSSES:
+        return LOSSES[loss.lower()]()
     raise ValueError(f"Unknown loss {loss!r}; expected one of {tuple(LOSSES)} or a loss object.")

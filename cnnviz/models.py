@@ -19,12 +19,21 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_model_input
+from . import layers as layer_classes
+from ._files import read_archive, write_archive
 from .callbacks import BatchLogger, Callback, History
-from .layers import InputLayer, KerasTensor, Layer
+from .layers import Input, InputLayer, KerasTensor, Layer
 from .training import Trainer
 
-__all__ = ["BatchLogger", "Callback", "History", "Model", "Node", "Sequential"]  # callbacks: re-exported
+__all__ = [
+    "BatchLogger",
+    "Callback",
+    "History",
+    "Model",
+    "Node",
+    "Sequential",
+    "load_model",
+]  # callbacks: re-exported
 
 
 class Node(NamedTuple):
@@ -79,22 +88,34 @@ class Model(Trainer):
 
     def _setup(self, name, seed):
         self.name = name
-        self.rng = np.random.default_rng(seed)
+        # unseeded: drawn from numpy's global generator, so keras.utils.set_random_seed makes runs repeat
+        self.rng = np.random.default_rng(np.random.randint(2**31) if seed is None else seed)
+        self.built_input_shape = None
+        self.input_layer_shape = None  # a Sequential started with keras.Input(shape)
 
     shows_connections = True  # summary() lists each layer's inputs (a stack's are obvious)
 
     # -- shapes and parameters, without allocating anything ---------------------------------------
     @property
     def input_shape(self):
-        return self.layers[0].input_shape if self.layers else None
+        """The shape of one sample, as declared (``input_shape=`` or ``keras.Input``), or None."""
+        return self.input_layer_shape or (self.layers[0].input_shape if self.layers else None)
 
     @property
     def output_shape(self):
         return (None, *self.shapes()[-1][1])
 
+    def expected_input_shape(self):
+        """The shape of one sample the model takes: declared (``input_shape``) or built from data; else None."""
+        return self.input_shape or self.built_input_shape
+
+    def known_output_shape(self):
+        """``output_shape`` when the input shape is known, else None."""
+        return self.output_shape if self.expected_input_shape() and self.layers else None
+
     def node_shapes(self, input_shape=None):
         """[(input shape or list of them, output shape)] per node, from shapes alone."""
-        shape = tuple(input_shape or self.input_shape or ())
+        shape = tuple(input_shape or self.expected_input_shape() or ())
         if not shape:
             raise ValueError(
                 "The model does not know its input shape yet: give the first layer input_shape=[...], "
@@ -153,11 +174,108 @@ class Model(Trainer):
 
     def build(self, input_shape=None):
         """Allocate every layer's weights (float32) for inputs of ``input_shape``."""
-        for (layer, inputs), (ins, _) in zip(self.nodes, self.node_shapes(input_shape)):
+        shape = tuple(input_shape or self.expected_input_shape() or ())
+        declared = self.expected_input_shape()
+        if declared and shape != declared:
+            raise ValueError(
+                f"Model {self.name!r} takes samples of shape {declared}; build received input_shape={shape}."
+            )
+        for (layer, inputs), (ins, _) in zip(self.nodes, self.node_shapes(shape)):
             if not layer.built:
                 layer.build(ins, self.rng)
             # a layer that reads only the images needs no gradient for them: nothing trains the images
             layer.input_gradient = not all(self._raw(i) for i in inputs)
+        self.built_input_shape = shape
+
+    # -- weights, and models in files ---------------------------------------------------------------
+    def get_weights(self):
+        """Every weight as a list of arrays: layer by layer, each layer's in Keras' order (kernel, bias, ...)."""
+        self._build_for("get_weights")
+        return [layer.params[name].copy() for layer, name in self._weight_names()]
+
+    def set_weights(self, weights):
+        """Set every weight from a list like ``get_weights()`` returns; nothing changes if one does not fit."""
+        self._build_for("set_weights")
+        slots = self._weight_names()
+        weights = list(weights)
+        if len(weights) != len(slots):
+            raise ValueError(
+                f"set_weights expects {len(slots)} arrays for model {self.name!r}; received {len(weights)}."
+            )
+        arrays = [np.asarray(w) for w in weights]
+        for (layer, name), array in zip(slots, arrays):
+            if array.shape != layer.params[name].shape:
+                raise ValueError(
+                    f"set_weights: {layer.name}/{name} has shape {layer.params[name].shape}; received "
+                    f"an array of shape {array.shape}. Nothing was changed."
+                )
+        for (layer, name), array in zip(slots, arrays):
+            layer.params[name][...] = array
+
+    def save_weights(self, filepath):
+        """Write every weight to ``filepath`` (numpy's .npz: arrays named "layer/weight"; no pickle)."""
+        self._build_for("save_weights")
+        arrays = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
+        write_archive(filepath, arrays, {"kind": "weights", "model": self.name})
+
+    def load_weights(self, filepath):
+        """Read weights saved by ``save_weights`` (or ``save``); a file that does not fit changes nothing.
+
+        The names ("layer/weight") and shapes must match this model's; the error names what differs.
+        """
+        arrays, _ = read_archive(filepath, "weights")
+        self._assign_weights(arrays, filepath)
+
+    def _assign_weights(self, arrays, filepath):
+        """Copy ``{"layer/weight": array}`` into the model, after checking every name and shape."""
+        self._build_for("load_weights")
+        expected = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
+        missing, extra = sorted(set(expected) - set(arrays)), sorted(set(arrays) - set(expected))
+        wrong = [
+            f"{key}: the model has {expected[key].shape}, the file {arrays[key].shape}"
+            for key in expected
+            if key in arrays and arrays[key].shape != expected[key].shape
+        ]
+        if missing or extra or wrong:
+            problems = [f"missing from the file: {missing}"] * bool(missing) + [
+                f"not in the model: {extra}"
+            ] * bool(extra)
+            raise ValueError(
+                f"The weights in {str(filepath)!r} do not fit model {self.name!r} (another architecture?); "
+                + "; ".join(problems + wrong)
+                + ". Nothing was changed."
+            )
+        for key, target in expected.items():
+            target[...] = arrays[key]
+
+    def save(self, filepath):
+        """Write the whole model, its architecture (JSON) and its weights, to one file that ``load_model`` reads."""
+        self._build_for("save")
+        config = {
+            "kind": "model",
+            "class": type(self).__name__,
+            "name": self.name,
+            "layers": [
+                {"class": type(layer).__name__, "config": layer.get_config()} for layer in self.layers
+            ],
+            "inputs": [list(inputs) for _, inputs in self.nodes],
+            "input_shape": list(self.built_input_shape),
+        }
+        arrays = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
+        write_archive(filepath, arrays, config)
+
+    def _weight_names(self):
+        """[(layer, weight name)] in Keras' order: layer by layer, each in its param_shapes order."""
+        return [(layer, name) for layer in self.layers for name in layer.params]
+
+    def _build_for(self, method):
+        if self.built_input_shape is None or not all(layer.built for layer in self.layers):
+            if not self.expected_input_shape():
+                raise ValueError(
+                    f"{method}: model {self.name!r} has no weights yet and does not know its input shape; give the "
+                    "first layer input_shape=..., or call build(input_shape) or fit first."
+                )
+            self.build()
 
     def _raw(self, k):
         """Whether node k is the model's input itself."""
@@ -170,7 +288,7 @@ class Model(Trainer):
         ``activation=False`` stops the last layer before its activation (the logits of a
         softmax output: see ``cnnviz.training``).
         """
-        if not all(layer.built for layer in self.layers):
+        if self.built_input_shape is None or not all(layer.built for layer in self.layers):
             self.build(x.shape[1:])
         last = len(self.nodes) - 1
         readers = [0] * len(self.nodes)  # how many nodes still need each value
@@ -206,8 +324,37 @@ class Model(Trainer):
 
     def layer_outputs(self, x):
         """[(layer, its output)] for inputs ``x`` in inference mode: what each layer makes of them."""
-        outputs = self.forward(as_model_input(x), keep=True)
+        outputs = self.forward(self._inputs(x, "layer_outputs"), keep=True)
         return list(zip(self.layers, outputs))
+
+
+def load_model(filepath):
+    """A model saved with ``model.save``: architecture and weights (not compiled: call compile again)."""
+    arrays, config = read_archive(filepath, "model")
+    if config.get("kind") != "model":
+        raise ValueError(
+            f"{str(filepath)!r} holds weights only; build the model, then call model.load_weights."
+        )
+    made = []
+    for entry in config["layers"]:
+        cls = getattr(layer_classes, entry["class"], None)
+        if not (isinstance(cls, type) and issubclass(cls, Layer)):
+            raise ValueError(f"{str(filepath)!r} names an unknown layer class {entry['class']!r}.")
+        made.append(cls(**entry["config"]))
+    if config["class"] == "Sequential":
+        model = Sequential(made, name=config["name"])
+    else:
+        tensors = []
+        for layer, inputs in zip(made, config["inputs"]):
+            if isinstance(layer, InputLayer):
+                tensors.append(Input(layer.shape, name=layer.name))
+            else:
+                args = [tensors[i] for i in inputs]
+                tensors.append(layer(args if layer.merges else args[0]))
+        model = Model(tensors[0], tensors[-1], name=config["name"])
+    model.build(tuple(config["input_shape"]))
+    model._assign_weights(arrays, filepath)
+    return model
 
 
 class Sequential(Model):
@@ -231,9 +378,20 @@ class Sequential(Model):
             self.add(layer)
 
     def add(self, layer):
+        if isinstance(layer, InputLayer) and not self.layers:  # Keras' Sequential([Input(shape), ...]) habit
+            self.input_layer_shape = layer.input_shape
+            return
+        if isinstance(layer, KerasTensor) and isinstance(layer.layer, InputLayer) and not self.layers:
+            self.input_layer_shape = layer.layer.input_shape
+            return
         if not isinstance(layer, Layer):
             raise TypeError(
                 f"Sequential.add expects a layer (cnnviz.layers); received {type(layer).__name__}."
+            )
+        if any(layer is other for other in self.layers):
+            raise ValueError(
+                f"Layer {layer.name!r} is already in this Sequential model; each layer object can appear once "
+                "(a shared layer would share its weights and its saved values). Make a new layer instead."
             )
         if layer.merges:
             raise TypeError(

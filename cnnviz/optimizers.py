@@ -12,24 +12,36 @@ root of the second, with bias correction:
     m ← β₁·m + (1 − β₁)·g;   v ← β₂·v + (1 − β₂)·g²
     p ← p − η · √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε)
 
+RMSprop divides by a running root mean square of g (ρ), with optional momentum:
+
+    s ← ρ·s + (1 − ρ)·g²;   p ← p − η · g / √(s + ε)
+
+AdamW is Adam with decoupled weight decay λ: before each Adam step, p ← p − η·λ·p.
+
+Keras' defaults throughout: learning rates 0.01 (SGD) and 0.001 (the others), ε = 1e-7.
+
 Updates happen in place, in the weights' own dtype (float32): a network with a
 400 MB weight matrix does not need another 400 MB for a temporary copy.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
-__all__ = ["SGD", "Adam", "Optimizer", "get"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
 
 
 class Optimizer:
-    """Base class: ``apply(layers)`` updates every trainable weight from its gradient."""
+    """Base class: ``apply(layers)`` updates every trainable weight from its gradient.
+
+    ``learning_rate`` may be changed between steps (``LearningRateScheduler`` does).
+    """
 
     def __init__(self, learning_rate):
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0; received learning_rate={learning_rate!r}.")
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = _number(self, "learning_rate", learning_rate, low=0, low_open=True)
         self.state = {}  # per weight (by id): momentum buffers and the like
         self.iterations = 0
 
@@ -43,15 +55,17 @@ class Optimizer:
     def update(self, p, g, key):  # pragma: no cover - each optimizer defines it
         raise NotImplementedError
 
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self.learning_rate:g})"
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum and Nesterov momentum."""
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1); received momentum={momentum!r}.")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.momentum = _number(self, "momentum", momentum, low=0, high=1, high_open=True)
+        self.nesterov = bool(nesterov)
 
     def update(self, p, g, key):
         g = g.astype(p.dtype, copy=False)
@@ -72,19 +86,56 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1 = _number(self, "beta_1", beta_1, low=0, high=1, high_open=True)
+        self.beta_2 = _number(self, "beta_2", beta_2, low=0, high=1, high_open=True)
+        self.epsilon = _number(self, "epsilon", epsilon, low=0)
 
     def update(self, p, g, key):
         g = g.astype(p.dtype, copy=False)
         m = self.state.setdefault((*key, "m"), np.zeros_like(p))
         v = self.state.setdefault((*key, "v"), np.zeros_like(p))
         m *= self.beta_1
-        m += (1 - self.beta_1) * g
+        m += (1 - self.beta_1) * g  # m ← β₁·m + (1 − β₁)·g
         v *= self.beta_2
-        v += (1 - self.beta_2) * (g * g)
+        v += (1 - self.beta_2) * (g * g)  # v ← β₂·v + (1 − β₂)·g²
         t = self.iterations
         step = self.learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         p -= step * m / (np.sqrt(v) + self.epsilon)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): p ← p − η·λ·p before each step."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon)
+        self.weight_decay = _number(self, "weight_decay", weight_decay, low=0)
+
+    def update(self, p, g, key):
+        p *= 1 - self.learning_rate * self.weight_decay  # p ← p − η·λ·p, as Keras applies it
+        super().update(p, g, key)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture 6e) with Keras' defaults: divide by a running RMS of the gradient."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.rho = _number(self, "rho", rho, low=0, high=1, high_open=True)
+        self.momentum = _number(self, "momentum", momentum, low=0, high=1, high_open=True)
+        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+
+    def update(self, p, g, key):
+        g = g.astype(p.dtype, copy=False)
+        s = self.state.setdefault((*key, "s"), np.zeros_like(p))
+        s *= self.rho
+        s += (1 - self.rho) * (g * g)  # s ← ρ·s + (1 − ρ)·g²
+        increment = self.learning_rate * g / np.sqrt(s + self.epsilon)  # η · g / √(s + ε)
+        if self.momentum:
+            buffer = self.state.setdefault((*key, "momentum"), np.zeros_like(p))
+            buffer *= self.momentum
+            buffer += increment
+            increment = buffer
+        p -= increment
 
 
 def _scaled_in_place(g, factor):
@@ -93,13 +144,34 @@ def _scaled_in_place(g, factor):
     return g
 
 
+def _number(optimizer, name, value, low=-math.inf, high=math.inf, low_open=False, high_open=False):
+    """A finite real number inside its range, or a clear error that names the optimizer and the value."""
+    where = type(optimizer).__name__
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{where} expects {name} as a number; received {name}={value!r} ({type(value).__name__})."
+        )
+    inside = (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+    if not math.isfinite(value) or not inside:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{where} expects {name} in {interval}; received {name}={value!r}.")
+    return float(value)
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
+
+
 def get(optimizer):
-    """An optimizer object from itself or from its name ("sgd", "adam")."""
+    """An optimizer object from itself or from its name ("sgd", "adam", "adamw", "rmsprop"), with Keras' defaults."""
     if isinstance(optimizer, Optimizer):
         return optimizer
-    names = {"sgd": SGD, "adam": Adam}
-    if isinstance(optimizer, str) and optimizer.lower() in names:
-        return names[optimizer.lower()]()
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        raise TypeError(
+            f"compile expects an optimizer object or name; received the class {optimizer.__name__}. "
+            f"Write {optimizer.__name__}() (with parentheses) or {optimizer.__name__.lower()!r}."
+        )
+    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
+        return OPTIMIZERS[optimizer.lower()]()
     raise ValueError(
-        f"Unknown optimizer {optimizer!r}; expected one of {sorted(names)} or an optimizer object."
+        f"Unknown optimizer {optimizer!r}; expected one of {sorted(OPTIMIZERS)} or an optimizer object."
     )

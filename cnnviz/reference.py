@@ -41,6 +41,10 @@ __all__ = [
     "cropping2d_backward",
     "global_average_pool2d",
     "global_average_pool2d_backward",
+    "global_max_pool2d",
+    "global_max_pool2d_backward",
+    "leaky_relu",
+    "leaky_relu_backward",
     "max_pool2d",
     "max_pool2d_backward",
     "max_pool_with_winners",
@@ -455,6 +459,52 @@ def global_average_pool2d_backward(dy, x):
         for s in range(W):
             for c in range(C):
                 dx[r, s, c] = dy[c] / (H * W)
+    return dx
+
+
+def global_max_pool2d(x):
+    """y[c] = max_{r<H, s<W} x[r, s, c]. x : (H, W, C) -> y : (C,)"""
+    H, W, C = np.shape(x)
+    y = np.zeros(C)
+    for c in range(C):
+        y[c] = x[0][0][c]
+        for r in range(H):
+            for s in range(W):
+                if x[r][s][c] > y[c]:
+                    y[c] = x[r][s][c]
+    return y
+
+
+def global_max_pool2d_backward(dy, x):
+    """dx[r, s, c] = dy[c] at the first cell, in reading order, that holds channel c's maximum; 0 elsewhere."""
+    H, W, C = np.shape(x)
+    y = global_max_pool2d(x)
+    dx = np.zeros((H, W, C))
+    for c in range(C):
+        routed = False
+        for r in range(H):
+            for s in range(W):
+                if x[r][s][c] == y[c] and not routed:
+                    dx[r, s, c] = dy[c]
+                    routed = True
+    return dx
+
+
+def leaky_relu(x, negative_slope):
+    """φ(x) = x if x > 0, else negative_slope · x; one value at a time, any shape."""
+    x = np.asarray(x, dtype=float)
+    y = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        y[idx] = x[idx] if x[idx] > 0 else negative_slope * x[idx]
+    return y
+
+
+def leaky_relu_backward(dy, x, negative_slope):
+    """dx = dy · dφ/dx, with dφ/dx = 1 where x > 0 and negative_slope elsewhere (at x = 0 too)."""
+    dx = np.zeros(np.shape(x))
+    for idx in np.ndindex(dx.shape):
+        slope = 1.0 if x[idx] > 0 else negative_slope  # dφ/dx at x[idx]
+        dx[idx] = slope * dy[idx]
     return dx
 
 

@@ -1,4 +1,4 @@
-"""Ops that move values but learn nothing: padding, cropping, upsampling, global average pooling.
+"""Ops that move values but learn nothing: padding, cropping, upsampling, global pooling.
 
 None of these has weights, and none multiplies two inputs together, so each
 backward pass only routes the gradient back to where each value came from
@@ -14,6 +14,10 @@ backward pass only routes the gradient back to where each value came from
   its sh×sw block.
 * global average pooling: ``y[n, c] = (1/(H·W)) Σ_{r,s} x[n, r, s, c]``;
   every cell gets dy[n, c] / (H·W).
+* global max pooling: ``y[n, c] = max_{r,s} x[n, r, s, c]``; dy[n, c] goes to the
+  one cell that holds the maximum (the first in reading order on a tie, as max-pooling does).
+
+A signal (N, L, C) is pooled as an image of one row, (N, 1, L, C).
 
 The merges of several branches (add, concatenate) are in ``cnnviz.merge``.
 """
@@ -29,8 +33,14 @@ from .sizes import check_int, per_axis, spatial_pairs
 __all__ = [
     "cropping2d_backward",
     "cropping2d_forward",
+    "global_average_pool1d_backward",
+    "global_average_pool1d_forward",
     "global_average_pool2d_backward",
     "global_average_pool2d_forward",
+    "global_max_pool1d_backward",
+    "global_max_pool1d_forward",
+    "global_max_pool2d_backward",
+    "global_max_pool2d_forward",
     "upsampling2d_backward",
     "upsampling2d_forward",
     "zero_padding2d_backward",
@@ -199,6 +209,95 @@ def global_average_pool2d_backward(dy, cache):
     dx = np.empty((N, H, W, C), dtype=dy.dtype)
     dx[...] = (dy / (H * W))[:, None, None, :]  # (N, C) -> (N, 1, 1, C), spread over every cell
     return dx
+
+
+def global_max_pool2d_forward(x):
+    """The largest value of each channel over the whole image (Keras' ``GlobalMaxPooling2D``).
+
+    ``y[n, c] = max_{r<H, s<W} x[n, r, s, c]``: one number per channel, like
+    ``max_pool2d_forward`` with a window as large as the image.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W, C)
+
+    Returns
+    -------
+    y : ndarray, shape (N, C)
+    cache : dict
+        ``cache["argmax"]`` (N, C) is the winning cell r·W + s of each channel: the
+        first maximum in reading order (row by row) when several cells tie.
+
+    Examples
+    --------
+    >>> y, cache = global_max_pool2d_forward(np.array([[1, 7], [7, 2]]).reshape(1, 2, 2, 1))
+    >>> y, cache["argmax"]                  # 7 twice: the first in reading order, cell (0, 1), wins
+    (array([[7.]]), array([[1]]))
+    """
+    x = _check_image(x, "global_max_pool2d_forward")
+    N, H, W, C = x.shape
+    cells = x.reshape(N, H * W, C)  # (N, H, W, C) -> (N, H·W, C): cell r·W + s, in reading order
+    argmax = cells.argmax(axis=1)  # (N, C); argmax returns the first of equal maxima
+    y = np.take_along_axis(cells, argmax[:, None, :], axis=1)[:, 0]  # y[n, c] = x[n, r*, s*, c], (N, C)
+    return y, {"x_shape": x.shape, "y_shape": y.shape, "argmax": argmax, "dtype": x.dtype}
+
+
+def global_max_pool2d_backward(dy, cache):
+    """Gradient of ``global_max_pool2d_forward``: dx[n, r*, s*, c] = dy[n, c] at each channel's winner.
+
+    Every other cell gets 0. Returns dx, shape (N, H, W, C).
+    """
+    dy = _check_dy(dy, cache, "global_max_pool2d_backward")
+    N, H, W, C = cache["x_shape"]
+    dx = np.zeros((N, H * W, C), dtype=dy.dtype)  # (N, H·W, C), cells in reading order
+    np.put_along_axis(dx, cache["argmax"][:, None, :], dy[:, None, :], axis=1)  # one cell per (n, c)
+    return dx.reshape(N, H, W, C)
+
+
+def global_average_pool1d_forward(x):
+    """The mean of each channel over the whole signal (Keras' ``GlobalAveragePooling1D``).
+
+    ``y[n, c] = (1/L) Σ_{i<L} x[n, i, c]``; x (N, L, C) -> y (N, C).
+
+    >>> global_average_pool1d_forward(np.array([[[1, 10], [3, 20]]]))[0]
+    array([[ 2., 15.]])
+    """
+    return _global_pool1d(global_average_pool2d_forward, x, "global_average_pool1d_forward")
+
+
+def global_average_pool1d_backward(dy, cache):
+    """Gradient of ``global_average_pool1d_forward``: ``dx[n, i, c] = dy[n, c] / L``, shape (N, L, C)."""
+    return _backward1d(global_average_pool2d_backward, dy, cache, "global_average_pool1d_backward")
+
+
+def global_max_pool1d_forward(x):
+    """The largest value of each channel over the whole signal (Keras' ``GlobalMaxPooling1D``).
+
+    ``y[n, c] = max_{i<L} x[n, i, c]``; x (N, L, C) -> y (N, C). On a tie the
+    first position wins.
+
+    >>> global_max_pool1d_forward(np.array([[[1, 10], [3, 20]]]))[0]
+    array([[ 3., 20.]])
+    """
+    return _global_pool1d(global_max_pool2d_forward, x, "global_max_pool1d_forward")
+
+
+def global_max_pool1d_backward(dy, cache):
+    """Gradient of ``global_max_pool1d_forward``: dy[n, c] at each channel's first maximum, shape (N, L, C)."""
+    return _backward1d(global_max_pool2d_backward, dy, cache, "global_max_pool1d_backward")
+
+
+def _global_pool1d(pool2d, x, func):
+    """A 2D global pooling of signals x (N, L, C), each seen as an image of one row."""
+    x = as_real_array("x", x, func=func)
+    check_ndim("x", x, 3, "(N, L, C)", func=func, hint="Add a batch axis with x[None].")
+    return pool2d(x[:, None])  # (N, L, C) -> (N, 1, L, C); y (N, C) either way
+
+
+def _backward1d(backward2d, dy, cache, func):
+    """dx (N, L, C) of a 1D global pooling, from the 2D backward pass of its one-row images."""
+    dy = _check_dy(dy, cache, func)  # named after the 1D op when dy has the wrong shape
+    return backward2d(dy, cache)[:, 0]  # (N, 1, L, C) -> (N, L, C)
 
 
 # --- checks ---------------------------------------------------------------------------------------

@@ -2,23 +2,30 @@
 
 ``Trainer`` is the half of a model that trains it; the other half, the graph of layers
 with its ``forward`` and ``backward`` passes and its shapes, is ``cnnviz.models.Model``,
-which inherits these methods (as Keras' ``Model`` inherits its ``Trainer``).
+which inherits these methods (as Keras' ``Model`` inherits its ``Trainer``). The methods
+take Keras' arguments in Keras' order with Keras' defaults, so ``fit(x, y, 32, 1)`` is a
+batch of 32 for 1 epoch, as it is in Keras.
 
 One training step on a mini-batch (x, y):
 
 1. the forward pass through every layer, in training mode;
 2. the loss and its gradient with respect to the model's outputs, from the loss object
    (``cnnviz.losses``). When the last layer ends in a softmax and the loss is a
-   cross-entropy, the forward pass stops before that softmax and the loss receives
-   the logits z: the same loss, computed stably, with the simple gradient
-   (p − onehot(t)) / N (``Loss.fuses_softmax``);
+   cross-entropy (or in a sigmoid, with the binary cross-entropy), the forward pass
+   stops before that activation and the loss receives the logits z: the same loss,
+   computed stably, with the simple gradient (p − onehot(t)) / N (``Loss.fuses``);
 3. the backward pass, from that gradient back through every layer (each layer keeps
    the gradients of its weights);
 4. the optimizer's update of every trainable weight.
+
+If the loss becomes NaN or infinite, training stops at once and says so (Keras'
+``TerminateOnNaN``, always on): the weights are then NaN too, and more steps cannot mend them.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import time
 
 import numpy as np
@@ -27,6 +34,7 @@ from tqdm.auto import tqdm
 from . import losses, optimizers
 from ._checks import as_model_input
 from .callbacks import History
+from .metrics import get as get_metric
 
 __all__ = ["Trainer"]
 
@@ -35,134 +43,257 @@ class Trainer:
     """compile / fit / evaluate / predict for a model with ``forward``, ``backward`` and ``layers``."""
 
     loss = optimizer = None
-    metrics = ()
+    compiled_metrics: list = []
     stop_training = False
 
-    def compile(self, loss, optimizer="sgd", metrics=None):
-        """Choose the loss (a name or a ``cnnviz.losses`` object), the optimizer and the metrics (["accuracy"])."""
+    # -- compile ---------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the optimizer, the loss and the metrics, as in Keras (in that order).
+
+        Parameters
+        ----------
+        optimizer : str or cnnviz.optimizers.Optimizer
+            "sgd", "adam", "adamw", "rmsprop" (Keras' defaults), or an optimizer object.
+        loss : str or cnnviz.losses.Loss
+            "sparse_categorical_crossentropy", "categorical_crossentropy",
+            "binary_crossentropy", "mse", "mae", or a loss object.
+        metrics : list of str or cnnviz.metrics.Metric, optional
+            "accuracy" (resolved for the loss, as in Keras), "top_k_categorical_accuracy", ...
+        """
+        if loss is None:
+            raise ValueError(
+                "compile needs a loss: compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
+                "metrics=['accuracy'])."
+            )
         try:
             loss = losses.get(loss)
         except ValueError:
-            raise ValueError(f"Unknown loss {loss!r}; expected one of {tuple(losses.LOSSES)}.") from None
-        unknown = set(metrics or []) - {"accuracy"}
-        if unknown:
-            raise ValueError(f"Unknown metrics {sorted(unknown)}; cnnviz offers ['accuracy'].")
-        self.loss, self.optimizer, self.metrics = loss, optimizers.get(optimizer), list(metrics or [])
+            hint = ""
+            if isinstance(loss, optimizers.Optimizer) or (
+                isinstance(loss, str) and loss.lower() in optimizers.OPTIMIZERS
+            ):
+                hint = " That is an optimizer: Keras' order is compile(optimizer, loss, metrics)."
+            raise ValueError(
+                f"Unknown loss {loss!r}; expected one of {tuple(losses.LOSSES)}.{hint}"
+            ) from None
+        if isinstance(metrics, str):  # Keras wants a list; one name is clear enough
+            metrics = [metrics]
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"compile expects metrics as a list, like ['accuracy']; received metrics={metrics!r}."
+            )
+        if isinstance(optimizer, (str, losses.Loss)) and not isinstance(optimizer, optimizers.Optimizer):
+            if isinstance(optimizer, losses.Loss) or optimizer.lower() in losses.LOSSES:
+                raise ValueError(
+                    f"compile received the loss {optimizer!r} as its optimizer: Keras' order is "
+                    "compile(optimizer, loss, metrics); name them, compile(optimizer=..., loss=...), to be sure."
+                )
+        self.optimizer, self.loss = optimizers.get(optimizer), loss
+        shape = self.known_output_shape()  # "accuracy" on one output value per sample is binary accuracy
+        self.compiled_metrics = [get_metric(m, loss, shape) for m in metrics or []]  # a typo fails here
 
-    def predict(self, x, batch_size=32, verbose=0):
-        """The model's outputs for ``x`` (inference mode), computed in batches."""
-        x = as_model_input(x)
+    @property
+    def metrics_names(self):
+        """["loss", *the metrics' names]: the order of ``evaluate``'s list."""
+        return ["loss", *(m.name for m in self.compiled_metrics)]
+
+    # -- predicting and evaluating ---------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for ``x`` (inference mode), computed in batches of ``batch_size`` (32)."""
+        x = self._inputs(x, "predict")
+        batch_size = _batch_size(batch_size)
+        if not len(x):
+            return np.empty((0, *self.output_shape[1:]), dtype=np.float32)
         return np.concatenate([self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
 
-    def train_on_batch(self, x, y):
-        """One step: forward, loss, backward, update. Returns (loss, number of right predictions)."""
-        out, loss, dout, logits = self._forward_and_loss(x, y, training=True)
-        self.backward(dout, activation=not logits)
-        self.optimizer.apply(self.layers)
-        return loss, self._right(out, y)
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch."""
+        return self.forward(self._inputs(x, "predict_on_batch"))
 
-    def evaluate(self, x, y, batch_size=32, verbose=0):
-        """Loss (and accuracy, if compiled with it) on ``x``, ``y`` in inference mode."""
-        x, total_loss, total_right = as_model_input(x), 0.0, 0
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+    ):
+        """Loss (and metrics, if compiled with some) on ``x``, ``y`` in inference mode.
+
+        Returns the loss alone without metrics, else ``[loss, *metrics]`` (a dict with
+        ``return_dict=True``), as Keras does.
+        """
+        self._compiled("evaluate")
+        _unsupported(sample_weight=sample_weight, steps=steps)
+        x, y = self._data(x, y, "evaluate")
+        batch_size = _batch_size(batch_size)
+        sums = _Sums(self)
         for i in range(0, len(x), batch_size):
-            out, loss, _, _ = self._forward_and_loss(
-                x[i : i + batch_size], y[i : i + batch_size], gradient=False
-            )
-            total_loss += loss * len(out)
-            total_right += self._right(out, y[i : i + batch_size])
-        loss, accuracy = total_loss / len(x), total_right / len(x)
-        return [loss, accuracy] if self.metrics else loss
+            xb, yb = x[i : i + batch_size], y[i : i + batch_size]
+            out, loss, _, _ = self._forward_and_loss(xb, yb, gradient=False)
+            sums.add(loss, len(xb), yb, out)
+        logs = sums.logs()
+        if return_dict:
+            return logs
+        return list(logs.values()) if self.compiled_metrics else logs["loss"]
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """``evaluate`` on one batch."""
+        return self.evaluate(x, y, batch_size=max(len(np.asarray(x)), 1), return_dict=return_dict)
+
+    # -- training ----------------------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One step of training on one batch; returns its loss (and metrics), as ``evaluate`` does."""
+        self._compiled("train_on_batch")
+        _unsupported(sample_weight=sample_weight, class_weight=class_weight)
+        x, y = self._data(x, y, "train_on_batch")
+        loss, out = self._train_step(x, y)
+        sums = _Sums(self)
+        sums.add(loss, len(x), y, out)
+        logs = sums.logs()
+        if return_dict:
+            return logs
+        return list(logs.values()) if self.compiled_metrics else logs["loss"]
 
     def fit(
         self,
-        x,
-        y,
+        x=None,
+        y=None,
+        batch_size=None,
         epochs=1,
-        batch_size=32,
-        validation_data=None,
-        validation_split=0.0,
-        shuffle=True,
         verbose="auto",
         callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
     ):
         """Train for ``epochs`` passes over the data; returns a ``History``.
 
-        ``verbose``: 0 silent, 1 (or "auto") a progress bar per epoch, 2 one line per epoch.
+        Arguments as in Keras, in Keras' order. ``verbose``: 0 silent, 1 (or "auto") a
+        progress bar per epoch, 2 one line per epoch. ``validation_split`` keeps the last
+        fraction of the samples (before shuffling) for validation, as Keras does.
         """
-        if self.loss is None:
-            raise ValueError("Call compile(loss=..., optimizer=..., metrics=[...]) before fit.")
-        x, y = as_model_input(x), np.asarray(y)
-        if len(x) != len(y):
+        self._compiled("fit")
+        _unsupported(
+            class_weight=class_weight,
+            sample_weight=sample_weight,
+            steps_per_epoch=steps_per_epoch,
+            validation_steps=validation_steps,
+        )
+        x, y = self._data(x, y, "fit")
+        batch_size = _batch_size(batch_size)
+        epochs = _whole("epochs", epochs, 0)
+        initial_epoch = _whole("initial_epoch", initial_epoch, 0)
+        verbose = _verbose(verbose)
+        if not isinstance(validation_freq, numbers.Integral) or validation_freq < 1:
             raise ValueError(
-                f"fit expects as many labels as inputs; received {len(x)} inputs and {len(y)} labels."
+                f"fit expects validation_freq as a whole number >= 1; received {validation_freq!r}."
             )
-        if validation_split:
-            cut = int(len(x) * (1 - validation_split))  # Keras takes the last samples, before shuffling
-            x, y, validation_data = x[:cut], y[:cut], (x[cut:], y[cut:])
-        verbose = 1 if verbose == "auto" else verbose
-        history, callbacks = History(), list(callbacks or [])
-        self.stop_training = False
+        x, y, validation_data = self._validation(x, y, validation_split, validation_data)
+        callbacks = list(callbacks or [])
+        history = History()
+        for callback in [history, *callbacks]:
+            callback.set_model(self)
+            callback.set_params({"epochs": epochs, "steps": -(-len(x) // batch_size), "verbose": verbose})
+        self.history, self.stop_training = history, False
+        callbacks.append(history)
         for callback in callbacks:
-            callback.on_train_begin(self)
-        for epoch in range(epochs):
-            logs = self._fit_epoch(x, y, batch_size, shuffle, verbose, epoch, epochs, callbacks)
-            if validation_data is not None:
-                val = self.evaluate(*validation_data, batch_size=max(batch_size, 256))
-                logs.update(zip(("val_loss", "val_accuracy"), val if self.metrics else [val]))
-            history.append(epoch, logs)
-            if verbose == 2:
-                print(f"Epoch {epoch + 1}/{epochs}: " + ", ".join(f"{k} {v:.4f}" for k, v in logs.items()))
+            callback.on_train_begin({})
+        for epoch in range(initial_epoch, epochs):
             for callback in callbacks:
-                callback.on_epoch_end(self, epoch, logs)
+                callback.on_epoch_begin(epoch, {})
+            logs, seconds = self._fit_epoch(x, y, batch_size, shuffle, verbose, epoch, epochs, callbacks)
+            if validation_data is not None and (epoch + 1) % validation_freq == 0 and not self.stop_training:
+                val = self.evaluate(
+                    *validation_data,
+                    batch_size=validation_batch_size or max(batch_size, 256),
+                    return_dict=True,
+                )
+                logs.update({f"val_{name}": value for name, value in val.items()})
+            history.seconds.append(seconds)
+            if verbose == 2:
+                steps = -(-len(x) // batch_size)
+                print(
+                    f"Epoch {epoch + 1}/{epochs} - {steps}/{steps} batches - {seconds:.1f}s - " + _line(logs)
+                )
+            for callback in callbacks:
+                callback.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
         for callback in callbacks:
-            callback.on_train_end(self)
+            callback.on_train_end({})
         return history
 
     def _fit_epoch(self, x, y, batch_size, shuffle, verbose, epoch, epochs, callbacks):
+        """One pass over (x, y) in shuffled batches; returns the epoch's logs and its seconds."""
         order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
         starts = range(0, len(x), batch_size)
         bar = None
         if verbose == 1:
             bar = tqdm(total=len(starts), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
-        total_loss, total_right, seen, t0 = 0.0, 0, 0, time.perf_counter()
+        sums, t0, logs = _Sums(self), time.perf_counter(), {}
         for batch, start in enumerate(starts):
-            idx = order[start : start + batch_size]
-            loss, right = self.train_on_batch(x[idx], y[idx])
-            total_loss, total_right, seen = total_loss + loss * len(idx), total_right + right, seen + len(idx)
-            logs = {"loss": total_loss / seen}
-            if self.metrics:
-                logs["accuracy"] = total_right / seen
             for callback in callbacks:
-                callback.on_batch_end(self, batch, logs)
+                callback.on_train_batch_begin(batch, logs)
+            idx = order[start : start + batch_size]
+            loss, out = self._train_step(x[idx], y[idx])
+            sums.add(loss, len(idx), y[idx], out)
+            logs = sums.logs()
+            if not math.isfinite(loss):
+                self.stop_training = True
+                print(
+                    f"Training stopped: at epoch {epoch + 1}, batch {batch + 1} the loss became {loss}. The weights "
+                    "now hold NaN or infinite values, so build the model again before training it. A learning rate "
+                    "too large for the data is the usual cause: try a smaller one, or inputs scaled to 0..1."
+                )
+            for callback in callbacks:
+                callback.on_train_batch_end(batch, logs)
             if bar is not None:
                 bar.update(1)
                 if batch % 20 == 0:
                     bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
+            if self.stop_training and not math.isfinite(loss):
+                break
         if bar is not None:
             bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
             bar.close()
-        logs["seconds"] = time.perf_counter() - t0
-        return logs
+        return logs, time.perf_counter() - t0
+
+    def _train_step(self, x, y):
+        """Forward, loss, backward, update; returns the batch's loss and the outputs (for metrics)."""
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is caught by its loss, and told
+            out, loss, dout, logits = self._forward_and_loss(x, y, training=True)
+            self.backward(dout, activation=not logits)
+            self.optimizer.apply(self.layers)
+        return loss, out
 
     def _forward_and_loss(self, x, y, training=False, gradient=True):
         """The forward pass and the loss: ``(outputs, loss, d(loss)/d(outputs), logits)``.
 
-        ``logits`` is True when the softmax at the end was left out and ``outputs`` are
+        ``logits`` is True when the activation at the end was left out and ``outputs`` are
         the values before it (see the module's docstring); the gradient is then with
-        respect to them, and the backward pass starts below the softmax.
+        respect to them, and the backward pass starts below that activation.
         """
-        ends_in_softmax = self.layers[-1].activation == "softmax"
+        last = self.layers[-1].activation
         if (
-            self.loss.fuses_softmax and not ends_in_softmax
+            self.loss.fuses == "softmax" and last != "softmax"
         ):  # probabilities expected: only a softmax makes them
             raise ValueError(
                 f"The {self.loss.name} loss expects the model to end in a softmax; give the last layer "
                 "activation='softmax' (or add Activation('softmax')), or compile with the loss's "
                 "from_logits=True."
             )
-        logits = self.loss.fuses_softmax and ends_in_softmax
+        logits = self.loss.fuses is not None and self.loss.fuses == last
         out = self.forward(x, training=training, activation=not logits)
         if logits:
             loss, dout = self.loss.logits_value_and_gradient(y, out, gradient=gradient)
@@ -170,15 +301,138 @@ class Trainer:
             loss, dout = self.loss.value_and_gradient(y, out, gradient=gradient)
         return out, loss, dout, logits
 
-    def _right(self, out, y):
-        """Right predictions per sample (0 for a loss without classes, like mean squared error).
+    # -- checks ------------------------------------------------------------------------------------
+    def _compiled(self, method):
+        if self.loss is None:
+            raise ValueError(
+                f"Call compile(optimizer=..., loss=..., metrics=[...]) before {method}: the model needs a loss."
+            )
 
-        Outputs with more axes than (N, classes), like a segmentation's (N, H, W, classes),
-        count right positions divided by the positions per sample, so that the accuracy of
-        fit and evaluate is the fraction of right pixels.
-        """
-        if not self.loss.classifies:
-            return 0
-        positions = out[0, ..., 0].size  # 1 for (N, K) outputs
-        right = int(np.sum(self.loss.predicted_class(out) == self.loss.true_class(y)))
-        return right / positions if positions > 1 else right
+    def _inputs(self, x, method):
+        """x as float32, with the shape the model expects (Keras' "expected shape=..., found shape=...")."""
+        if x is None:
+            raise ValueError(f"{method} needs the inputs x.")
+        try:
+            x = as_model_input(x)
+        except ValueError as error:  # ragged lists
+            raise ValueError(f"{method} could not make one array of x: {error}") from None
+        expected = self.expected_input_shape()
+        if expected is not None and x.shape[1:] != expected:
+            hint = " (one sample without its batch axis: add it with x[None])" if x.shape == expected else ""
+            raise ValueError(
+                f"Input of model {self.name!r} is incompatible: expected shape={(None, *expected)}, "
+                f"found shape={x.shape}{hint}."
+            )
+        return x
+
+    def _data(self, x, y, method):
+        """Inputs and labels of one length, at least one sample, no NaN or infinity in the inputs."""
+        x = self._inputs(x, method)
+        if y is None:
+            raise ValueError(f"{method} needs labels y as well as inputs x: {method}(x, y, ...).")
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"{method} expects labels y as numbers; received dtype {y.dtype}.")
+        if len(x) != len(y):
+            raise ValueError(
+                f"{method} expects as many labels as inputs; received {len(x)} inputs and {len(y)} labels."
+            )
+        if not len(x):
+            raise ValueError(f"{method} received 0 samples; it needs at least one.")
+        finite = np.isfinite(x)
+        if not finite.all():
+            bad = np.flatnonzero(~finite.reshape(len(x), -1).all(axis=1))
+            raise ValueError(
+                f"{method}: x holds {int((~finite).sum())} NaN or infinite value(s), in sample(s) "
+                f"{bad[:5].tolist()}{' ...' if len(bad) > 5 else ''}. One such value makes every weight NaN after "
+                "a single step: drop those samples or replace the values (np.nan_to_num)."
+            )
+        return x, y
+
+    def _validation(self, x, y, validation_split, validation_data):
+        """Split off the last samples for validation, or check the given validation data."""
+        if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real):
+            raise TypeError(
+                f"fit expects validation_split as a number in [0, 1); received {validation_split!r}."
+            )
+        if not 0 <= validation_split < 1:
+            raise ValueError(
+                f"fit expects validation_split in [0, 1); received validation_split={validation_split!r}."
+            )
+        if validation_split:
+            if validation_data is not None:
+                raise ValueError("fit takes validation_split or validation_data, not both.")
+            cut = int(len(x) * (1 - validation_split))  # Keras takes the last samples, before shuffling
+            if cut == 0 or cut == len(x):
+                raise ValueError(
+                    f"validation_split={validation_split} of {len(x)} samples leaves "
+                    f"{cut} for training and {len(x) - cut} for validation; both need at least one."
+                )
+            return x[:cut], y[:cut], (x[cut:], y[cut:])
+        if validation_data is None:
+            return x, y, None
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            what = (
+                f"an array of shape {np.shape(validation_data)}"
+                if hasattr(validation_data, "shape")
+                else repr(type(validation_data).__name__)
+            )
+            raise TypeError(f"fit expects validation_data as a pair (x_val, y_val); received {what}.")
+        x_val, y_val = self._data(*validation_data, "fit's validation_data")
+        return x, y, (x_val, y_val)
+
+
+class _Sums:
+    """Running sums of a batch's loss and metrics over an epoch: the mean so far is sum / count."""
+
+    def __init__(self, model):
+        self.metrics = model.compiled_metrics
+        self.loss, self.samples = 0.0, 0
+        self.totals = [[0.0, 0] for _ in self.metrics]
+
+    def add(self, loss, samples, y, out):
+        self.loss += loss * samples
+        self.samples += samples
+        for sums, metric in zip(self.totals, self.metrics):
+            total, n = metric.count(y, out)
+            sums[0] += total
+            sums[1] += n
+
+    def logs(self):
+        logs = {"loss": self.loss / self.samples}
+        for (total, n), metric in zip(self.totals, self.metrics):
+            logs[metric.name] = total / n
+        return logs
+
+
+def _batch_size(batch_size):
+    """Keras' default (None) is 32; anything else must be a whole number >= 1."""
+    return 32 if batch_size is None else _whole("batch_size", batch_size, 1)
+
+
+def _whole(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number; received {name}={value!r} ({type(value).__name__}).")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}; received {name}={value}.")
+    return int(value)
+
+
+def _verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'; received verbose={verbose!r}.")
+    return int(verbose)
+
+
+def _unsupported(**arguments):
+    """Keras arguments cnnviz accepts by name but does not offer (sample weights, steps)."""
+    given = {name: value for name, value in arguments.items() if value is not None}
+    if given:
+        raise ValueError(f"cnnviz does not offer {', '.join(given)}; leave them at None. Received {given}.")
+
+
+def _line(logs):
+    """Keras' epoch line: "loss: 0.1234 - accuracy: 0.9612 - val_loss: ..."."""
+    return " - ".join(f"{name}: {value:.4f}" for name, value in logs.items())

@@ -122,7 +122,7 @@ def test_chain_as_model_equals_sequential(rng):
         np.testing.assert_array_equal(a.params.get("kernel", 0), b.params.get("kernel", 0))
     images, labels = rng.random((64, 8, 8, 1)).astype(np.float32), rng.integers(0, 3, 64)
     for model in (sequential, functional):
-        model.compile("sparse_categorical_crossentropy", keras.optimizers.SGD(0.1), ["accuracy"])
+        model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy", ["accuracy"])
     h1 = sequential.fit(images, labels, epochs=2, batch_size=16, verbose=0)
     h2 = functional.fit(images, labels, epochs=2, batch_size=16, verbose=0)
     np.testing.assert_allclose(h1.history["loss"], h2.history["loss"], rtol=1e-6)
@@ -162,7 +162,7 @@ def test_per_pixel_classes_train(rng):
     x = keras.Input((8, 8, 1))
     y = keras.layers.Conv2D(2, 3, padding="same", activation="softmax")(x)
     model = keras.Model(x, y, seed=0)
-    model.compile("sparse_categorical_crossentropy", keras.optimizers.Adam(0.05), ["accuracy"])
+    model.compile(keras.optimizers.Adam(0.05), "sparse_categorical_crossentropy", ["accuracy"])
     images = rng.random((32, 8, 8, 1)).astype(np.float32)
     masks = (images[..., 0] > 0.5).astype(np.int64)
     model.fit(images, masks, epochs=20, batch_size=8, verbose=0)

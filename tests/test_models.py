@@ -206,14 +206,14 @@ def test_verbose_2_prints_one_line_per_epoch(rng, capsys):
     model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
     model.fit(x, y, epochs=2, batch_size=32, verbose=2)
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and lines[1].startswith("Epoch 2/2: loss ")
+    assert len(lines) == 2 and lines[1].startswith("Epoch 2/2 - 2/2 batches - ") and " - loss: " in lines[1]
 
 
 def test_model_errors_say_what_to_do(rng):
     x, y = blobs(rng, 8)
     model = small_cnn(seed=0)
     with pytest.raises(
-        ValueError, match=re.escape("Call compile(loss=..., optimizer=..., metrics=[...]) before fit.")
+        ValueError, match=re.escape("Call compile(optimizer=..., loss=..., metrics=[...]) before fit")
     ):
         model.fit(x, y)
     with pytest.raises(ValueError, match="Unknown loss 'crossentropy'; expected one of"):

@@ -30,7 +30,7 @@ real modules, so Keras' other import habits work too:
 (None, 3, 3, 4)
 """
 
-from . import callbacks, datasets, layers, losses, models, optimizers
+from . import activations, callbacks, datasets, layers, losses, metrics, models, optimizers, utils
 from .layers import Input
 from .models import Model, Sequential
 
@@ -38,10 +38,13 @@ __all__ = [
     "Input",
     "Model",
     "Sequential",
+    "activations",
     "callbacks",
     "datasets",
     "layers",
     "losses",
+    "metrics",
     "models",
     "optimizers",
+    "utils",
 ]

@@ -1,6 +1,25 @@
-"""``keras.callbacks``: the base ``Callback`` and ``History``, plus cnnviz's ``BatchLogger`` and ``LivePlot``."""
+"""``keras.callbacks``: Keras' callbacks, plus cnnviz's ``BatchLogger`` and ``LivePlot``."""
 
 from .._liveplot import LivePlot
-from ..callbacks import BatchLogger, Callback, History
+from ..callbacks import (
+    BatchLogger,
+    Callback,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    TerminateOnNaN,
+)
 
-__all__ = ["BatchLogger", "Callback", "History", "LivePlot"]
+__all__ = [
+    "BatchLogger",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "LivePlot",
+    "ModelCheckpoint",
+    "TerminateOnNaN",
+]

@@ -1,5 +1,19 @@
 """``keras.losses``: the loss objects ``compile`` takes (or their names as strings)."""
 
-from ..losses import CategoricalCrossentropy, Loss, MeanSquaredError, SparseCategoricalCrossentropy
+from ..losses import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    Loss,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    SparseCategoricalCrossentropy,
+)
 
-__all__ = ["CategoricalCrossentropy", "Loss", "MeanSquaredError", "SparseCategoricalCrossentropy"]
+__all__ = [
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "Loss",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "SparseCategoricalCrossentropy",
+]

@@ -1,5 +1,5 @@
-"""``keras.models``: ``Sequential`` and the functional ``Model``."""
+"""``keras.models``: ``Sequential``, the functional ``Model``, and ``load_model``."""
 
-from ..models import Model, Sequential
+from ..models import Model, Sequential, load_model
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "load_model"]

@@ -1,5 +1,5 @@
-"""``keras.optimizers``: SGD (momentum, Nesterov) and Adam."""
+"""``keras.optimizers``: SGD (momentum, Nesterov), Adam, AdamW and RMSprop, with Keras' defaults."""
 
-from ..optimizers import SGD, Adam, Optimizer
+from ..optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop"]

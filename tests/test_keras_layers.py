@@ -1,0 +1,538 @@
+"""The layers Keras tutorials use beyond the first CNN: 1D and global pooling, LeakyReLU, Softmax, Rescaling.
+
+Each layer computes with a cnnviz op. The new ops (global max pooling, leaky ReLU, rescaling)
+are checked against the reference loops of ``cnnviz.reference`` (one example at a time) and
+against centred differences; the 1D poolings against the 2D reference on a one-row image; each
+layer against Keras' own documented examples, inside a small Sequential that trains, and for
+the errors it raises.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from _helpers import EXACT, GRAD_TOL, distinct_values, numerical_gradient, pool2d_ref, pool2d_ref_backward
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnnviz import keras, ops, sizes
+from cnnviz import reference as ref
+from cnnviz.keras import layers
+
+
+def per_example(f, x, *args):
+    """A one-example reference function f(x_n, *args) over the batch."""
+    return np.stack([f(xn, *args) for xn in x])
+
+
+def per_example_backward(f, dy, x, *args):
+    """A one-example reference backward f(dy_n, x_n, *args) over the batch."""
+    return np.stack([f(dyn, xn, *args) for dyn, xn in zip(dy, x, strict=True)])
+
+
+def values(rng, shape, ties):
+    """Normal values, or small integers where maxima tie often."""
+    return rng.integers(-2, 3, size=shape).astype(float) if ties else rng.normal(size=shape)
+
+
+# --- global pooling: vectorized == reference ----------------------------------------------------
+
+
+@given(
+    x_shape=st.tuples(st.integers(1, 3), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3)),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60)
+def test_global_max_pool2d_matches_reference(x_shape, ties, seed):
+    """Global max pooling, distinct values or many ties: vectorized == reference, forward and backward."""
+    rng = np.random.default_rng(seed)
+    x = values(rng, x_shape, ties)
+    y, cache = ops.global_max_pool2d_forward(x)
+    assert y.shape == (x_shape[0], x_shape[3])
+    np.testing.assert_allclose(y, per_example(ref.global_max_pool2d, x), **EXACT)
+    dy = rng.normal(size=y.shape)
+    dx_ref = per_example_backward(ref.global_max_pool2d_backward, dy, x)
+    np.testing.assert_allclose(ops.global_max_pool2d_backward(dy, cache), dx_ref, **EXACT)
+
+
+@given(
+    x_shape=st.tuples(st.integers(1, 3), st.integers(1, 7), st.integers(1, 3)),
+    kind=st.sampled_from(["max", "average"]),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60)
+def test_global_pool1d_is_the_2d_reference_on_one_row(x_shape, kind, ties, seed):
+    """Global max/average pooling of signals (N, L, C) equals the 2D reference on (N, 1, L, C)."""
+    rng = np.random.default_rng(seed)
+    x = values(rng, x_shape, ties)
+    forward, backward = (getattr(ops, f"global_{kind}_pool1d_{step}") for step in ("forward", "backward"))
+    ref_forward, ref_backward = (getattr(ref, f"global_{kind}_pool2d{end}") for end in ("", "_backward"))
+    y, cache = forward(x)
+    np.testing.assert_allclose(y, per_example(ref_forward, x[:, None]), **EXACT)
+    dy = rng.normal(size=y.shape)
+    dx_ref = per_example_backward(ref_backward, dy, x[:, None])[:, 0]
+    np.testing.assert_allclose(backward(dy, cache), dx_ref, **EXACT)
+
+
+def test_global_max_pool_hand_example_and_ties():
+    """The maximum of each channel; on a tie, the first cell in reading order gets all of dy."""
+    x = np.array([[1, 7, 0], [7, 2, 7]]).reshape(1, 2, 3, 1)  # three 7s
+    y, cache = ops.global_max_pool2d_forward(x)
+    np.testing.assert_array_equal(y, [[7.0]])
+    dx = ops.global_max_pool2d_backward(np.array([[5.0]]), cache)
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[0, 5, 0], [0, 0, 0]])
+    y, cache = ops.global_max_pool1d_forward(np.array([[[1, -4], [3, -2], [3, -9]]]))  # (1, L=3, C=2)
+    np.testing.assert_array_equal(y, [[3.0, -2.0]])
+    np.testing.assert_array_equal(
+        ops.global_max_pool1d_backward(np.ones((1, 2)), cache)[0], [[0, 0], [1, 1], [0, 0]]
+    )
+
+
+def test_global_max_pool_backward_preserves_the_sum(rng):
+    """Each channel's dy lands on exactly one cell of its own channel."""
+    x = rng.normal(size=(3, 4, 5, 2))
+    y, cache = ops.global_max_pool2d_forward(x)
+    dy = rng.normal(size=y.shape)
+    dx = ops.global_max_pool2d_backward(dy, cache)
+    np.testing.assert_allclose(dx.sum(axis=(1, 2)), dy, rtol=1e-12)
+    assert np.all(np.count_nonzero(dx, axis=(1, 2)) == 1)
+    np.testing.assert_array_equal(np.where(dx != 0, x, -np.inf).max(axis=(1, 2)), y)  # ... a maximum's cell
+
+
+# --- 1D pooling layers: vectorized == the 2D reference ------------------------------------------
+
+
+@st.composite
+def pool1d_setups(draw):
+    """A 1D pooling layer call: x (N, L, C), pool K (an int or a 1-tuple), strides, "valid" or "same"."""
+    L = draw(st.integers(1, 9))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    K = draw(st.integers(1, L if padding == "valid" else L + 2))
+    S = draw(st.sampled_from([None, 1, 2, 3]))
+    as_tuple = draw(st.booleans())
+    return {
+        "x_shape": (draw(st.integers(1, 3)), L, draw(st.integers(1, 3))),
+        "pool_size": (K,) if as_tuple else K,
+        "strides": None if S is None else ((S,) if as_tuple else S),
+        "padding": padding,
+        "kind": draw(st.sampled_from(["max", "avg"])),
+        "seed": draw(st.integers(0, 2**32 - 1)),
+    }
+
+
+def check_pool1d_layer(setup):
+    """The layer's output, output_shape and backward equal the 2D reference on one-row images."""
+    rng = np.random.default_rng(setup["seed"])
+    x = rng.normal(size=setup["x_shape"])
+    kind, padding = setup["kind"], setup["padding"]
+    make = layers.MaxPooling1D if kind == "max" else layers.AveragePooling1D
+    layer = make(setup["pool_size"], setup["strides"], padding)
+    (K,) = sizes.per_axis("pool_size", setup["pool_size"], 1)
+    (S,) = sizes.per_axis("strides", K if setup["strides"] is None else setup["strides"], 1)
+    _, (pads,) = sizes.window_geometry(
+        x.shape[1:2], K, S, padding if isinstance(padding, str) else (padding,)
+    )
+    pads_2d = ((0, 0), pads)  # the one row of the image is never padded
+    y = layer.forward(x)
+    assert y.shape[1:] == layer.output_shape(x.shape[1:])
+    np.testing.assert_allclose(y, pool2d_ref(kind, x[:, None], (1, K), (1, S), pads_2d)[:, 0], **EXACT)
+    dy = rng.normal(size=y.shape)
+    dx_ref = pool2d_ref_backward(kind, dy[:, None], x[:, None], (1, K), (1, S), pads_2d)[:, 0]
+    np.testing.assert_allclose(layer.backward(dy), dx_ref, **EXACT)
+
+
+@given(pool1d_setups())
+@settings(max_examples=80)
+def test_pool1d_layers_match_the_2d_reference(setup):
+    """MaxPooling1D and AveragePooling1D, random configurations: layer == reference."""
+    check_pool1d_layer(setup)
+
+
+POOL1D_CASES = {
+    "overlapping_stride1": dict(x_shape=(2, 7, 2), pool_size=3, strides=1, padding="valid"),
+    "stride_gt_pool": dict(x_shape=(1, 9, 3), pool_size=2, strides=3, padding="valid"),
+    "same_odd_total": dict(x_shape=(2, 6, 1), pool_size=4, strides=1, padding="same"),
+    "cells_per_side": dict(x_shape=(2, 6, 2), pool_size=3, strides=2, padding=(2, 1)),
+    "pool_equals_input": dict(x_shape=(3, 5, 2), pool_size=5, strides=None, padding="valid"),
+    "batch_of_one_pool1": dict(x_shape=(1, 4, 1), pool_size=1, strides=None, padding="valid"),
+}
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("name", POOL1D_CASES)
+def test_pool1d_layers_on_grid(kind, name):
+    """Named configurations (overlap, stride > pool, odd 'same' totals, explicit cells): layer == reference."""
+    check_pool1d_layer({"kind": kind, "seed": 5, **POOL1D_CASES[name]})
+
+
+@pytest.mark.parametrize(
+    ("make", "strides", "padding", "expected"),
+    [
+        (layers.MaxPooling1D, 1, "valid", [2, 3, 4, 5]),
+        (layers.MaxPooling1D, 2, "valid", [2, 4]),
+        (layers.MaxPooling1D, 1, "same", [2, 3, 4, 5, 5]),
+        (layers.AveragePooling1D, 1, "valid", [1.5, 2.5, 3.5, 4.5]),
+        (layers.AveragePooling1D, 2, "valid", [1.5, 3.5]),
+        (layers.AveragePooling1D, 1, "same", [1.5, 2.5, 3.5, 4.5, 5.0]),
+    ],
+)
+def test_pool1d_layers_give_keras_documented_results(make, strides, padding, expected):
+    """Keras' documentation examples: x = [1, 2, 3, 4, 5] as (1, 5, 1), pool_size=2."""
+    y = make(pool_size=2, strides=strides, padding=padding)(np.arange(1.0, 6.0).reshape(1, 5, 1))
+    np.testing.assert_allclose(y[0, :, 0], expected, rtol=1e-12)
+
+
+# --- leaky ReLU: vectorized == reference --------------------------------------------------------
+
+
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    slope=st.one_of(st.sampled_from([0.0, 0.01, 0.3, 1.0]), st.floats(0, 5)),
+    zeros=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60)
+def test_leaky_relu_matches_reference(shape, slope, zeros, seed):
+    """Any shape and slope, with exact zeros (the slope's side of the kink): vectorized == reference."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=shape)
+    if zeros:
+        x[rng.random(shape) < 0.3] = 0.0
+    y, cache = ops.leaky_relu_forward(x, slope)
+    np.testing.assert_allclose(y, ref.leaky_relu(x, slope), **EXACT)
+    dy = rng.normal(size=shape)
+    np.testing.assert_allclose(
+        ops.leaky_relu_backward(dy, cache), ref.leaky_relu_backward(dy, x, slope), **EXACT
+    )
+
+
+def test_leaky_relu_hand_example_and_slope_zero_is_relu(rng):
+    """Keras' example (slope 0.5); with slope 0 it is ReLU, forward and backward (0 at x = 0 too)."""
+    y, cache = ops.leaky_relu_forward(np.array([-10.0, -5.0, 0.0, 5.0, 10.0]), 0.5)
+    np.testing.assert_array_equal(y, [-5.0, -2.5, 0.0, 5.0, 10.0])
+    np.testing.assert_array_equal(ops.leaky_relu_backward(np.ones(5), cache), [0.5, 0.5, 0.5, 1.0, 1.0])
+    np.testing.assert_allclose(
+        layers.LeakyReLU()(np.array([[-3.0, -1.0, 0.0, 2.0]])), [[-0.9, -0.3, 0.0, 2.0]], rtol=1e-15
+    )  # the default slope, 0.3
+    x = np.concatenate([rng.normal(size=20), [0.0]])
+    dy = rng.normal(size=x.shape)
+    (y0, c0), (y1, c1) = ops.leaky_relu_forward(x, 0), ops.relu_forward(x)
+    np.testing.assert_array_equal(y0, y1)
+    np.testing.assert_array_equal(ops.leaky_relu_backward(dy, c0), ops.relu_backward(dy, c1))
+
+
+# --- rescaling and softmax along an axis --------------------------------------------------------
+
+
+def test_rescaling_hand_examples():
+    """Keras' two uses: pixels 0..255 to [0, 1] (scale=1/255), and to [-1, 1] (scale=1/127.5, offset=-1)."""
+    pixels = np.array([[0, 51, 255]], dtype=np.uint8)
+    np.testing.assert_allclose(layers.Rescaling(1 / 255)(pixels), [[0.0, 0.2, 1.0]], rtol=1e-12)
+    np.testing.assert_allclose(
+        layers.Rescaling(1 / 127.5, offset=-1)(pixels), [[-1.0, -0.6, 1.0]], rtol=1e-12
+    )
+    y, cache = ops.rescaling_forward(np.ones((2, 3), np.float32), scale=0.5, offset=2)
+    assert y.dtype == np.float32 and np.all(y == 2.5)
+    np.testing.assert_array_equal(ops.rescaling_backward(np.full((2, 3), 4.0), cache), np.full((2, 3), 2.0))
+
+
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    data=st.data(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=40)
+def test_softmax_layer_along_any_axis(shape, data, seed):
+    """Softmax(axis) equals the softmax function along that axis (batch axis counted as 0)."""
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    x = np.random.default_rng(seed).normal(size=shape) * 3
+    layer = layers.Softmax(axis=axis)
+    y = layer(x)
+    assert layer.output_shape(shape[1:]) == tuple(shape[1:])
+    np.testing.assert_allclose(y, ops.softmax(x, axis=axis), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(y.sum(axis=axis), 1.0, rtol=1e-12)
+
+
+def test_softmax_layer_keras_example_and_its_activation():
+    """Keras' example [1, 2, 1]; axis=-1 makes the layer the softmax activation (what the losses look for)."""
+    np.testing.assert_allclose(
+        layers.Softmax()(np.array([[1.0, 2.0, 1.0]])), [[0.21194157, 0.5761169, 0.21194157]], rtol=1e-7
+    )
+    assert layers.Softmax().activation == "softmax" and layers.Softmax(axis=1).activation is None
+
+
+# --- gradients ----------------------------------------------------------------------------------
+
+OP_GRADIENT_CASES = {
+    "global_max_pool2d": (ops.global_max_pool2d_forward, ops.global_max_pool2d_backward, (2, 3, 4, 2)),
+    "global_max_pool1d": (ops.global_max_pool1d_forward, ops.global_max_pool1d_backward, (2, 5, 3)),
+    "global_average_pool1d": (
+        ops.global_average_pool1d_forward,
+        ops.global_average_pool1d_backward,
+        (2, 5, 3),
+    ),
+    "leaky_relu": (lambda x: ops.leaky_relu_forward(x, 0.2), ops.leaky_relu_backward, (2, 3, 4)),
+    "rescaling": (lambda x: ops.rescaling_forward(x, -1.5, 0.25), ops.rescaling_backward, (3, 4)),
+}
+
+
+@pytest.mark.parametrize("name", OP_GRADIENT_CASES)
+def test_op_backward_numerically(rng, name):
+    """dx of each new op matches centred differences (distinct values away from 0: no ties, no kink)."""
+    forward, backward, shape = OP_GRADIENT_CASES[name]
+    x = distinct_values(rng, shape) + 0.05
+    y, cache = forward(x)
+    dy = rng.normal(size=y.shape)
+    np.testing.assert_allclose(
+        backward(dy, cache), numerical_gradient(lambda v: forward(v)[0], x, dy), **GRAD_TOL
+    )
+
+
+LAYER_CASES = {
+    "max_pooling1d_overlapping_same": (lambda: layers.MaxPooling1D(3, strides=2, padding="same"), (2, 7, 2)),
+    "average_pooling1d_same": (lambda: layers.AveragePooling1D(2, strides=1, padding="same"), (2, 5, 3)),
+    "global_max_pooling2d": (lambda: layers.GlobalMaxPooling2D(), (2, 3, 4, 2)),
+    "global_max_pooling2d_keepdims": (lambda: layers.GlobalMaxPooling2D(keepdims=True), (2, 3, 4, 2)),
+    "global_max_pooling1d_keepdims": (lambda: layers.GlobalMaxPooling1D(keepdims=True), (2, 5, 3)),
+    "global_average_pooling1d": (lambda: layers.GlobalAveragePooling1D(), (2, 5, 3)),
+    "leaky_relu": (lambda: layers.LeakyReLU(negative_slope=0.1), (2, 3, 3, 2)),
+    "softmax_last_axis": (lambda: layers.Softmax(), (3, 4)),
+    "softmax_axis1": (lambda: layers.Softmax(axis=1), (2, 4, 3)),
+    "softmax_batch_axis": (lambda: layers.Softmax(axis=0), (3, 2)),
+    "rescaling": (lambda: layers.Rescaling(1 / 127.5, offset=-1), (2, 3, 3, 1)),
+}
+
+
+@pytest.mark.parametrize("name", LAYER_CASES)
+def test_layer_backward_numerically(rng, name):
+    """Each layer's backward (after a forward pass) matches centred differences of its forward."""
+    make, shape = LAYER_CASES[name]
+    layer, x = make(), distinct_values(rng, shape) + 0.05
+    y = layer.forward(x)
+    assert y.shape[1:] == layer.output_shape(shape[1:])  # the shape arithmetic agrees with the data
+    dy = rng.normal(size=y.shape)
+    dx = layer.backward(dy)
+    np.testing.assert_allclose(dx, numerical_gradient(layer.forward, x, dy), **GRAD_TOL)
+
+
+@pytest.mark.parametrize("name", LAYER_CASES)
+def test_layer_rebuilds_from_its_config(name):
+    """type(layer)(**layer.get_config()) makes the same layer, with no warning."""
+    layer = LAYER_CASES[name][0]()
+    config = layer.get_config()
+    assert type(layer)(**config).get_config() == config
+
+
+@pytest.mark.parametrize("name", OP_GRADIENT_CASES)
+def test_new_ops_keep_float32_and_leave_inputs_alone(rng, name):
+    """float32 in, float32 out (forward and backward); x and dy are never modified."""
+    forward, backward, shape = OP_GRADIENT_CASES[name]
+    x = rng.normal(size=shape).astype(np.float32)
+    x_copy = x.copy()
+    y, cache = forward(x)
+    dy = rng.normal(size=y.shape).astype(np.float32)
+    dy_copy = dy.copy()
+    dx = backward(dy, cache)
+    assert y.dtype == np.float32 and dx.dtype == np.float32
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(dy, dy_copy)
+
+
+# --- each layer trains inside a small Sequential ------------------------------------------------
+
+
+def two_classes(shape, n=64, seed=0):
+    """Noise around −0.5 (class 0) or +0.5 (class 1), samples of ``shape``, as float32."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    x = rng.normal(0, 1, (n, *shape)).astype(np.float32)
+    x += np.where(y == 1, 0.5, -0.5).astype(np.float32).reshape(n, *[1] * len(shape))
+    return x, y
+
+
+TRAINING_CASES = {
+    "max_pooling1d": [layers.Conv1D(4, 3, input_shape=(12, 2)), layers.MaxPooling1D(2), layers.Flatten()],
+    "average_pooling1d": [
+        layers.Conv1D(4, 3, input_shape=(12, 2)),
+        layers.AveragePooling1D(3, strides=2, padding="same"),
+        layers.Flatten(),
+    ],
+    "global_max_pooling2d": [layers.Conv2D(4, 3, input_shape=(6, 6, 1)), layers.GlobalMaxPooling2D()],
+    "global_max_pooling2d_keepdims": [
+        layers.Conv2D(4, 3, input_shape=(6, 6, 1)),
+        layers.GlobalMaxPooling2D(keepdims=True),
+        layers.Flatten(),
+    ],
+    "global_max_pooling1d": [layers.Conv1D(4, 3, input_shape=(12, 2)), layers.GlobalMaxPooling1D()],
+    "global_average_pooling1d": [layers.Conv1D(4, 3, input_shape=(12, 2)), layers.GlobalAveragePooling1D()],
+    "leaky_relu": [layers.Conv2D(4, 3, input_shape=(6, 6, 1)), layers.LeakyReLU(0.1), layers.Flatten()],
+    "softmax_axis1": [layers.Conv1D(4, 3, input_shape=(12, 2)), layers.Softmax(axis=1), layers.Flatten()],
+    "rescaling": [layers.Conv2D(4, 3, input_shape=(6, 6, 1)), layers.Rescaling(0.5, 0.1), layers.Flatten()],
+}
+
+
+@pytest.mark.parametrize("name", TRAINING_CASES)
+def test_each_layer_trains_inside_a_sequential(name):
+    """A convolution, the layer, a softmax classifier: the loss falls, and the convolution below the
+    layer learns (so the gradient came back through the layer)."""
+    body = [type(layer)(**layer.get_config()) for layer in TRAINING_CASES[name]]  # fresh layers each run
+    model = keras.models.Sequential([*body, layers.Dense(2, activation="softmax")], seed=0)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(0.01))
+    model.build()
+    kernel = model.layers[0].params["kernel"].copy()
+    x, y = two_classes(model.input_shape)
+    loss = model.fit(x, y, epochs=5, batch_size=16, verbose=0).history["loss"]
+    assert loss[-1] < loss[0]
+    assert not np.allclose(model.layers[0].params["kernel"], kernel)
+
+
+def test_a_softmax_layer_at_the_end_trains_like_a_softmax_activation():
+    """Dense(2) + Softmax() is Dense(2, activation="softmax"): the same losses, step by step."""
+    x, y = two_classes((4, 4, 1))
+    histories = []
+    for head in ([layers.Dense(2), layers.Softmax()], [layers.Dense(2, activation="softmax")]):
+        model = keras.models.Sequential([layers.Flatten(input_shape=(4, 4, 1)), *head], seed=3)
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+        histories.append(model.fit(x, y, epochs=3, batch_size=16, verbose=0).history["loss"])
+        np.testing.assert_allclose(model.predict(x[:4]).sum(axis=1), 1.0, rtol=1e-6)
+    assert histories[0] == histories[1]
+
+
+def test_rescaling_first_takes_raw_pixels():
+    """Keras' habit: Rescaling(1./255) as the first layer, and uint8 images straight from the dataset."""
+    x, y = two_classes((6, 6, 1))
+    pixels = np.clip(x * 60 + 128, 0, 255).astype(np.uint8)
+    model = keras.models.Sequential([
+        layers.Rescaling(1.0 / 255, input_shape=(6, 6, 1)),
+        layers.Conv2D(4, 3, activation="relu"),
+        layers.GlobalMaxPooling2D(),
+        layers.Dense(2, activation="softmax"),
+    ], seed=1)  # fmt: skip
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(0.01))
+    loss = model.fit(pixels, y, epochs=5, batch_size=16, verbose=0).history["loss"]
+    assert loss[-1] < loss[0]
+
+
+def test_keras_names_and_shapes_in_a_summary(capsys):
+    """Layers are named as in Keras, and their shapes come from shapes alone."""
+    model = keras.models.Sequential([
+        layers.Conv1D(8, 3, padding="same", input_shape=(32, 2)),
+        layers.LeakyReLU(),
+        layers.MaxPooling1D(),
+        layers.AveragePooling1D(pool_size=(2,), strides=(2,)),
+        layers.GlobalMaxPooling1D(keepdims=True),
+        layers.GlobalAveragePooling1D(),
+        layers.Rescaling(2.0),
+        layers.Dense(3),
+        layers.Softmax(),
+    ])  # fmt: skip
+    assert [shape for _, shape, _ in model.shapes()] == [
+        (32, 8), (32, 8), (16, 8), (8, 8), (1, 8), (8,), (8,), (3,), (3,)
+    ]  # fmt: skip
+    model.summary()
+    out = capsys.readouterr().out
+    for name in (
+        "leaky_re_lu (LeakyReLU)",
+        "max_pooling1d (MaxPooling1D)",
+        "global_max_pooling1d",
+        "softmax",
+    ):
+        assert name in out
+    assert layers.GlobalMaxPooling2D().output_shape((4, 5, 3)) == (3,)
+    assert layers.GlobalMaxPooling2D(keepdims=True).output_shape((4, 5, 3)) == (1, 1, 3)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: layers.LeakyReLU(-0.1), ValueError, "LeakyReLU expects negative_slope in [0, inf]; received negative_slope=-0.1."),
+        (lambda: layers.LeakyReLU("0.2"), TypeError, "LeakyReLU expects negative_slope as a number; received negative_slope='0.2'."),
+        (lambda: layers.MaxPooling1D(pool_size=(2, 2)), ValueError, "MaxPooling1D: pool_size needs one value per spatial axis (1); received pool_size=(2, 2)."),
+        (lambda: layers.AveragePooling1D(pool_size=0), ValueError, "pool_size must be >= 1; received pool_size=0."),
+        (lambda: layers.MaxPooling1D(2, strides=1.5), TypeError, "MaxPooling1D: strides must be an int or a sequence of 1 ints; received strides=1.5."),
+        (lambda: layers.MaxPooling1D(2, padding="full"), ValueError, "MaxPooling1D expects padding 'valid' or 'same' (in any case); received padding='full'."),
+        (lambda: layers.MaxPooling1D(data_format="channels_first"), ValueError, "cnnviz works channels last"),
+        (lambda: layers.GlobalMaxPooling1D(data_format="channels_first"), ValueError, "GlobalMaxPooling1D received data_format='channels_first'"),
+        (lambda: layers.GlobalMaxPooling2D(keepdims=1), TypeError, "GlobalMaxPooling2D expects keepdims=True or False; received keepdims=1."),
+        (lambda: layers.Softmax(axis=[1, 2]), TypeError, "axis must be a whole number (int); received axis=[1, 2]"),
+        (lambda: layers.Rescaling("1/255"), TypeError, "Rescaling expects scale as a number; received scale='1/255'."),
+        (lambda: layers.Rescaling(1 / 255, offset=None), TypeError, "Rescaling expects offset as a number; received offset=None."),
+    ],
+    ids=[
+        "negative_slope_below_0", "negative_slope_text", "pool_size_2d", "pool_size_0", "strides_float",
+        "padding_unknown", "pool_channels_first", "global_channels_first", "keepdims_int", "softmax_axes_list",
+        "scale_text", "offset_none",
+    ],
+)  # fmt: skip
+def test_constructor_errors_name_the_argument_and_value(make, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        make()
+
+
+def test_alpha_is_keras_2s_name_for_the_slope():
+    """LeakyReLU(alpha=0.2) works, warning with the Keras 3 spelling; its config uses negative_slope."""
+    with pytest.warns(UserWarning, match=re.escape("write LeakyReLU(negative_slope=0.2)")):
+        layer = layers.LeakyReLU(alpha=0.2)
+    assert layer.negative_slope == 0.2 and layer.get_config()["negative_slope"] == 0.2
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match=re.escape("received negative_slope=-1")):
+        layers.LeakyReLU(alpha=-1)
+
+
+@pytest.mark.parametrize(
+    ("layer", "input_shape", "message"),
+    [
+        (layers.MaxPooling1D(), (28, 28, 1), "MaxPooling1D expects inputs of 2 dims per sample, (length, channels); received input shape (28, 28, 1)"),
+        (layers.GlobalMaxPooling1D(), (8, 8, 1), "GlobalMaxPooling1D expects inputs of 2 dims per sample, (length, channels)"),
+        (layers.GlobalAveragePooling1D(), (8,), "GlobalAveragePooling1D expects inputs of 2 dims per sample"),
+        (layers.GlobalMaxPooling2D(), (8, 2), "GlobalMaxPooling2D expects inputs of 3 dims per sample, (height, width, channels)"),
+        (layers.Softmax(axis=3), (4, 5), "softmax: Softmax(axis=3) does not fit inputs of shape (None, 4, 5): axis counts the batch axis as 0, so it must be 0..2 or -3..-1."),
+        (layers.Softmax(axis=-4), (4, 5), "Softmax(axis=-4) does not fit"),
+        (layers.MaxPooling1D(5), (3, 1), "Impossible output size along length"),
+    ],
+    ids=["maxpool1d_image", "globalmax1d_image", "globalavg1d_vector", "globalmax2d_signal", "softmax_axis_3", "softmax_axis_minus4", "pool_longer_than_signal"],
+)  # fmt: skip
+def test_shape_errors_show_the_expected_layout(layer, input_shape, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        layer.output_shape(input_shape)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: ops.leaky_relu_forward(np.ones(3), -1), ValueError, "leaky_relu_forward expects negative_slope as a finite number >= 0; received negative_slope=-1."),
+        (lambda: ops.leaky_relu_forward(np.ones(3), None), TypeError, "leaky_relu_forward expects negative_slope as one real number; received negative_slope=None of type NoneType."),
+        (lambda: ops.leaky_relu_forward(np.ones(3), True), TypeError, "received negative_slope=True of type bool"),
+        (lambda: ops.rescaling_forward(np.ones(3), np.nan), ValueError, "rescaling_forward expects scale as a finite number; received scale=nan."),
+        (lambda: ops.global_max_pool2d_forward(np.ones((5, 5, 1))), ValueError, "global_max_pool2d_forward expects x with 4 dims (N, H, W, C); received x.shape=(5, 5, 1). Add a batch axis with x[None]."),
+        (lambda: ops.global_max_pool1d_forward(np.ones((8, 1))), ValueError, "global_max_pool1d_forward expects x with 3 dims (N, L, C); received x.shape=(8, 1). Add a batch axis with x[None]."),
+        (lambda: ops.global_average_pool1d_forward(np.ones((2, 4, 4, 1))), ValueError, "global_average_pool1d_forward expects x with 3 dims (N, L, C); received x.shape=(2, 4, 4, 1)."),
+        (lambda: ops.global_max_pool2d_forward(np.array([["a"]])), TypeError, "global_max_pool2d_forward expects x to hold real numbers"),
+    ],
+    ids=["slope_negative", "slope_none", "slope_bool", "scale_nan", "gmp2d_no_batch", "gmp1d_no_batch", "gap1d_image", "gmp2d_text"],
+)  # fmt: skip
+def test_op_errors(call, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        call()
+
+
+@pytest.mark.parametrize("name", OP_GRADIENT_CASES)
+def test_backward_checks_the_shape_of_dy(name):
+    """A dy of another shape than the forward output's is refused, naming both shapes."""
+    forward, backward, shape = OP_GRADIENT_CASES[name]
+    y, cache = forward(np.ones(shape))
+    message = f"{backward.__name__} expects dy with the forward output's shape {y.shape}; received dy.shape=(2, 4, 1)."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        backward(np.ones((2, 4, 1)), cache)
+
+
+def test_keepdims_backward_refuses_a_dy_that_is_not_one_cell():
+    """With keepdims, dy must have the (N, 1, 1, C) shape the forward pass returned."""
+    layer = layers.GlobalMaxPooling2D(keepdims=True)
+    layer.forward(np.ones((2, 3, 3, 4)))
+    with pytest.raises(ValueError, match="size not equal to one"):
+        layer.backward(np.ones((2, 2, 1, 4)))
