@@ -52,7 +52,7 @@ def test_autoencoder_halves_share_the_trained_layers(rng):
     x = rng.random((8, 28, 28, 1)).astype(np.float32)
     np.testing.assert_allclose(decoder.predict(encoder.predict(x)), model.predict(x), rtol=1e-5, atol=1e-6)
     first_kernel = model.layers[0].params["kernel"].copy()
-    model.compile("mse", keras.optimizers.SGD(0.5))
+    model.compile(keras.optimizers.SGD(0.5), "mse")
     model.train_on_batch(x, x)
     assert not np.array_equal(first_kernel, encoder.layers[0].params["kernel"])  # gradients reach the encoder
 
