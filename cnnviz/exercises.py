@@ -16,6 +16,8 @@ False
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .sizes import formula_text, output_length
@@ -58,78 +60,150 @@ def check_output_size(answer, L, K, P=0, S=1):
     """Is ``answer`` the number of window positions L' for this L, K, P, S?"""
     if answer is None:
         return Verdict(False, TODO)
+    number = _as_number(answer)
+    if number is None:
+        return Verdict(False, _kind(answer, "a whole number, like 5 (without quotes)"))
     right = output_length(L, K, P, S)
     formula = formula_text(L, K, P, S)
-    if answer == right:
+    if number == right:
         return Verdict(True, f"✓ Right: {formula}")
     hint = "The floor drops the cells no full window reaches; then add 1 for the first position."
-    if answer == right - 1:
+    if number == right - 1:
         hint = "Did you forget the + 1? The first window position counts too."
-    elif answer == (L + 2 * P - K) / S + 1:
+    elif number == (L + 2 * P - K) / S + 1:
         hint = "Sizes are whole numbers: round the division down (⌊ ⌋) before adding 1."
-    return Verdict(False, f"✗ Not quite: you answered {answer}, but {formula}. {hint}")
+    return Verdict(False, f"✗ Not quite: you answered {_short(number)}, but {formula}. {hint}")
 
 
-def check_window(answer, i, K, S=1, P=0, D=1):
+def check_window(answer, i, K, S=1, P=0, D=1, L=None):
     """Which input indices (0-based, in the unpadded x) does output y[i] read?
 
-    Cells that fall in the padding are listed as well, with indices below 0 or
-    at/after L; the learner's answer may list them or not: the check is on the
-    set of indices i·S − P + j·D for j = 0..K−1.
+    Cells that fall in the padding have indices below 0 (or at/after L); the
+    learner's answer may list them or leave them out: the check is on the
+    indices i·S − P + j·D for j = 0..K−1, with or without those in the padding.
     """
     if answer is None:
         return Verdict(False, TODO)
+    indices = _as_indices(answer, sort=True)
+    if indices is None:
+        return Verdict(False, _kind(answer, "a list of whole indices, like [2, 3, 4]"))
     right = [i * S - P + j * D for j in range(K)]
+    real = [v for v in right if v >= 0 and (L is None or v < L)]  # without the padding's cells
     start = f"i·S − P = {i}·{S} − {P} = {i * S - P}"
-    if sorted(answer) == right:
+    if indices in (right, real):
+        padded = f" ({len(right) - len(real)} of them in the padding)" if real != right else ""
         return Verdict(
-            True, f"✓ Right: y[{i}] reads x at {right} (the window starts at {start}, then {K} taps)."
+            True, f"✓ Right: y[{i}] reads x at {right}{padded} (the window starts at {start}, then {K} taps)."
         )
     spacing = f" spaced {D} apart" if D > 1 else ""
     return Verdict(
         False,
-        f"✗ Not quite: you answered {sorted(answer)}. The window of y[{i}] starts at "
+        f"✗ Not quite: you answered {indices}. The window of y[{i}] starts at "
         f"{start} and covers {K} cells{spacing}: {right}.",
     )
 
 
 def check_array(answer, expected, what="the result", explanation=""):
-    """Does ``answer`` equal ``expected`` (same shape, same numbers up to 1e-9)?"""
+    """Does ``answer`` equal ``expected``: the same shape, and the same numbers up to rounding?
+
+    The tolerance suits the answer's precision: float32 and float16 answers are
+    compared to about 6 (3) significant digits, others to about 9, with a small
+    absolute floor for values near 0; the verdict says which.
+    """
     if answer is None:
         return Verdict(False, TODO)
-    answer, expected = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
-    if answer.shape == expected.shape and np.allclose(answer, expected, rtol=0, atol=1e-9):
+    try:
+        answer_array = np.asarray(answer)
+        if answer_array.dtype.kind not in "biuf":
+            raise ValueError
+        answer_array = answer_array.astype(float)
+    except (ValueError, TypeError):
+        return Verdict(False, _kind(answer, "numbers: a number, a list of numbers or a numpy array"))
+    expected = np.asarray(expected, dtype=float)
+    rtol, digits = _tolerance(np.asarray(answer).dtype)
+    atol = rtol * max(float(np.max(np.abs(expected), initial=0.0)), 1.0)
+    if answer_array.shape == expected.shape and np.allclose(answer_array, expected, rtol=rtol, atol=atol):
         return Verdict(True, f"✓ Right: {what} is {_short(expected)}.")
-    if answer.shape != expected.shape:
+    if answer_array.shape != expected.shape:
         return Verdict(
             False,
             f"✗ Not quite: {what} has shape {expected.shape}, your answer has shape "
-            f"{answer.shape}. {explanation}",
+            f"{answer_array.shape}. {explanation}",
         )
-    wrong = np.argwhere(~np.isclose(answer, expected, rtol=0, atol=1e-9))
+    wrong = np.argwhere(~np.isclose(answer_array, expected, rtol=rtol, atol=atol))
     first = tuple(int(v) for v in wrong[0])
+    where = f"at index {first if len(first) != 1 else first[0]} " if first else ""
     return Verdict(
         False,
-        f"✗ Not quite: {len(wrong)} value(s) differ; at index "
-        f"{first if len(first) != 1 else first[0]} {what} has {_short(expected[first])}, "
-        f"you have {_short(answer[first])}. {explanation}",
+        f"✗ Not quite ({digits}): {len(wrong)} value(s) differ; {where}{what} has "
+        f"{_short(expected[first], 8)}, you have {_short(answer_array[first], 8)}. {explanation}",
     )
 
 
 def check_shape(answer, expected, what="the output", explanation=""):
-    """Is ``answer`` (a tuple) the shape ``expected``?"""
+    """Is ``answer`` (a tuple of sizes) the shape ``expected``?"""
     if answer is None:
         return Verdict(False, TODO)
-    if tuple(answer) == tuple(expected):
+    if isinstance(answer, np.ndarray) and answer.ndim > 1:
+        return Verdict(
+            False,
+            f"✗ Not quite: you gave an array of shape {answer.shape}; the answer is a shape, a tuple of sizes (use .shape).",
+        )
+    sizes = _as_indices(answer)
+    if sizes is None:
+        return Verdict(False, _kind(answer, "a shape: a tuple of whole sizes, like (4, 3)"))
+    if tuple(sizes) == tuple(expected):
         return Verdict(True, f"✓ Right: {what} has shape {tuple(expected)}.")
     return Verdict(
-        False, f"✗ Not quite: {what} has shape {tuple(expected)}, not {tuple(answer)}. {explanation}"
+        False, f"✗ Not quite: {what} has shape {tuple(expected)}, not {tuple(sizes)}. {explanation}"
     )
 
 
-def _short(a):
+def _as_number(answer):
+    """A real number from a number (or a 0-d / one-element array); None for anything else."""
+    if isinstance(answer, (bool, str, bytes)):
+        return None
+    try:
+        value = np.asarray(answer)
+    except (ValueError, TypeError):
+        return None
+    if value.size != 1 or value.dtype.kind not in "iuf":
+        return None
+    return float(value.reshape(()))
+
+
+def _as_indices(answer, sort=False):
+    """A list of whole numbers from a list, tuple or 1D array (sorted if asked); None for anything else."""
+    if isinstance(answer, (str, bytes, numbers.Number)) or not hasattr(answer, "__iter__"):
+        return None
+    try:
+        values = [_as_number(v) for v in answer]
+    except TypeError:
+        return None
+    if not all(v is not None and np.isfinite(v) and v == round(v) for v in values):
+        return None
+    whole = [round(v) for v in values]
+    return sorted(whole) if sort else whole
+
+
+def _kind(answer, expected):
+    """The verdict for an answer of the wrong kind: what was received, and what is expected."""
+    shown = repr(answer) if len(repr(answer)) < 60 else repr(answer)[:57] + "..."
+    return f"✗ Not an answer of the right kind: you gave {shown} ({type(answer).__name__}); the checker expects {expected}."
+
+
+def _tolerance(dtype):
+    """Relative tolerance for an answer of this dtype, and how to say it."""
+    if dtype == np.float16:
+        return 1e-3, "compared to about 3 significant digits"
+    if dtype == np.float32:
+        return 1e-5, "compared to about 5 significant digits"
+    return 1e-9, "compared to about 9 significant digits"
+
+
+def _short(a, digits=6):
     a = np.asarray(a)
     if a.ndim == 0:
         v = float(a)
-        return f"{v:g}"
+        return f"{v:.{digits}g}"
     return np.array2string(a, precision=3, suppress_small=True, separator=", ")

@@ -1,14 +1,18 @@
 """Shared pytest configuration for the cnnviz tests: a Hypothesis profile, an ``rng`` fixture and
 one headless chromium for the browser tests."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import settings
 
 # Property tests compare against slow reference loops: no per-example deadline, and no
 # example database written into the working tree (a failure prints its falsifying example).
+# CNNVIZ_HYPOTHESIS=long tries 20 times as many examples per property (minutes instead of seconds).
 settings.register_profile("cnnviz", deadline=None, database=None, print_blob=True)
-settings.load_profile("cnnviz")
+settings.register_profile("long", parent=settings.get_profile("cnnviz"), max_examples=2000)
+settings.load_profile("long" if os.environ.get("CNNVIZ_HYPOTHESIS") == "long" else "cnnviz")
 
 
 @pytest.fixture
