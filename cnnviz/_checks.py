@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 
 import numpy as np
 
 __all__ = [
     "as_model_input",
     "as_real_array",
+    "check_allocation",
     "check_bias",
+    "check_cache",
     "check_grad_shape",
     "check_ndim",
     "check_number",
+    "tag",
 ]
 
 
@@ -29,7 +33,13 @@ def as_real_array(name: str, a, *, func: str) -> np.ndarray:
     caller's array is never modified (a float array is returned as is, and the
     core never writes into its inputs).
     """
-    arr = np.asarray(a)
+    try:
+        arr = np.asarray(a)
+    except ValueError:  # numpy's "inhomogeneous shape": rows of different lengths
+        raise ValueError(
+            f"{func} expects {name} as an array with rows of equal length; received a ragged list "
+            f"(its rows differ in length), which is no array."
+        ) from None
     kind = arr.dtype.kind
     if kind == "f":
         return arr if arr.dtype.itemsize >= 4 else arr.astype(np.float32)
@@ -93,3 +103,48 @@ def as_model_input(x) -> np.ndarray:
     if x.dtype.kind not in "biuf":
         raise TypeError(f"Model inputs must be numbers; received dtype {x.dtype}.")
     return x.astype(np.float32, copy=False)
+
+
+def tag(op: str, **cache) -> dict:
+    """A forward pass's cache, labelled with the op that made it (``check_cache`` reads the label)."""
+    return {"op": op, **cache}
+
+
+def check_cache(cache, op: str, *, func: str) -> dict:
+    """Refuse a cache that did not come from ``op``'s forward pass, naming what was received."""
+    if isinstance(cache, dict) and cache.get("op") == op:
+        return cache
+    if isinstance(cache, dict) and "op" in cache:
+        received = f"the cache of {cache['op']}_forward"
+    elif cache is None:
+        received = "None (the forward pass's second result is the cache; did you pass the first?)"
+    else:
+        received = f"a {type(cache).__name__}"
+    raise TypeError(f"{func} expects the cache that {op}_forward returned; received {received}.")
+
+
+def check_allocation(shape, dtype, *, what: str, func: str) -> None:
+    """Refuse to allocate an array larger than this machine's memory, before numpy tries.
+
+    The message gives the shape, the bytes, and the memory there is, so that a typo like
+    ``padding=100000`` is explained instead of ending in a MemoryError.
+    """
+    count = 1
+    for n in shape:
+        count *= int(n)
+    need = count * np.dtype(dtype).itemsize
+    total = _memory_bytes()
+    if total and need > total:
+        raise ValueError(
+            f"{func}: {what} would have shape {tuple(int(n) for n in shape)}, {need / 2**30:,.1f} GiB, more than "
+            f"this machine's {total / 2**30:,.1f} GiB of memory. Check the sizes (a padding, a stride or a batch "
+            "too large?)."
+        )
+
+
+def _memory_bytes() -> int:
+    """The machine's physical memory in bytes (0 where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not every system has these names
+        return 0

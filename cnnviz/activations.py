@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_grad_shape, check_number
+from ._checks import as_real_array, check_cache, check_grad_shape, check_number
 
 __all__ = [
     "leaky_relu_backward",
@@ -37,11 +37,12 @@ def relu_forward(x):
     array([0., 0., 3.])
     """
     x = as_real_array("x", x, func="relu_forward")
-    return np.maximum(x, 0), {"positive": x > 0}
+    return np.maximum(x, 0), {"op": "relu", "positive": x > 0}
 
 
 def relu_backward(dy, cache):
     """Gradient of ReLU: dy where the input was positive, 0 elsewhere."""
+    cache = check_cache(cache, "relu", func="relu_backward")
     positive = cache["positive"]
     dy = check_grad_shape(dy, positive.shape, func="relu_backward")
     return np.where(positive, dy, 0)
@@ -72,11 +73,12 @@ def leaky_relu_forward(x, negative_slope):
     a = check_number("negative_slope", negative_slope, func=func, minimum=0)
     positive = x > 0
     y = np.where(positive, x, a * x)  # φ(x) = x if x > 0 else a·x
-    return y, {"positive": positive, "negative_slope": a}
+    return y, {"op": "leaky_relu", "positive": positive, "negative_slope": a}
 
 
 def leaky_relu_backward(dy, cache):
     """Gradient of leaky ReLU: dx = dy where x > 0, negative_slope · dy elsewhere (at x = 0 too)."""
+    cache = check_cache(cache, "leaky_relu", func="leaky_relu_backward")
     positive = cache["positive"]
     dy = check_grad_shape(dy, positive.shape, func="leaky_relu_backward")
     return np.where(positive, dy, cache["negative_slope"] * dy)  # dφ/dx = 1 if x > 0 else a
@@ -91,11 +93,12 @@ def sigmoid_forward(x):
     x = as_real_array("x", x, func="sigmoid_forward")
     e = np.exp(-np.abs(x))  # never overflows
     y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-    return y, {"y": y}
+    return y, {"op": "sigmoid", "y": y}
 
 
 def sigmoid_backward(dy, cache):
     """dσ/dx = σ(x)·(1 − σ(x))."""
+    cache = check_cache(cache, "sigmoid", func="sigmoid_backward")
     y = cache["y"]
     return check_grad_shape(dy, y.shape, func="sigmoid_backward") * y * (1 - y)
 
@@ -103,11 +106,12 @@ def sigmoid_backward(dy, cache):
 def tanh_forward(x):
     """tanh(x), elementwise."""
     y = np.tanh(as_real_array("x", x, func="tanh_forward"))
-    return y, {"y": y}
+    return y, {"op": "tanh", "y": y}
 
 
 def tanh_backward(dy, cache):
     """d tanh(x)/dx = 1 − tanh(x)²."""
+    cache = check_cache(cache, "tanh", func="tanh_backward")
     y = cache["y"]
     return check_grad_shape(dy, y.shape, func="tanh_backward") * (1 - y * y)
 
@@ -115,6 +119,17 @@ def tanh_backward(dy, cache):
 def log_softmax(z, axis=-1):
     """log p = z − max(z) − log Σ exp(z − max(z)), without overflow."""
     z = as_real_array("z", z, func="log_softmax")
+    if (
+        isinstance(axis, bool)
+        or not isinstance(axis, (int, np.integer))
+        or not -z.ndim <= axis < max(z.ndim, 1)
+    ):
+        raise ValueError(
+            f"softmax expects axis as a whole number from {-z.ndim} to {z.ndim - 1} for z of shape {z.shape}; "
+            f"received axis={axis!r}."
+        )
+    if z.shape[axis] == 0:
+        raise ValueError(f"softmax needs at least one value along axis {axis}; received z.shape={z.shape}.")
     shifted = z - z.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
@@ -131,11 +146,12 @@ def softmax(z, axis=-1):
 def softmax_forward(z):
     """Softmax over the last axis, with a cache for ``softmax_backward``."""
     p = softmax(z)
-    return p, {"p": p}
+    return p, {"op": "softmax", "p": p}
 
 
 def softmax_backward(dp, cache):
     """dz = p · (dp − Σ_k dp[k] p[k]), the softmax Jacobian applied to dp."""
+    cache = check_cache(cache, "softmax", func="softmax_backward")
     p = cache["p"]
     dp = check_grad_shape(dp, p.shape, func="softmax_backward")
     return p * (dp - np.sum(dp * p, axis=-1, keepdims=True))

@@ -182,9 +182,15 @@ def fetch(dataset: str, filename: str, *, data_dir=None, mirrors=None, progressb
         raise TypeError(f"progressbar must be True or False; received progressbar={progressbar!r}.")
     known = SHA256[dataset][filename]
     path = folder / filename
+    if path.is_dir():
+        raise DatasetUnavailableError(
+            f"{path} is a folder, where the {dataset} file {filename!r} should be. Move or rename that "
+            "folder, and run again to download the file."
+        )
     present = path.is_file()
     if present and pooch.file_hash(str(path)) == known:
         return path
+    folder_existed = folder.is_dir()
 
     errors = []
     for base in mirrors:
@@ -197,6 +203,8 @@ def fetch(dataset: str, filename: str, *, data_dir=None, mirrors=None, progressb
             errors.append(f"  - {url}\n    {type(err).__name__}: {err}")
         else:
             return path
+    if not folder_existed and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()  # a failed download leaves nothing behind, not even the empty folder it made
     state = (
         f"The copy in {folder} does not match its SHA-256 checksum (corrupt or truncated)"
         if present

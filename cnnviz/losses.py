@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_ndim
+from ._checks import as_real_array, check_cache, check_ndim
 from .activations import log_softmax
 
 __all__ = [
@@ -85,15 +85,19 @@ def sparse_categorical_crossentropy_forward(logits, labels):
     func = "sparse_categorical_crossentropy_forward"
     logits = as_real_array("logits", logits, func=func)
     check_ndim("logits", logits, 2, "(N, K)", func=func)
+    _check_not_empty(logits, func)
     labels = _check_labels(labels, logits.shape, func)
     log_p = log_softmax(logits)  # (N, K)
     rows = np.arange(len(labels))
     loss = -float(np.mean(log_p[rows, labels]))
-    return loss, {"p": np.exp(log_p), "labels": labels}
+    return loss, {"op": "sparse_categorical_crossentropy", "p": np.exp(log_p), "labels": labels}
 
 
 def sparse_categorical_crossentropy_backward(dloss, cache):
     """Gradient with respect to the logits: dloss · (p − onehot(t)) / N, shape (N, K)."""
+    cache = check_cache(
+        cache, "sparse_categorical_crossentropy", func="sparse_categorical_crossentropy_backward"
+    )
     p, labels = cache["p"], cache["labels"]
     dz = p.copy()
     dz[np.arange(len(labels)), labels] -= 1.0  # p − onehot(t)
@@ -108,6 +112,7 @@ def categorical_crossentropy_forward(logits, targets):
     func = "categorical_crossentropy_forward"
     logits = as_real_array("logits", logits, func=func)
     check_ndim("logits", logits, 2, "(N, K)", func=func)
+    _check_not_empty(logits, func)
     targets = as_real_array("targets", targets, func=func)
     if targets.shape != logits.shape:
         raise ValueError(
@@ -115,11 +120,16 @@ def categorical_crossentropy_forward(logits, targets):
             f"{targets.shape}. For integer labels use sparse_categorical_crossentropy."
         )
     log_p = log_softmax(logits)
-    return -float(np.sum(targets * log_p) / len(logits)), {"p": np.exp(log_p), "targets": targets}
+    return -float(np.sum(targets * log_p) / len(logits)), {
+        "op": "categorical_crossentropy",
+        "p": np.exp(log_p),
+        "targets": targets,
+    }
 
 
 def categorical_crossentropy_backward(dloss, cache):
     """Gradient with respect to the logits: dloss · (p − t) / N."""
+    cache = check_cache(cache, "categorical_crossentropy", func="categorical_crossentropy_backward")
     p, t = cache["p"], cache["targets"]
     return (p - t) * (float(dloss) / len(p))
 
@@ -127,11 +137,12 @@ def categorical_crossentropy_backward(dloss, cache):
 def mean_squared_error_forward(y_pred, y_true):
     """loss = mean over every value of (y_pred − y_true)²."""
     diff = _difference(y_pred, y_true, "mean_squared_error_forward")
-    return float(np.mean(diff * diff)), {"diff": diff}
+    return float(np.mean(diff * diff)), {"op": "mean_squared_error", "diff": diff}
 
 
 def mean_squared_error_backward(dloss, cache):
     """d loss / d y_pred = 2 (y_pred − y_true) / (number of values)."""
+    cache = check_cache(cache, "mean_squared_error", func="mean_squared_error_backward")
     diff = cache["diff"]
     return diff * (2.0 * float(dloss) / diff.size)
 
@@ -152,12 +163,14 @@ def binary_crossentropy_forward(logits, targets):
         raise ValueError(
             f"{func} expects targets of the logits' shape {z.shape}; received targets.shape={t.shape}."
         )
+    _check_not_empty(z, func)
     each = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
-    return float(np.mean(each)), {"z": z, "t": t}
+    return float(np.mean(each)), {"op": "binary_crossentropy", "z": z, "t": t}
 
 
 def binary_crossentropy_backward(dloss, cache):
     """Gradient with respect to the logits: dloss · (σ(z) − t) / (number of values)."""
+    cache = check_cache(cache, "binary_crossentropy", func="binary_crossentropy_backward")
     z, t = cache["z"], cache["t"]
     return (1 / (1 + np.exp(-z)) - t) * (float(dloss) / z.size)
 
@@ -165,11 +178,12 @@ def binary_crossentropy_backward(dloss, cache):
 def mean_absolute_error_forward(y_pred, y_true):
     """loss = mean over every value of |y_pred − y_true|."""
     diff = _difference(y_pred, y_true, "mean_absolute_error_forward")
-    return float(np.mean(np.abs(diff))), {"diff": diff}
+    return float(np.mean(np.abs(diff))), {"op": "mean_absolute_error", "diff": diff}
 
 
 def mean_absolute_error_backward(dloss, cache):
     """d loss / d y_pred = sign(y_pred − y_true) / (number of values) (0 where they are equal)."""
+    cache = check_cache(cache, "mean_absolute_error", func="mean_absolute_error_backward")
     diff = cache["diff"]
     return np.sign(diff) * (float(dloss) / diff.size)
 
@@ -181,7 +195,16 @@ def _difference(y_pred, y_true, func):
         raise ValueError(
             f"{func} expects y_true of the predictions' shape {y_pred.shape}; received y_true.shape={y_true.shape}."
         )
+    _check_not_empty(y_pred, func)
     return y_pred - y_true
+
+
+def _check_not_empty(values, func):
+    """A mean over nothing is no number: refuse an empty batch instead of returning NaN."""
+    if values.size == 0:
+        raise ValueError(
+            f"{func} needs at least one value to average; received an empty batch of shape {values.shape}."
+        )
 
 
 def _check_labels(labels, logits_shape, func):

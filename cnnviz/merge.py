@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_real_array, check_grad_shape
+from ._checks import as_real_array, check_cache, check_grad_shape
 
 __all__ = ["add_backward", "add_forward", "concatenate_backward", "concatenate_forward"]
 
@@ -45,11 +45,12 @@ def add_forward(xs):
     y = xs[0].copy()
     for x in xs[1:]:
         y += x  # y = x_0 + x_1 + ...
-    return y, {"n": len(xs), "y_shape": y.shape, "dtype": y.dtype}
+    return y, {"op": "add", "n": len(xs), "y_shape": y.shape, "dtype": y.dtype}
 
 
 def add_backward(dy, cache):
     """Gradients of ``add_forward``: a list with a copy of dy for every input."""
+    cache = check_cache(cache, "add", func="add_backward")
     dy = _check_dy(dy, cache, "add_backward")
     return [dy.copy() for _ in range(cache["n"])]  # copies: a caller may add into one of them
 
@@ -98,11 +99,12 @@ def concatenate_forward(xs, axis=-1):
         )
     y = np.concatenate(xs, axis=a)
     sizes = [x.shape[a] for x in xs]
-    return y, {"sizes": sizes, "axis": a, "y_shape": y.shape, "dtype": y.dtype}
+    return y, {"op": "concatenate", "sizes": sizes, "axis": a, "y_shape": y.shape, "dtype": y.dtype}
 
 
 def concatenate_backward(dy, cache):
     """Gradients of ``concatenate_forward``: dy cut into pieces of the inputs' sizes along the axis."""
+    cache = check_cache(cache, "concatenate", func="concatenate_backward")
     dy = _check_dy(dy, cache, "concatenate_backward")
     ends = np.cumsum(cache["sizes"])[:-1]  # where one input stops and the next begins
     return [piece.copy() for piece in np.split(dy, ends, axis=cache["axis"])]  # copies, not views of dy

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_grad_shape, check_ndim
+from ._checks import as_real_array, check_cache, check_grad_shape, check_ndim
 from ._windows import crop_spatial, pad_spatial
 from .sizes import check_int, per_axis, spatial_pairs
 
@@ -76,11 +76,12 @@ def zero_padding2d_forward(x, padding=1):
     y = pad_spatial(x, pads)  # (N, H, W, C) -> (N, top + H + bottom, left + W + right, C)
     if y is x:  # no padding at all: still return a new array, never the caller's
         y = x.copy()
-    return y, {"x_shape": x.shape, "y_shape": y.shape, "pads": pads, "dtype": x.dtype}
+    return y, {"op": "zero_padding2d", "x_shape": x.shape, "y_shape": y.shape, "pads": pads, "dtype": x.dtype}
 
 
 def zero_padding2d_backward(dy, cache):
     """Gradient of ``zero_padding2d_forward``: dy without the padded border, shape (N, H, W, C)."""
+    cache = check_cache(cache, "zero_padding2d", func="zero_padding2d_backward")
     dy = _check_dy(dy, cache, "zero_padding2d_backward")
     return crop_spatial(dy, cache["pads"], cache["x_shape"][1:3]).copy()  # a copy: never a view of dy
 
@@ -120,11 +121,12 @@ def cropping2d_forward(x, cropping=((0, 0), (0, 0))):
             "column must remain. Crop less."
         )
     y = crop_spatial(x, crops, (H - top - bottom, W - left - right)).copy()  # (N, H', W', C)
-    return y, {"x_shape": x.shape, "y_shape": y.shape, "crops": crops, "dtype": x.dtype}
+    return y, {"op": "cropping2d", "x_shape": x.shape, "y_shape": y.shape, "crops": crops, "dtype": x.dtype}
 
 
 def cropping2d_backward(dy, cache):
     """Gradient of ``cropping2d_forward``: dy with zeros where the border was, shape (N, H, W, C)."""
+    cache = check_cache(cache, "cropping2d", func="cropping2d_backward")
     dy = _check_dy(dy, cache, "cropping2d_backward")
     dx = pad_spatial(dy, cache["crops"])  # (N, H', W', C) -> (N, H, W, C)
     return dx.copy() if dx is dy else dx
@@ -162,7 +164,13 @@ def upsampling2d_forward(x, size=2):
     blocks = np.empty((N, H, sh, W, sw, C), dtype=x.dtype)  # blocks[n, i, p, j, q, c]
     blocks[...] = x[:, :, None, :, None, :]  # = x[n, i, j, c] for every (p, q) in the block
     y = blocks.reshape(N, H * sh, W * sw, C)  # row i·sh + p, column j·sw + q
-    return y, {"x_shape": x.shape, "y_shape": y.shape, "size": (sh, sw), "dtype": x.dtype}
+    return y, {
+        "op": "upsampling2d",
+        "x_shape": x.shape,
+        "y_shape": y.shape,
+        "size": (sh, sw),
+        "dtype": x.dtype,
+    }
 
 
 def upsampling2d_backward(dy, cache):
@@ -170,6 +178,7 @@ def upsampling2d_backward(dy, cache):
 
     ``dx[n, i, j, c] = Σ_{p<sh} Σ_{q<sw} dy[n, i·sh + p, j·sw + q, c]``, shape (N, H, W, C).
     """
+    cache = check_cache(cache, "upsampling2d", func="upsampling2d_backward")
     dy = _check_dy(dy, cache, "upsampling2d_backward")
     N, H, W, C = cache["x_shape"]
     sh, sw = cache["size"]
@@ -199,11 +208,12 @@ def global_average_pool2d_forward(x):
     """
     x = _check_image(x, "global_average_pool2d_forward")
     y = x.mean(axis=(1, 2))  # (N, H, W, C) -> (N, C)
-    return y, {"x_shape": x.shape, "y_shape": y.shape, "dtype": x.dtype}
+    return y, {"op": "global_average_pool2d", "x_shape": x.shape, "y_shape": y.shape, "dtype": x.dtype}
 
 
 def global_average_pool2d_backward(dy, cache):
     """Gradient of ``global_average_pool2d_forward``: ``dx[n, r, s, c] = dy[n, c] / (H·W)``."""
+    cache = check_cache(cache, "global_average_pool2d", func="global_average_pool2d_backward")
     dy = _check_dy(dy, cache, "global_average_pool2d_backward")
     N, H, W, C = cache["x_shape"]
     dx = np.empty((N, H, W, C), dtype=dy.dtype)
@@ -239,7 +249,13 @@ def global_max_pool2d_forward(x):
     cells = x.reshape(N, H * W, C)  # (N, H, W, C) -> (N, H·W, C): cell r·W + s, in reading order
     argmax = cells.argmax(axis=1)  # (N, C); argmax returns the first of equal maxima
     y = np.take_along_axis(cells, argmax[:, None, :], axis=1)[:, 0]  # y[n, c] = x[n, r*, s*, c], (N, C)
-    return y, {"x_shape": x.shape, "y_shape": y.shape, "argmax": argmax, "dtype": x.dtype}
+    return y, {
+        "op": "global_max_pool2d",
+        "x_shape": x.shape,
+        "y_shape": y.shape,
+        "argmax": argmax,
+        "dtype": x.dtype,
+    }
 
 
 def global_max_pool2d_backward(dy, cache):
@@ -247,6 +263,7 @@ def global_max_pool2d_backward(dy, cache):
 
     Every other cell gets 0. Returns dx, shape (N, H, W, C).
     """
+    cache = check_cache(cache, "global_max_pool2d", func="global_max_pool2d_backward")
     dy = _check_dy(dy, cache, "global_max_pool2d_backward")
     N, H, W, C = cache["x_shape"]
     dx = np.zeros((N, H * W, C), dtype=dy.dtype)  # (N, H·W, C), cells in reading order
@@ -267,6 +284,7 @@ def global_average_pool1d_forward(x):
 
 def global_average_pool1d_backward(dy, cache):
     """Gradient of ``global_average_pool1d_forward``: ``dx[n, i, c] = dy[n, c] / L``, shape (N, L, C)."""
+    cache = check_cache(cache, "global_average_pool1d", func="global_average_pool1d_backward")
     return _backward1d(global_average_pool2d_backward, dy, cache, "global_average_pool1d_backward")
 
 
@@ -284,6 +302,7 @@ def global_max_pool1d_forward(x):
 
 def global_max_pool1d_backward(dy, cache):
     """Gradient of ``global_max_pool1d_forward``: dy[n, c] at each channel's first maximum, shape (N, L, C)."""
+    cache = check_cache(cache, "global_max_pool1d", func="global_max_pool1d_backward")
     return _backward1d(global_max_pool2d_backward, dy, cache, "global_max_pool1d_backward")
 
 
@@ -291,13 +310,15 @@ def _global_pool1d(pool2d, x, func):
     """A 2D global pooling of signals x (N, L, C), each seen as an image of one row."""
     x = as_real_array("x", x, func=func)
     check_ndim("x", x, 3, "(N, L, C)", func=func, hint="Add a batch axis with x[None].")
-    return pool2d(x[:, None])  # (N, L, C) -> (N, 1, L, C); y (N, C) either way
+    y, cache = pool2d(x[:, None])  # (N, L, C) -> (N, 1, L, C); y (N, C) either way
+    return y, {**cache, "op": func.removesuffix("_forward")}
 
 
 def _backward1d(backward2d, dy, cache, func):
     """dx (N, L, C) of a 1D global pooling, from the 2D backward pass of its one-row images."""
     dy = _check_dy(dy, cache, func)  # named after the 1D op when dy has the wrong shape
-    return backward2d(dy, cache)[:, 0]  # (N, 1, L, C) -> (N, L, C)
+    as2d = {**cache, "op": backward2d.__name__.removesuffix("_backward")}
+    return backward2d(dy, as2d)[:, 0]  # (N, 1, L, C) -> (N, L, C)
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -307,6 +328,10 @@ def _check_image(x, func):
     """x as a float array of 4 dims (N, H, W, C)."""
     x = as_real_array("x", x, func=func)
     check_ndim("x", x, 4, "(N, H, W, C)", func=func, hint="Add a batch axis with x[None].")
+    if func.startswith("global") and 0 in x.shape[1:3]:
+        raise ValueError(
+            f"{func} pools over every cell of an image, so it needs at least one; received x.shape={x.shape}."
+        )
     return x
 
 

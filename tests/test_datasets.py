@@ -105,7 +105,7 @@ def test_tampered_download_is_rejected_and_not_kept(server, cache):
     ):
         datasets.fetch("mnist", LABELS, data_dir=cache, mirrors=[server.mirror("mnist")], progressbar=False)
     assert not (cache / "mnist" / LABELS).exists()
-    assert not any((cache / "mnist").iterdir())  # pooch's temporary file is gone too
+    assert not (cache / "mnist").exists()  # pooch's temporary file is gone, and the empty folder too
 
 
 @needs_shared
@@ -299,3 +299,9 @@ def test_pooch_download_messages_are_silenced():
     logger = pooch.get_logger()
     assert not logger.isEnabledFor(logging.INFO)
     assert all(h.level >= logging.WARNING for h in logger.handlers)
+
+
+def test_a_folder_where_a_file_should_be_is_named(tmp_path):
+    (tmp_path / "mnist" / LABELS).mkdir(parents=True)
+    with pytest.raises(datasets.DatasetUnavailableError, match="is a folder, where the mnist file"):
+        datasets.fetch("mnist", LABELS, data_dir=tmp_path, mirrors=["http://127.0.0.1:9/"], progressbar=False)
