@@ -1,0 +1,247 @@
+"""Inside a trained CNN: which input cells a value reads, and the arithmetic that made it.
+
+The live network explorer (``cnnviz.widgets.NetworkExplorer``) shows these; they are plain
+functions on a model and its layers' outputs, so a notebook or a test can use them too.
+
+* ``receptive_boxes(model, node, row, col)``: for the cell (row, col) of node ``node``'s
+  output, the rectangle of cells it depends on in every earlier output and in the input,
+  found by walking back through the layers: a window layer with kernel K, stride S,
+  dilation D and top padding P maps output rows [r₀, r₁) to input rows
+  [r₀·S − P, (r₁ − 1)·S − P + D·(K − 1) + 1), clipped to the map; layers that work cell by
+  cell (activations, batch normalization, dropout) keep the rectangle; a dense layer or a
+  global pooling reads everything.
+* ``explain(model, outputs, node, index)``: the sum behind one value, written out with the
+  real numbers: a convolution's window, kernel, products, bias and activation; a pooling
+  window and its winner (or mean); a dense unit's bias and its largest contributions; a
+  softmax's exponentials and their sum.
+
+Both take single-path models (a ``Sequential``, or a functional model without branches).
+
+>>> from cnnviz import keras
+>>> model = keras.models.Sequential([
+...     keras.layers.Conv2D(1, 3, input_shape=(6, 6, 1)), keras.layers.MaxPooling2D(2)], seed=0)
+>>> receptive_boxes(model, 1, 0, 0)     # pooled cell (0, 0): a 2×2 window of 3×3 convolutions
+[(0, 4, 0, 4), (0, 2, 0, 2), (0, 1, 0, 1)]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import layers as L
+from .sizes import window_geometry
+
+__all__ = ["check_single_path", "explain", "receptive_boxes"]
+
+ELEMENTWISE = (L.Activation, L.BatchNormalization, L.Dropout, L.LeakyReLU, L.Rescaling, L.InputLayer)
+EVERYTHING = (L.Dense, L.Flatten, L.GlobalAveragePooling2D, L.GlobalMaxPooling2D, L.Reshape)
+
+
+def check_single_path(model):
+    """Refuse a model with branches or merges, whose values the views cannot lay out in one row."""
+    for k, (layer, inputs) in enumerate(model.nodes):
+        if layer.merges or (k and inputs != (k - 1,)) or (not k and inputs not in ((), (0,))):
+            raise ValueError(
+                f"The network views need a model whose layers follow one another; {model.name!r} has a "
+                f"branch or merge at layer {layer.name!r} ({type(layer).__name__})."
+            )
+
+
+def receptive_boxes(model, node, row, col):
+    """[(r0, r1, c0, c1)] for the input, then for every node up to ``node``: the cells (row, col) reads.
+
+    Rows r0 ≤ r < r1 and columns c0 ≤ c < c1 of each map; a map without rows and columns
+    (a dense layer's vector) gets None.
+    """
+    check_single_path(model)
+    shapes = [tuple(model.expected_input_shape())] + [out for _, out in model.node_shapes()]
+    boxes = [None] * (node + 2)  # index 0: the input, k + 1: node k's output
+    box = (row, row + 1, col, col + 1)
+    for k in range(node, -1, -1):
+        layer, shape_in = model.nodes[k].layer, shapes[k]
+        boxes[k + 1] = box if len(shapes[k + 1]) == 3 else None
+        box = _back(layer, box, shape_in) if box is not None else None
+        if box is None and len(shape_in) == 3:
+            box = (0, shape_in[0], 0, shape_in[1])  # a vector reads the whole map
+    boxes[0] = box
+    return boxes
+
+
+def _back(layer, box, shape_in):
+    """The box in the layer's input that the output box ``box`` depends on (None: everything)."""
+    if len(shape_in) != 3:
+        return None
+    H, W = shape_in[:2]
+    r0, r1, c0, c1 = box
+    if isinstance(layer, ELEMENTWISE):
+        return box
+    if isinstance(layer, EVERYTHING):
+        return (0, H, 0, W)
+    if isinstance(layer, (L.Conv2D, L.MaxPooling2D)) and not isinstance(layer, L.Conv2DTranspose):
+        if isinstance(layer, L.Conv2D):
+            K, S, D = layer.kernel_size, layer.strides, layer.dilation_rate
+        else:
+            K, D = layer.pool_size, (1, 1)
+            S = layer.strides or layer.pool_size
+        _, ((pt, _), (pl, _)) = window_geometry((H, W), K, S, layer.padding, D)
+        rows = (r0 * S[0] - pt, (r1 - 1) * S[0] - pt + D[0] * (K[0] - 1) + 1)
+        cols = (c0 * S[1] - pl, (c1 - 1) * S[1] - pl + D[1] * (K[1] - 1) + 1)
+        return (max(rows[0], 0), min(rows[1], H), max(cols[0], 0), min(cols[1], W))
+    if isinstance(layer, L.ZeroPadding2D):
+        (t, _), (left, _) = layer.padding
+        return (max(r0 - t, 0), min(r1 - t, H), max(c0 - left, 0), min(c1 - left, W))
+    if isinstance(layer, L.Cropping2D):
+        (t, _), (left, _) = layer.cropping
+        return (r0 + t, r1 + t, c0 + left, c1 + left)
+    if isinstance(layer, L.UpSampling2D):
+        sh, sw = layer.size
+        return (r0 // sh, (r1 - 1) // sh + 1, c0 // sw, (c1 - 1) // sw + 1)
+    return (0, H, 0, W)  # anything else: assume it reads everything
+
+
+def explain(model, outputs, node, index):
+    """The arithmetic behind one value of node ``node``'s output, as text with the real numbers.
+
+    Parameters
+    ----------
+    model : a single-path cnnviz model
+    outputs : list of ndarray
+        Every node's output for ONE sample, without the batch axis (``model.forward(x[None],
+        keep=True)`` with the batch axis removed), and the input first: ``[x, out_0, out_1, ...]``.
+    node : int
+        The node (layer) whose value is explained.
+    index : tuple of int
+        The value's position: (row, col, channel) in a feature map, (unit,) in a vector.
+    """
+    check_single_path(model)
+    layer = model.nodes[node].layer
+    x, y = outputs[node], outputs[node + 1]
+    value = float(y[index])
+    head = f"{layer.name} ({type(layer).__name__}) at {tuple(int(i) for i in index)} = {_n(value)}"
+    if isinstance(layer, L.Conv2D) and not isinstance(layer, L.Conv2DTranspose):
+        return head + "\n" + _explain_conv(model, layer, x, index, value)
+    if isinstance(layer, L.MaxPooling2D):
+        return head + "\n" + _explain_pool(layer, x, index)
+    if isinstance(layer, L.Dense):
+        text = head + "\n" + _explain_dense(layer, x, index)
+        if layer.activation == "softmax":  # the unit's z, then the softmax over every unit's z
+            text += "\nthen the softmax over all units:\n" + _explain_softmax(_before_activation(layer, x), index)
+        return text
+    if layer.activation == "softmax" or isinstance(layer, L.Softmax):
+        z = x if layer.activation != "softmax" else _before_activation(layer, x)
+        return head + "\n" + _explain_softmax(z, index)
+    if isinstance(layer, L.Flatten):
+        source = np.unravel_index(index[0], x.shape)
+        return (
+            head
+            + f"\nvalue {index[0]} of the flattened vector is the input's cell {tuple(int(i) for i in source)}"
+        )
+    if isinstance(layer, L.BatchNormalization):
+        p, c = layer.params, index[-1]
+        mean, var, gamma, beta = (float(p[k][c]) for k in ("moving_mean", "moving_variance", "gamma", "beta"))
+        xv = float(x[index])
+        return head + (
+            f"\n(x − μ) / √(σ² + ε) · γ + β = ({_n(xv)} − {_n(mean)}) / √({_n(var)} + {layer.epsilon:g}) · "
+            f"{_n(gamma)} + {_n(beta)} = {_n(value)}   (moving averages: inference)"
+        )
+    if layer.activation == "relu" or isinstance(layer, L.ReLU):
+        return head + f"\nmax({_n(float(x[index]))}, 0) = {_n(value)}"
+    return head
+
+
+def _explain_conv(model, layer, x, index, value):
+    i, j, o = index
+    K, S, D = layer.kernel_size, layer.strides, layer.dilation_rate
+    H, W, C = x.shape
+    _, ((pt, _), (pl, _)) = window_geometry((H, W), K, S, layer.padding, D)
+    w = layer.params["kernel"][..., o]  # (KH, KW, C)
+    b = float(layer.params["bias"][o]) if "bias" in layer.params else 0.0
+    window = np.zeros((K[0], K[1], C), dtype=np.float64)  # zero where the window hangs over the padding
+    for u in range(K[0]):
+        for v in range(K[1]):
+            r, s = i * S[0] - pt + u * D[0], j * S[1] - pl + v * D[1]
+            if 0 <= r < H and 0 <= s < W:
+                window[u, v] = x[r, s]
+    products = window * w  # (KH, KW, C): x · w, tap by tap
+    z = float(products.sum()) + b
+    lines = [f"window of the input: rows {i * S[0] - pt}..{i * S[0] - pt + D[0] * (K[0] - 1)}, "
+             f"columns {j * S[1] - pl}..{j * S[1] - pl + D[1] * (K[1] - 1)} (outside the map: padding, 0)"]  # fmt: skip
+    if products.size <= 27:  # all products, channel by channel
+        for c in range(C):
+            terms = " + ".join(
+                f"{_n(a, True)}·{_n(b_, True)}" for a, b_ in zip(window[..., c].ravel(), w[..., c].ravel())
+            )
+            lines.append(f"channel {c}: {terms} = {_n(float(products[..., c].sum()))}")
+    else:  # per channel: its partial sum
+        sums = products.sum(axis=(0, 1))
+        lines.append(
+            "per input channel, Σ window · kernel: "
+            + ", ".join(f"c{c}: {_n(float(s))}" for c, s in enumerate(sums))
+        )
+    lines.append(f"sum of the products {_n(float(products.sum()))} + bias {_n(b)} = {_n(z)}")
+    if layer.activation == "relu":
+        lines.append(f"ReLU: max({_n(z)}, 0) = {_n(value)}")
+    elif layer.activation not in (None, "linear"):
+        lines.append(f"{layer.activation}({_n(z)}) = {_n(value)}")
+    return "\n".join(lines)
+
+
+def _explain_pool(layer, x, index):
+    i, j, c = index
+    K = layer.pool_size
+    S = layer.strides or layer.pool_size
+    H, W, _ = x.shape
+    _, ((pt, _), (pl, _)) = window_geometry((H, W), K, S, layer.padding)
+    cells = [(i * S[0] - pt + u, j * S[1] - pl + v) for u in range(K[0]) for v in range(K[1])]
+    cells = [(r, s) for r, s in cells if 0 <= r < H and 0 <= s < W]  # padding takes no part
+    values = [float(x[r, s, c]) for r, s in cells]
+    listed = ", ".join(_n(v) for v in values)
+    if isinstance(layer, L.AveragePooling2D):
+        return f"mean of the window's cells [{listed}] = {_n(sum(values) / len(values))}"
+    best = int(np.argmax(values))  # the first maximum in reading order wins
+    return f"max of the window's cells [{listed}] = {_n(values[best])}, the winner at {cells[best]}"
+
+
+def _explain_dense(layer, x, index, top=5):
+    (u,) = index
+    w = layer.params["kernel"][:, u]
+    b = float(layer.params["bias"][u]) if "bias" in layer.params else 0.0
+    contributions = x * w  # (D,): input · weight, one per input
+    order = np.argsort(-np.abs(contributions), kind="stable")[:top]
+    z = float(contributions.sum()) + b
+    lines = [
+        f"z = Σ inputs · weights + bias over {len(x)} inputs; the {min(top, len(x))} largest contributions:"
+    ]
+    lines += [
+        f"  input {k}: {_n(float(x[k]))} · {_n(float(w[k]), True)} = {_n(float(contributions[k]))}"
+        for k in order
+    ]
+    rest = float(np.delete(contributions, order).sum())
+    lines.append(f"  the other {len(x) - len(order)} together: {_n(rest)}")
+    lines.append(f"z = {_n(float(contributions.sum()))} + bias {_n(b)} = {_n(z)}")
+    if layer.activation == "relu":
+        lines.append(f"ReLU: max({_n(z)}, 0) = {_n(max(z, 0.0))}")
+    return "\n".join(lines)
+
+
+def _before_activation(layer, x):
+    """A layer's values before its activation, for one sample (recomputed in inference mode)."""
+    return layer.forward(x[None], training=False, activation=False)[0]
+
+
+def _explain_softmax(z, index):
+    (k,) = index[-1:]
+    e = np.exp(z - z.max())
+    terms = " + ".join(_n(float(v)) for v in e)
+    return (
+        f"p_k = exp(z_k − max z) / Σ exp(z_j − max z); z = [{', '.join(_n(float(v)) for v in z)}]\n"
+        f"exponentials: [{', '.join(_n(float(v)) for v in e)}], their sum {terms} = {_n(float(e.sum()))}\n"
+        f"p_{k} = {_n(float(e[k]))} / {_n(float(e.sum()))} = {_n(float(e[k] / e.sum()))}"
+    )
+
+
+def _n(v, wrap=False):
+    """A number with 4 significant digits, −0 as 0, a negative one in parentheses inside a product."""
+    v = float(v) + 0.0
+    text = f"{v:.4g}".replace("-", "−")
+    return f"({text})" if wrap and v < 0 else text
