@@ -290,11 +290,12 @@ class Conv2D(Layer):
             )
         self.groups = 1
         self.use_bias = _check_bool("use_bias", use_bias, where)
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.initializers = {
             "kernel": initializers.get(kernel_initializer, "kernel_initializer"),
             "bias": initializers.get(bias_initializer, "bias_initializer"),
         }
+        self.kernel_initializer = self.initializers["kernel"].__name__  # by name: a saved model stores it
+        self.bias_initializer = self.initializers["bias"].__name__
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
 
     def output_shape(self, input_shape):
@@ -508,11 +509,12 @@ class Dense(Layer):
         super().__init__(activation, input_shape, name)
         self.units = check_int("units", units, 1)
         self.use_bias = _check_bool("use_bias", use_bias, "Dense")
-        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.initializers = {
             "kernel": initializers.get(kernel_initializer, "kernel_initializer"),
             "bias": initializers.get(bias_initializer, "bias_initializer"),
         }
+        self.kernel_initializer = self.initializers["kernel"].__name__  # by name: a saved model stores it
+        self.bias_initializer = self.initializers["bias"].__name__
         self.trainable_names = ("kernel", "bias") if use_bias else ("kernel",)
 
     def output_shape(self, input_shape):

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import layers as layer_classes
+from . import losses, optimizers
 from ._files import read_archive, write_archive
 from .callbacks import BatchLogger, Callback, History
 from .layers import Input, InputLayer, KerasTensor, Layer
@@ -89,7 +90,7 @@ class Model(Trainer):
     def _setup(self, name, seed):
         self.name = name
         # unseeded: drawn from numpy's global generator, so keras.utils.set_random_seed makes runs repeat
-        self.rng = np.random.default_rng(np.random.randint(2**31) if seed is None else seed)
+        self.rng = np.random.default_rng(np.random.randint(2**31) if seed is None else seed)  # noqa: NPY002
         self.built_input_shape = None
         self.input_layer_shape = None  # a Sequential started with keras.Input(shape)
 
@@ -261,6 +262,15 @@ class Model(Trainer):
             "inputs": [list(inputs) for _, inputs in self.nodes],
             "input_shape": list(self.built_input_shape),
         }
+        if self.loss is not None:  # how it was compiled, so that load_model can compile it again
+            config["compile"] = {
+                "optimizer": [type(self.optimizer).__name__, self.optimizer.get_config()],
+                "loss": [
+                    type(self.loss).__name__,
+                    {"from_logits": self.loss.from_logits} if hasattr(self.loss, "from_logits") else {},
+                ],
+                "metrics": [metric.name for metric in self.compiled_metrics],
+            }
         arrays = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
         write_archive(filepath, arrays, config)
 
@@ -329,7 +339,10 @@ class Model(Trainer):
 
 
 def load_model(filepath):
-    """A model saved with ``model.save``: architecture and weights (not compiled: call compile again)."""
+    """A model saved with ``model.save``: architecture, weights, and its compile settings if it had them.
+
+    The optimizer's running averages (Adam's moments) are not saved: it starts afresh.
+    """
     arrays, config = read_archive(filepath, "model")
     if config.get("kind") != "model":
         raise ValueError(
@@ -354,6 +367,16 @@ def load_model(filepath):
         model = Model(tensors[0], tensors[-1], name=config["name"])
     model.build(tuple(config["input_shape"]))
     model._assign_weights(arrays, filepath)
+    if "compile" in config:  # compiled as it was (the optimizer's running averages start afresh)
+        (opt_class, opt_config), (loss_class, loss_config) = (
+            config["compile"]["optimizer"],
+            config["compile"]["loss"],
+        )
+        model.compile(
+            getattr(optimizers, opt_class)(**opt_config),
+            getattr(losses, loss_class)(**loss_config),
+            config["compile"]["metrics"],
+        )
     return model
 
 

@@ -16,7 +16,7 @@ RMSprop divides by a running root mean square of g (ρ), with optional momentum:
 
     s ← ρ·s + (1 − ρ)·g²;   p ← p − η · g / √(s + ε)
 
-AdamW is Adam with decoupled weight decay λ: before each Adam step, p ← p − η·λ·p.
+Nadam is Adam with Nesterov momentum; AdamW is Adam with decoupled weight decay λ: before each Adam step, p ← p − η·λ·p.
 
 Keras' defaults throughout: learning rates 0.01 (SGD) and 0.001 (the others), ε = 1e-7.
 
@@ -26,12 +26,13 @@ Updates happen in place, in the weights' own dtype (float32): a network with a
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 
 import numpy as np
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
+__all__ = ["SGD", "Adam", "AdamW", "Nadam", "Optimizer", "RMSprop", "get"]
 
 
 class Optimizer:
@@ -54,6 +55,11 @@ class Optimizer:
 
     def update(self, p, g, key):  # pragma: no cover - each optimizer defines it
         raise NotImplementedError
+
+    def get_config(self):
+        """The constructor's arguments: ``type(self)(**config)`` makes a fresh optimizer like this one."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {p: getattr(self, p) for p in names}
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self.learning_rate:g})"
@@ -115,6 +121,40 @@ class AdamW(Adam):
         super().update(p, g, key)
 
 
+class Nadam(Adam):
+    """Adam with Nesterov momentum (Dozat, 2016), as Keras computes it.
+
+    With u_t = β₁·(1 − ½·0.96ᵗ) and Π_t = u_1···u_t:
+    p ← p − η · (u_{t+1}·m / (1 − Π_{t+1}) + (1 − u_t)·g / (1 − Π_t)) / (√(v / (1 − β₂ᵗ)) + ε)
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon)
+        self.u_product = 1.0  # Π_t, one factor per step
+
+    def apply(self, layers):
+        t = self.iterations + 1  # this step's number
+        self.u_t = self.beta_1 * (1 - 0.5 * 0.96**t)
+        self.u_next = self.beta_1 * (1 - 0.5 * 0.96 ** (t + 1))
+        self.u_product *= self.u_t
+        super().apply(layers)
+
+    def update(self, p, g, key):
+        g = g.astype(p.dtype, copy=False)
+        m = self.state.setdefault((*key, "m"), np.zeros_like(p))
+        v = self.state.setdefault((*key, "v"), np.zeros_like(p))
+        m *= self.beta_1
+        m += (1 - self.beta_1) * g  # m ← β₁·m + (1 − β₁)·g
+        v *= self.beta_2
+        v += (1 - self.beta_2) * (g * g)  # v ← β₂·v + (1 − β₂)·g²
+        t = self.iterations
+        m_hat = self.u_next * m / (1 - self.u_product * self.u_next) + (1 - self.u_t) * g / (
+            1 - self.u_product
+        )
+        v_hat = v / (1 - self.beta_2**t)
+        p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
+
 class RMSprop(Optimizer):
     """RMSprop (Hinton's lecture 6e) with Keras' defaults: divide by a running RMS of the gradient."""
 
@@ -158,7 +198,7 @@ def _number(optimizer, name, value, low=-math.inf, high=math.inf, low_open=False
     return float(value)
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop}
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "nadam": Nadam, "rmsprop": RMSprop}
 
 
 def get(optimizer):

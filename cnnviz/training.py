@@ -136,13 +136,16 @@ class Trainer:
             out, loss, _, _ = self._forward_and_loss(xb, yb, gradient=False)
             sums.add(loss, len(xb), yb, out)
         logs = sums.logs()
+        if _verbose(verbose):  # Keras' closing line of the evaluation
+            steps = -(-len(x) // batch_size)
+            print(f"{steps}/{steps} batches - " + _line(logs))
         if return_dict:
             return logs
         return list(logs.values()) if self.compiled_metrics else logs["loss"]
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """``evaluate`` on one batch."""
-        return self.evaluate(x, y, batch_size=max(len(np.asarray(x)), 1), return_dict=return_dict)
+        return self.evaluate(x, y, batch_size=max(len(np.asarray(x)), 1), verbose=0, return_dict=return_dict)
 
     # -- training ----------------------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -217,6 +220,7 @@ class Trainer:
                 val = self.evaluate(
                     *validation_data,
                     batch_size=validation_batch_size or max(batch_size, 256),
+                    verbose=0,
                     return_dict=True,
                 )
                 logs.update({f"val_{name}": value for name, value in val.items()})

@@ -30,21 +30,40 @@ real modules, so Keras' other import habits work too:
 (None, 3, 3, 4)
 """
 
-from . import activations, callbacks, datasets, layers, losses, metrics, models, optimizers, utils
-from .layers import Input
+from .. import __version__
+from . import (
+    activations,
+    backend,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    saving,
+    utils,
+)
+from .layers import Input, Layer
 from .models import Model, Sequential
 
 __all__ = [
     "Input",
+    "Layer",
     "Model",
     "Sequential",
+    "__version__",
     "activations",
+    "backend",
     "callbacks",
     "datasets",
+    "initializers",
     "layers",
     "losses",
     "metrics",
     "models",
     "optimizers",
+    "saving",
     "utils",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import activations as _ops
 
-__all__ = ["linear", "relu", "sigmoid", "softmax", "tanh"]
+__all__ = ["get", "linear", "relu", "sigmoid", "softmax", "tanh"]
 
 
 def relu(x):
@@ -35,3 +35,13 @@ def softmax(x, axis=-1):
 def linear(x):
     """x itself (no activation)."""
     return np.asarray(x)
+
+
+def get(identifier):
+    """The activation function for a name ("relu", ...), or the function itself."""
+    if callable(identifier) and identifier in (relu, sigmoid, tanh, softmax, linear):
+        return identifier
+    functions = {f.__name__: f for f in (relu, sigmoid, tanh, softmax, linear)}
+    if isinstance(identifier, str) and identifier in functions:
+        return functions[identifier]
+    raise ValueError(f"Unknown activation {identifier!r}; cnnviz offers {sorted(functions)}.")

@@ -1,5 +1,5 @@
-"""``keras.optimizers``: SGD (momentum, Nesterov), Adam, AdamW and RMSprop, with Keras' defaults."""
+"""``keras.optimizers``: SGD (momentum, Nesterov), Adam, AdamW, Nadam and RMSprop, with Keras' defaults."""
 
-from ..optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
+from ..optimizers import SGD, Adam, AdamW, Nadam, Optimizer, RMSprop
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop"]
+__all__ = ["SGD", "Adam", "AdamW", "Nadam", "Optimizer", "RMSprop"]
