@@ -9,6 +9,9 @@ Generation: ``autoencoder`` squeezes a digit into a few numbers (the code) and a
 convolutional decoder paints a digit from a code; decoding codes on the line between two
 digits' codes (``interpolate``) shows that the decoder makes new images, not copies.
 
+Normalization: ``bn_activations`` gives the feature maps a batch normalization layer
+after a convolution receives, four channels with different means and spreads.
+
 >>> images = np.zeros((2, 28, 28), np.uint8); images[:, 10:18, 12:16] = 255
 >>> x, masks = cluttered_digits(images, seed=0)
 >>> x.shape, x.dtype, masks.shape, int(masks[0].sum())
@@ -20,7 +23,19 @@ from __future__ import annotations
 import numpy as np
 
 from . import layers as L
+from . import ops
+from .images import digit
+from .kernels import KERNELS
 from .models import Sequential
+
+__all__ = [
+    "autoencoder",
+    "best_threshold",
+    "bn_activations",
+    "cluttered_digits",
+    "interpolate",
+    "mask_scores",
+]
 
 
 def cluttered_digits(images, seed=0, clutter=0.6, noise=0.3, shift=(7, 9)):
@@ -94,3 +109,22 @@ def interpolate(code_a, code_b, steps=8):
     """``steps`` codes evenly spaced on the line from ``code_a`` to ``code_b`` (both ends included)."""
     t = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
     return (1 - t) * np.asarray(code_a, np.float32) + t * np.asarray(code_b, np.float32)
+
+
+def bn_activations(count=96, seed=0):
+    """Feature maps (count, 26, 26, 4) of shifted digits through a convolution with a bias.
+
+    Four kernels (edges along x and y, the Laplacian, a blur) and the biases
+    [0.5, −1, 0.2, 1] give four channels with different means and spreads:
+    what a batch normalization layer after a convolution receives.
+    """
+    rng = np.random.default_rng(seed)
+    digits = np.stack([digit(d) / 255.0 for d in range(10)])  # (10, 28, 28)
+    picks = rng.integers(0, 10, count)
+    shifts = rng.integers(-3, 4, (count, 2))
+    x = np.stack([np.roll(digits[d], tuple(s), axis=(0, 1)) for d, s in zip(picks, shifts)])[..., None]
+    bank = np.stack([KERNELS[n] for n in ("sobel x", "sobel y", "Laplacian", "box blur")], axis=-1)[
+        :, :, None
+    ]  # (3, 3, 1, 4)
+    y, _ = ops.conv2d_forward(x, bank, np.array([0.5, -1.0, 0.2, 1.0]))
+    return y  # (count, 26, 26, 4)

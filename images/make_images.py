@@ -34,7 +34,7 @@ def main():
     bank = np.stack([KERNELS[n] for n in ("sobel x", "sobel y", "Laplacian", "sharpen")], axis=-1)[
         :, :, None, :
     ]
-    save(plot.show_cnn_pipeline(images.digit(3) / 255.0, bank), "cnn.png")
+    save(plot.show_cnn_pipeline(images.digit(3) / 255.0, bank)[0].figure, "cnn.png")
 
     x1 = np.array([0, 1, 3, 3, 3, 1, 0, 2])
     save(plot.show_conv1d_step(x1, [1, 0, -1], i=1)[0].figure, "convolution1.png")

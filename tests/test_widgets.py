@@ -152,7 +152,7 @@ def test_rendering_again_and_again_does_not_grow_memory():
 
 def test_conv1d_explorer_draws_the_numbers_cnnviz_computes():
     """The sum written in the title and the revealed output cells are conv1d's values."""
-    from cnnviz.plot import _num
+    from cnnviz.plot import num
 
     explorer = Conv1DExplorer(case=2, mix="channel 0 minus channel 1")
     explorer.controls["P"].value = 1
@@ -160,15 +160,15 @@ def test_conv1d_explorer_draws_the_numbers_cnnviz_computes():
     values = explorer.values
     w = explorer.kernel(values["taps"], values["mix"], values["K"])
     y = cnnviz.conv1d(explorer.x, w, padding=1)[:, 0]
-    assert explorer.picture.title.get_text().endswith(f"= {_num(y[3])}")
+    assert explorer.picture.title.get_text().endswith(f"= {num(y[3])}")
     shown = [t.get_text() for t in explorer.picture.output.texts[0] if t.get_visible()]
-    assert shown == [_num(v) for v in y[:4]]
+    assert shown == [num(v) for v in y[:4]]
     x = explorer.picture.window.get_x()
     assert x == 3 * 1 - 0.5  # the window starts at padded cell i·S
 
 
 def test_conv2d_step_explorer_writes_the_total_with_the_bias():
-    from cnnviz.plot import _num
+    from cnnviz.plot import num
     from cnnviz.widgets import Conv2DStepExplorer
 
     explorer = Conv2DStepExplorer()
@@ -176,7 +176,7 @@ def test_conv2d_step_explorer_writes_the_total_with_the_bias():
     explorer.controls["step"].value = 3  # (i, j) = (1, 1) of a 2×2 output
     y = cnnviz.conv2d(explorer.x, explorer.w, explorer.b)
     total = explorer.picture.total.get_text()
-    assert "y[1, 1, 1] =" in total and f"= {_num(y[1, 1, 1])}\n" in total
+    assert "y[1, 1, 1] =" in total and f"= {num(y[1, 1, 1])}\n" in total
 
 
 def test_stepping_redraws_only_what_moves_and_matches_a_full_redraw():

@@ -1,0 +1,112 @@
+"""Pictures of what cnnviz computes, one module per topic; each picture is also here (``plot.show_grid``).
+
+=================  ===========================================================================
+module             pictures
+=================  ===========================================================================
+``style``          colours, ``FONT``, ``new_axes``/``new_figure``, ``num``; tick and format helpers
+``arrays``         images, pixels, grids of numbers, kernels, feature maps, histograms, changes
+``steps``          step-through pictures of convolution and pooling; the output-size formula
+``filters``        filters on images and signals, a digit's way through a small CNN
+``training``       confusion matrix, surest mistakes, class probabilities
+``architectures``  feature-map shapes, parameters and work, receptive fields, the UNet, image grids
+=================  ===========================================================================
+
+Where to draw, and what comes back (every picture alike):
+
+* A picture with one axes takes ``ax=None``; a picture with several takes
+  ``axes=None`` (an array or sequence laid out as its docstring says). Given,
+  the picture draws there.
+* When they are None, the picture makes its own axes with ``style.new_axes``,
+  in a new figure, or in ``fig=`` when the caller passes a figure or subfigure
+  (``top, bottom = fig.subfigures(2, 1)``, then ``show_feature_maps(maps, fig=top)``).
+  ``show_cnn_pipeline``, whose columns span different numbers of rows, takes
+  only ``fig=``.
+* Every function returns the axes it drew on (for several, in the order its
+  docstring gives); none calls ``plt.show()``. In a notebook, end the cell
+  with ``plt.show()`` or ``;`` so the figure is shown once.
+* The step-through pictures are classes (``Conv1DStep``, ``Conv2DStep``,
+  ``Pool2DStep``, ``PixelPicture``): built once, then moved with ``set(...)``;
+  their ``axes`` attribute holds the axes and ``dynamic`` the artists that move.
+
+Explorers (``cnnviz.widgets``) pass ``fig=`` or axes of a ``matplotlib.figure.Figure`` they
+own, so no pyplot state is involved there; pyplot is imported only when a new figure is made.
+"""
+
+from .architectures import (
+    show_architecture_shapes,
+    show_image_grid,
+    show_params_and_work,
+    show_receptive_fields,
+    show_unet,
+)
+from .arrays import (
+    PixelPicture,
+    show_batchnorm_channel,
+    show_changes,
+    show_channels,
+    show_feature_maps,
+    show_grid,
+    show_histograms,
+    show_image,
+    show_kernel,
+    show_pixel,
+    show_shift_pooling,
+)
+from .filters import show_cnn_pipeline, show_filter_gallery, show_filtered, show_image_filter, show_responses
+from .steps import (
+    Conv1DStep,
+    Conv2DStep,
+    Pool2DStep,
+    RevealGrid,
+    show_conv1d_step,
+    show_conv2d_step,
+    show_output_size,
+    show_pool_step,
+    show_signal,
+    window_sum_text,
+)
+from .style import FONT, VISITED_COLOR, WINDOW_COLOR, new_axes, new_figure, num
+from .training import show_confusion_matrix, show_mistakes, show_probabilities
+
+__all__ = [
+    "FONT",
+    "VISITED_COLOR",
+    "WINDOW_COLOR",
+    "Conv1DStep",
+    "Conv2DStep",
+    "PixelPicture",
+    "Pool2DStep",
+    "RevealGrid",
+    "new_axes",
+    "new_figure",
+    "num",
+    "show_architecture_shapes",
+    "show_batchnorm_channel",
+    "show_changes",
+    "show_channels",
+    "show_cnn_pipeline",
+    "show_confusion_matrix",
+    "show_conv1d_step",
+    "show_conv2d_step",
+    "show_feature_maps",
+    "show_filter_gallery",
+    "show_filtered",
+    "show_grid",
+    "show_histograms",
+    "show_image",
+    "show_image_filter",
+    "show_image_grid",
+    "show_kernel",
+    "show_mistakes",
+    "show_output_size",
+    "show_params_and_work",
+    "show_pixel",
+    "show_pool_step",
+    "show_probabilities",
+    "show_receptive_fields",
+    "show_responses",
+    "show_shift_pooling",
+    "show_signal",
+    "show_unet",
+    "window_sum_text",
+]

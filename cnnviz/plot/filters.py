@@ -1,0 +1,151 @@
+"""Filters at work: what kernels do to images and signals, and a digit's way through a small CNN.
+
+Every output drawn here is computed by cnnviz (``cases.conv2d``, ``ops``), not by a copy of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ops
+from ..cases import conv2d
+from .arrays import show_image, show_kernel
+from .style import FONT, VISITED_COLOR, new_axes, new_figure, no_ticks
+
+__all__ = ["show_cnn_pipeline", "show_filter_gallery", "show_filtered", "show_image_filter", "show_responses"]
+
+
+def show_filtered(y, w, ax=None):
+    """A filtered grayscale image: as an image when the kernel keeps brightness (weights sum
+    to 1), else as signed responses in a diverging map (red positive, blue negative)."""
+    y = np.asarray(y, dtype=float)
+    y = y[:, :, 0] if y.ndim == 3 else y
+    ax = new_axes(ax)
+    if abs(float(np.sum(w)) - 1) < 1e-9:  # blur, sharpen, identity: still an image (clipped to 0..1)
+        ax.imshow(np.clip(y, 0, 1), cmap="gray", vmin=0, vmax=1)
+    else:
+        # scale by the 99.5th percentile: a few extreme pixels would wash out the rest
+        top = float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
+        signed = y.min() < 0
+        ax.imshow(y, cmap="RdBu_r" if signed else "gray", vmin=-top if signed else 0, vmax=top)
+    no_ticks(ax)
+    return ax
+
+
+def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output"), fig=None):
+    """Input image, kernel and the filtered output side by side (output in a diverging map)."""
+    axes = new_axes(axes, figsize=(12, 4), ncols=3, fig=fig, width_ratios=[4, 1.6, 4])
+    show_image(img, ax=axes[0], title=titles[0])
+    show_kernel(w, ax=axes[1], title=titles[1])
+    show_filtered(y, w, ax=axes[2])
+    axes[2].set_title(f"{titles[2]}: shape {y.shape}")
+    return axes
+
+
+def show_responses(x, responses, axes=None, fontsize=FONT, fig=None):
+    """A 1D signal and the feature maps of several kernels, one row each.
+
+    ``responses`` maps a label to an output ``y``; y[i] is drawn under the
+    centre of the window that made it, so peaks line up with what caused them.
+    """
+    x = np.asarray(x, dtype=float)
+    axes = new_axes(
+        axes, figsize=(9, 1.8 * (1 + len(responses))), nrows=1 + len(responses), fig=fig, sharex=True
+    )
+    axes[0].bar(range(len(x)), x, color="0.6")
+    axes[0].set_title("input x", fontsize=fontsize, loc="left")
+    for ax, (label, y) in zip(axes[1:], responses.items()):
+        y = np.asarray(y, dtype=float)
+        centre = (len(x) - len(y)) / 2  # a kernel of size K = L − L' + 1 is centred K−1 / 2 cells in
+        ax.bar(np.arange(len(y)) + centre, y, color=np.where(y >= 0, "#d6604d", "#4393c3"))
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_title(label, fontsize=fontsize, loc="left")
+    axes[-1].set_xlabel("position")
+    return axes
+
+
+def show_filter_gallery(img, kernels, ncols=4, fig=None, axes=None):
+    """A grayscale image filtered by each kernel of ``kernels`` (name -> (KH, KW) array).
+
+    Returns the axes used: the input's, then one per kernel.
+    """
+    img = np.asarray(img, dtype=float)
+    n = len(kernels) + 1
+    nrows = -(-n // ncols)
+    if axes is None:
+        axes = new_axes(figsize=(3 * ncols, 3.2 * nrows), nrows=nrows, ncols=ncols, fig=fig, squeeze=False)
+        axes = axes.ravel()
+        for ax in axes[n:]:
+            no_ticks(ax)
+            ax.set_axis_off()
+    axes[0].imshow(img, cmap="gray")
+    axes[0].set_title(f"input {img.shape}")
+    for ax, (name, w) in zip(axes[1:], kernels.items()):
+        show_filtered(conv2d(img, w, padding="same"), w, ax=ax)
+        ax.set_title(name)
+    no_ticks(axes[0])
+    return axes[:n]
+
+
+def show_cnn_pipeline(image, kernels, fig=None, seed=0):
+    """A digit's way through a small CNN: conv + ReLU → max-pool → flatten → dense → softmax.
+
+    Every array drawn is computed by cnnviz's ops, and every title gives its
+    shape. The dense layer's weights are random (seeded): the picture shows the
+    shapes and the flow, not a trained classifier. Its columns span different
+    numbers of rows, so it lays out its own axes, in ``fig`` (a figure or a
+    subfigure) or in a new figure.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        A grayscale image with values in [0, 1].
+    kernels : array_like, shape (KH, KW, 1, k)
+        The convolution's kernels.
+
+    Returns
+    -------
+    list of Axes
+        The input's, then the feature maps' (row by row), the flattened vector's,
+        the scores' and the probabilities'.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.asarray(image, dtype=float)[None, :, :, None]  # (1, H, W, 1)
+    conv, _ = ops.conv2d_forward(x, kernels, padding="same")
+    relu, _ = ops.relu_forward(conv)
+    pooled, _ = ops.max_pool2d_forward(relu, 2)
+    flat = pooled.reshape(1, -1)
+    weights = rng.normal(0, 1 / np.sqrt(flat.shape[1]), (flat.shape[1], 10))
+    scores = flat @ weights
+    probs = ops.softmax(scores)
+    k = conv.shape[3]
+    fig = new_figure((14, 4.2), fig)
+    grid = fig.add_gridspec(k, 6, width_ratios=[2.2, 1, 1, 0.35, 1.6, 1.6])
+    ax = fig.add_subplot(grid[:, 0])
+    ax.imshow(x[0, :, :, 0], cmap="gray")
+    ax.set_title(f"input {x.shape[1:]}")
+    axes = [ax]
+    for o in range(k):
+        for col, (maps, name) in enumerate(((relu, "conv + ReLU"), (pooled, "max-pool 2×2")), start=1):
+            a = fig.add_subplot(grid[o, col])
+            a.imshow(maps[0, :, :, o], cmap="viridis")
+            no_ticks(a)
+            if o == 0:
+                a.set_title(f"{name}\n{maps.shape[1:]}", fontsize=10)
+            axes.append(a)
+    a = fig.add_subplot(grid[:, 3])
+    a.imshow(flat.reshape(-1, 1)[:: max(1, flat.shape[1] // 200)], aspect="auto", cmap="viridis")
+    a.set_title(f"flatten\n({flat.shape[1]},)", fontsize=10)
+    no_ticks(a)
+    axes.append(a)
+    for col, (values, name) in enumerate(
+        ((scores[0], "dense: scores (10,)"), (probs[0], "softmax: p (10,)")), start=4
+    ):
+        a = fig.add_subplot(grid[:, col])
+        a.barh(range(10), values, color=VISITED_COLOR)
+        a.set_yticks(range(10))
+        a.invert_yaxis()
+        a.set_title(name + "\n(random weights)", fontsize=10)
+        axes.append(a)
+    no_ticks(axes[0])
+    return axes

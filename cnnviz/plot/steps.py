@@ -1,0 +1,447 @@
+"""Step-through pictures: a window moved over a signal or a grid, one output cell at a time.
+
+Each picture is a class built once (``Conv1DStep``, ``Conv2DStep``,
+``Pool2DStep``) whose ``set(...)`` moves the window and reveals the output up
+to the current cell; ``dynamic`` lists the artists that change, so that an
+explorer can redraw only those. The numbers come from cnnviz itself
+(``cases.conv1d``, ``cases.conv2d``, ``ops.*_pool2d_forward``) and the sizes
+and paddings from ``sizes``; the sum written out in a title is the arithmetic
+of the current window, term by term. ``show_*_step`` draw one step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .. import ops
+from ..cases import conv1d, conv2d
+from ..sizes import formula_text, kernel_extent, output_length, pad_pair, resolve_padding, window_geometry
+from .arrays import show_grid, show_kernel
+from .style import FONT, VISITED_COLOR, WINDOW_COLOR, grid_format, new_axes, no_ticks, num
+
+__all__ = [
+    "Conv1DStep",
+    "Conv2DStep",
+    "Pool2DStep",
+    "RevealGrid",
+    "show_conv1d_step",
+    "show_conv2d_step",
+    "show_output_size",
+    "show_pool_step",
+    "show_signal",
+    "window_sum_text",
+]
+
+
+def show_signal(x, ax=None, w=None, position=None, S=1, P=0, title=None, fontsize=FONT):
+    """A 1D signal as a row of numbered cells, with the window at output ``position``.
+
+    With ``w`` and ``position`` given, the kernel's weights are written under the
+    window and the products and their sum are written out, y_i = Σ_j w_j · x_{i·S+j}.
+    ``P`` cells of zero padding (an int, or a pair (before, after)) are drawn hatched.
+    """
+    x = np.asarray(x, dtype=float)
+    before, after = pad_pair(P)
+    x_pad = np.concatenate([np.zeros(before), x, np.zeros(after)])
+    ax = new_axes(ax, figsize=(0.6 * len(x_pad) + 1, 2.4))
+    show_grid(x_pad[None, :], ax=ax, padding=((0, 0), (before, after)), fontsize=fontsize)
+    ax.set_yticks([])
+    ax.set_xticks(range(len(x_pad)), [str(i - before) for i in range(len(x_pad))])
+    ax.set_xlabel("index in x (padding hatched)")
+    if w is not None and position is not None:
+        w = np.asarray(w, dtype=float)
+        start = position * S
+        ax.add_patch(Rectangle((start - 0.5, -0.5), len(w), 1, fill=False, ec=WINDOW_COLOR, lw=3))
+        ax.set_title(
+            f"y[{position}] = {window_sum_text(x_pad[:, None], w[:, None, None], start)}", fontsize=fontsize
+        )
+    elif title:
+        ax.set_title(title, fontsize=fontsize)
+    return ax
+
+
+def show_output_size(L, K, P=0, S=1, D=1, ax=None, fontsize=FONT, note=None):
+    """The formula L' = ⌊(L + 2P − K)/S⌋ + 1 with numbers, over a picture of the windows.
+
+    The padded input is a row of L + 2P cells; each window position is a bar
+    under it, and cells that no window reaches (thrown away by the floor) are
+    marked. ``P`` is an int, a pair (before, after), "valid" or "same";
+    ``note`` is added to the title as a line of its own.
+    """
+    before, after = resolve_padding(P, L, K, S, D)
+    n = L + before + after
+    E = kernel_extent(K, D)
+    ax = new_axes(ax, figsize=(max(6, 0.45 * n + 2), 3))
+    positions = output_length(L, K, (before, after), S, D) if n >= E else 0
+    for c in range(n):
+        pad = c < before or c >= before + L
+        reached = c < (positions - 1) * S + E if positions else False
+        face = "white" if reached else "#f7d6d6"
+        ax.add_patch(Rectangle((c, 0), 1, 1, fc=face, ec="0.3", hatch="//" if pad else None))
+        ax.text(
+            c + 0.5,
+            0.5,
+            "0" if pad else str(c - before),
+            ha="center",
+            va="center",
+            fontsize=fontsize - 2,
+            color="0.5" if pad else "black",
+        )
+    for i in range(positions):
+        y0 = -0.5 - 0.45 * i
+        ax.plot([i * S + 0.1, i * S + E - 0.1], [y0, y0], color=VISITED_COLOR, lw=4, solid_capstyle="butt")
+        ax.text(i * S - 0.2, y0, f"{i}", ha="right", va="center", fontsize=fontsize - 3)
+    bottom = -0.8 - 0.45 * max(positions, 1)
+    ax.set_xlim(-1, n + 0.5)
+    ax.set_ylim(bottom - 0.5, 1.1)
+    ax.set_axis_off()
+    title = formula_text(L, K, (before, after), S, D)
+    ax.set_title(title if note is None else f"{title}\n{note}", fontsize=fontsize)
+    legend = "cells: index in x; hatched: zero padding"
+    if positions and (positions - 1) * S + E < n:
+        legend += "; red: read by no window"
+    ax.text(
+        0,
+        bottom - 0.2,
+        legend + f"; bars: the {positions} window positions.",
+        fontsize=fontsize - 3,
+        color="0.35",
+        va="top",
+    )
+    return ax
+
+
+def window_sum_text(x_pad, w, start, o=0, D=1):
+    """The sum behind one output cell of a 1D convolution, written out.
+
+    ``x_pad`` (L_pad, C), ``w`` (K, C, k); the window starts at ``start`` and
+    its taps are ``D`` cells apart. One channel gives "1·2 + 0·3 + (−1)·4 = −2";
+    several channels give one partial sum per channel and then their total.
+
+    >>> window_sum_text(np.array([[2.0], [3.0], [4.0]]), np.array([[[1.0]], [[0.0]], [[-1.0]]]), 0)
+    '1·2 + 0·3 + (−1)·4 = −2'
+    """
+    K, C = w.shape[:2]
+    parts = []
+    for c in range(C):
+        terms = " + ".join(f"{num(w[j, c, o], True)}·{num(x_pad[start + j * D, c], True)}" for j in range(K))
+        parts.append((terms, float(np.dot(w[:, c, o], x_pad[start : start + D * (K - 1) + 1 : D, c]))))
+    if C == 1:
+        return f"{parts[0][0]} = {num(parts[0][1])}"
+    lines = [f"channel {c}: {terms} = {num(s)}" for c, (terms, s) in enumerate(parts)]
+    total = sum(s for _, s in parts)
+    lines.append(" + ".join(num(s, True) for _, s in parts) + f" = {num(total)}")
+    return "\n".join(lines)
+
+
+class RevealGrid:
+    """An output grid whose cells appear one at a time, for step-through pictures.
+
+    All cells' numbers are drawn once; ``show(mask, cell)`` then decides which
+    are visible and which cell is highlighted, without drawing anything new.
+    """
+
+    def __init__(self, ax, values, cmap="RdBu_r", fontsize=FONT):
+        self.values = np.asarray(values, dtype=float) + 0.0
+        finite = self.values[np.isfinite(self.values)]
+        top = float(np.abs(finite).max()) if finite.size else 1.0
+        self.image = ax.imshow(
+            np.full(self.values.shape, np.nan), cmap=cmap, vmin=-top or -1, vmax=top or 1, alpha=0.35
+        )
+        fmt = grid_format(self.values)
+        self.texts = np.empty(self.values.shape, dtype=object)
+        for (r, c), v in np.ndenumerate(self.values):
+            self.texts[r, c] = ax.text(
+                c, r, num(v, fmt=fmt), ha="center", va="center", fontsize=fontsize, visible=False
+            )
+        self.cell = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, color=WINDOW_COLOR, alpha=0.35))
+        ax.set_xlim(-0.5, self.values.shape[1] - 0.5)
+        ax.set_ylim(self.values.shape[0] - 0.5, -0.5)
+        no_ticks(ax)
+
+    def show(self, mask, cell):
+        """Show the cells where ``mask`` is True and highlight ``cell`` = (row, col)."""
+        self.image.set_data(np.where(mask, self.values, np.nan))
+        for (r, c), text in np.ndenumerate(self.texts):
+            text.set_visible(bool(mask[r, c]))
+        self.cell.set_xy((cell[1] - 0.5, cell[0] - 0.5))
+
+    def show_upto(self, i, j):
+        """Show the cells up to (i, j), row by row, and highlight (i, j)."""
+        rows, cols = self.values.shape
+        self.show(np.arange(rows * cols).reshape(rows, cols) <= i * cols + j, (i, j))
+
+    @property
+    def artists(self):
+        return [self.image, *self.texts.ravel(), self.cell]
+
+
+class Conv1DStep:
+    """The picture of a 1D convolution (cases 1–3), built once, then moved from cell to cell.
+
+    ``set(i)`` moves the window to output cell i, rewrites the sum in the title
+    and reveals the output up to that cell; ``dynamic`` lists the artists that
+    change, so an explorer can redraw only those. With a dilation ``D`` > 1 the
+    window spans D·(K − 1) + 1 cells and the K cells it reads are shaded.
+
+    Parameters
+    ----------
+    x : array_like, shape (L,) or (L, C)
+    w : array_like, shape (K,), (K, C) or (K, C, k)
+    S, P, D : int
+        Stride, padding (an int, a pair (before, after), "valid" or "same") and dilation.
+    o : int
+        The kernel whose sum is written out.
+    axes : three axes (input, kernel, output), optional
+    fig : Figure or SubFigure, optional
+        Where to make the axes when ``axes`` is None.
+    """
+
+    def __init__(self, x, w, S=1, P=0, o=0, axes=None, fontsize=FONT, D=1, fig=None):
+        x = np.asarray(x, dtype=float)
+        self.x = x[:, None] if x.ndim == 1 else x  # (L, C)
+        w = np.asarray(w, dtype=float)
+        self.w = w.reshape(w.shape[0], self.x.shape[1], -1)  # (K, C, k)
+        K, C, k = self.w.shape
+        before, after = resolve_padding(P, len(self.x), K, S, D)
+        self.x_pad = np.pad(self.x, ((before, after), (0, 0)))  # (L_pad, C)
+        self.S, self.D, self.o = S, D, o
+        # y[o, i] = Σ_{j,c} w[j, c, o] · x_pad[i·S + j·D, c]: cnnviz's own convolution
+        self.y = conv1d(self.x, self.w, strides=S, padding=(before, after), dilation_rate=D).T  # (k, L')
+        L_out = self.y.shape[1]
+        E = kernel_extent(K, D)
+        if axes is None:
+            grid = new_axes(
+                figsize=(max(8, 0.55 * len(self.x_pad) + 3), 1.6 + 0.9 * (C + k)),
+                nrows=2,
+                ncols=2,
+                fig=fig,
+                width_ratios=[len(self.x_pad), max(K, 3)],
+                height_ratios=[C, k + 0.6],
+            )
+            grid[1, 1].set_axis_off()
+            axes = (grid[0, 0], grid[0, 1], grid[1, 0])
+        self.axes = ax_x, ax_w, ax_y = axes
+        show_grid(self.x_pad.T, ax=ax_x, padding=((0, 0), (before, after)), fontsize=fontsize)
+        ax_x.set_xticks(range(len(self.x_pad)), [str(j - before) for j in range(len(self.x_pad))])
+        ax_x.set_yticks(range(C), [f"c={c}" for c in range(C)] if C > 1 else ["x"])
+        self.window = ax_x.add_patch(Rectangle((-0.5, -0.5), E, C, fill=False, ec=WINDOW_COLOR, lw=3))
+        self.taps = [  # the cells a dilated window reads
+            ax_x.add_patch(Rectangle((-0.5, -0.5), 1, C, color=WINDOW_COLOR, alpha=0.2))
+            for _ in range(K if D > 1 else 0)
+        ]
+        self.title = ax_x.set_title(" ", fontsize=fontsize, loc="left")
+        show_kernel(self.w[:, :, o].T, ax=ax_w, fontsize=fontsize, ticks=False)
+        ax_w.set_title(
+            f"kernel {o}: K={K}" + (f", depth {C}" if C > 1 else "") + (f", D={D}" if D > 1 else ""),
+            fontsize=fontsize,
+        )
+        self.output = RevealGrid(ax_y, self.y, fontsize=fontsize)
+        for oo in range(k):  # row labels without tick machinery (ticks are slow to draw)
+            ax_y.text(
+                -0.7, oo, f"kernel {oo}" if k > 1 else "y", ha="right", va="center", fontsize=fontsize - 2
+            )
+        ax_y.set_title(
+            f"output: L' = {L_out} cells" + (f" × {k} kernels" if k > 1 else ""),
+            fontsize=fontsize,
+            loc="left",
+        )
+        self.dynamic = [self.window, *self.taps, self.title, *self.output.artists]
+
+    def set(self, i):
+        """Show output cell ``i`` (0-based) of kernel ``o``: its window, its sum, the output so far."""
+        _, C, k = self.w.shape
+        start = i * self.S
+        self.window.set_xy((start - 0.5, -0.5))
+        for j, tap in enumerate(self.taps):
+            tap.set_xy((start + j * self.D - 0.5, -0.5))
+        label = f"y[{i}, {self.o}]" if k > 1 else f"y[{i}]"
+        text = window_sum_text(self.x_pad, self.w, start, self.o, self.D)
+        self.title.set_text(f"{label} = {text}" if C == 1 else f"{label}, a sum over every channel:\n{text}")
+        mask = np.repeat(np.arange(self.y.shape[1])[None, :] <= i, k, axis=0)  # (k, L')
+        mask[self.o + 1 :, i] = False  # kernels after o have not reached cell i yet
+        self.output.show(mask, (self.o, i))
+        return self
+
+
+def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT, D=1, fig=None):
+    """One step of a 1D convolution with C channels and k kernels (cases 1–3).
+
+    Draws the padded input (one row per channel) with the window at output
+    cell ``i``, kernel ``o`` beside it (one row per channel, so each weight sits
+    under the input row it multiplies), and the output (one row per kernel)
+    filled up to the cell being computed; the sum is written out in the title.
+
+    Parameters
+    ----------
+    x : array_like, shape (L,) or (L, C)
+    w : array_like, shape (K,), (K, C) or (K, C, k)
+    S, P, D : int
+        Stride, padding and dilation, as in ``cnnviz.conv1d``.
+    axes : three axes (input, kernel, output), optional
+
+    Returns
+    -------
+    The three axes (input, kernel, output).
+    """
+    return Conv1DStep(x, w, S=S, P=P, o=o, axes=axes, fontsize=fontsize, D=D, fig=fig).set(i).axes
+
+
+class Conv2DStep:
+    """The picture of a 2D convolution (case 4) on a small grid, moved from cell to cell.
+
+    For each input channel c: the padded channel with the window, and under it
+    kernel o's slice for that channel with its share of the sum; to the right,
+    the total (with the bias) and output map o, revealed up to the current
+    cell. ``set(i, j)`` moves everything that changes; ``dynamic`` lists it.
+    """
+
+    def __init__(self, x, w, S=1, P=0, o=0, b=None, axes=None, fontsize=FONT - 1, fig=None):
+        x = np.asarray(x, dtype=float)
+        x = x[:, :, None] if x.ndim == 2 else x  # (H, W, C)
+        w = np.asarray(w, dtype=float)
+        self.w = w.reshape(*w.shape[:2], x.shape[2], -1)  # (KH, KW, C, k)
+        KH, KW, C, k = self.w.shape
+        (Ho, Wo), pads = window_geometry(x.shape[:2], (KH, KW), S, P)
+        (pt, pb), (pl, pr) = pads
+        self.x_pad = np.pad(x, (*pads, (0, 0)))  # (H_pad, W_pad, C)
+        self.S, self.o, self.has_bias = S, o, b is not None
+        b = None if b is None else np.broadcast_to(np.ravel(np.asarray(b, dtype=float)), (k,))
+        self.bias = 0.0 if b is None else float(b[o])
+        # y[i, j] = b[o] + Σ_{u,v,c} w[u, v, c, o] · x_pad[i·S + u, j·S + v, c]: cnnviz's own convolution
+        self.y = conv2d(x, self.w, b, strides=S, padding=pads)[:, :, o]  # (H', W')
+        self.axes = axes = new_axes(
+            axes,
+            figsize=(3.2 * (C + 1), 6),
+            nrows=2,
+            ncols=C + 1,
+            fig=fig,
+            height_ratios=[self.x_pad.shape[0], max(KH, Ho)],
+        )
+        padded = " (padded)" if pt + pb + pl + pr else ""
+        self.windows, self.shares = [], []
+        for c in range(C):
+            show_grid(
+                self.x_pad[:, :, c],
+                ax=axes[0, c],
+                padding=pads,
+                fontsize=fontsize,
+                title=f"x, channel {c}{padded}",
+                ticks=False,
+            )
+            self.windows.append(
+                axes[0, c].add_patch(Rectangle((-0.5, -0.5), KW, KH, fill=False, ec=WINDOW_COLOR, lw=3))
+            )
+            show_kernel(self.w[:, :, c, o], ax=axes[1, c], fontsize=fontsize, ticks=False)
+            self.shares.append(axes[1, c].set_title(" ", fontsize=fontsize))
+        self.output = RevealGrid(axes[1, C], self.y, fontsize=fontsize)
+        axes[1, C].set_title(f"output map {o}: {Ho}×{Wo}", fontsize=fontsize)
+        axes[0, C].set_axis_off()
+        self.total = axes[0, C].text(
+            0, 0.5, " ", fontsize=fontsize + 1, va="center", transform=axes[0, C].transAxes
+        )
+        self.dynamic = [*self.windows, *self.shares, self.total, *self.output.artists]
+
+    def set(self, i, j):
+        """Show output cell (i, j): the windows, each channel's share, the total, the output so far."""
+        KH, KW, C, _ = self.w.shape
+        r, q = i * self.S, j * self.S
+        partial = [
+            float(np.sum(self.w[:, :, c, self.o] * self.x_pad[r : r + KH, q : q + KW, c])) for c in range(C)
+        ]
+        for c in range(C):
+            self.windows[c].set_xy((q - 0.5, r - 0.5))
+            self.shares[c].set_text(f"w[:, :, {c}, {self.o}]: Σ w·x = {num(partial[c])}")
+        bias = f" + b[{self.o}] ({num(self.bias)})" if self.has_bias else ""
+        self.total.set_text(
+            f"y[{i}, {j}, {self.o}] =\n"
+            + " + ".join(num(p, True) for p in partial)
+            + bias
+            + f" = {num(sum(partial) + self.bias)}\n({KH}·{KW}·{C} = {KH * KW * C} products)"
+        )
+        self.output.show_upto(i, j)
+        return self
+
+
+def show_conv2d_step(x, w, i, j, o=0, S=1, P=0, b=None, axes=None, fontsize=FONT - 1, fig=None):
+    """One output cell (i, j) of a 2D convolution (case 4) on a small grid.
+
+    Draws, for each input channel c, the padded channel with the window of
+    output cell (i, j) and, under it, kernel o's slice for that channel with
+    its share of the sum; to the right, the total (plus the bias) and output
+    map o filled up to the cell.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W) or (H, W, C)
+    w : array_like, shape (KH, KW), (KH, KW, C) or (KH, KW, C, k)
+    b : array_like of shape (k,), optional
+    axes : array of axes of shape (2, C + 1), optional
+
+    Returns
+    -------
+    The (2, C + 1) array of axes.
+    """
+    return Conv2DStep(x, w, S, P, o, b, axes, fontsize, fig=fig).set(i, j).axes
+
+
+class Pool2DStep:
+    """Pooling of one channel on a small grid, moved from window to window.
+
+    The padded grid (padding hatched, counting as −∞ for max and left out of
+    the average) with the window and, for max-pooling, the winning cell
+    framed; beside it the output, revealed up to the current cell.
+    ``set(i, j)`` moves what changes; ``dynamic`` lists it.
+    """
+
+    def __init__(self, x, K=2, S=None, P=0, mode="max", axes=None, fontsize=FONT, fig=None):
+        self.x = np.asarray(x, dtype=float)
+        self.K, self.S, self.mode = K, K if S is None else S, mode
+        _, self.pads = window_geometry(self.x.shape, K, self.S, P)
+        forward = ops.max_pool2d_forward if mode == "max" else ops.avg_pool2d_forward
+        y, cache = forward(self.x[None, :, :, None], K, self.S, self.pads)  # the real computation
+        self.y = y[0, :, :, 0]
+        self.argmax = cache["argmax"][0, :, :, 0] if mode == "max" else None
+        fill = -np.inf if mode == "max" else np.nan
+        self.x_pad = np.pad(self.x, self.pads, constant_values=fill)
+        self.axes = ax_x, ax_y = new_axes(
+            axes,
+            figsize=(9, 4),
+            ncols=2,
+            fig=fig,
+            width_ratios=[self.x_pad.shape[1], max(self.y.shape[1], 2) + 1],
+        )
+        show_grid(
+            np.where(np.isfinite(self.x_pad), self.x_pad, np.nan),
+            ax=ax_x,
+            padding=self.pads,
+            fontsize=fontsize,
+            ticks=False,
+            title=f"x (one channel), {mode}-pool K={K}, S={self.S}",
+        )
+        self.window = ax_x.add_patch(Rectangle((-0.5, -0.5), K, K, fill=False, ec=WINDOW_COLOR, lw=3))
+        self.winner = ax_x.add_patch(
+            Rectangle((-0.5, -0.5), 1, 1, fill=False, ec="black", lw=2.5, visible=mode == "max")
+        )
+        self.output = RevealGrid(ax_y, self.y, cmap="Greys", fontsize=fontsize)
+        self.title = ax_y.set_title(" ", fontsize=fontsize)
+        self.dynamic = [self.window, self.winner, self.title, *self.output.artists]
+
+    def set(self, i, j):
+        """Show output cell (i, j): its window, its winner (max) or its mean (average)."""
+        r, q = i * self.S, j * self.S
+        self.window.set_xy((q - 0.5, r - 0.5))
+        if self.mode == "max":
+            u, v = divmod(int(self.argmax[i, j]), self.K)
+            self.winner.set_xy((q + v - 0.5, r + u - 0.5))
+            self.title.set_text(f"y[{i}, {j}] = max of the window = {num(self.y[i, j])}")
+        else:
+            self.title.set_text(f"y[{i}, {j}] = mean of the window's real cells = {num(self.y[i, j])}")
+        self.output.show_upto(i, j)
+        return self
+
+
+def show_pool_step(x, i, j, K=2, S=None, P=0, mode="max", axes=None, fontsize=FONT, fig=None):
+    """One window of max- (or average-) pooling on a one-channel grid; returns the two axes."""
+    return Pool2DStep(x, K, S, P, mode, axes, fontsize, fig=fig).set(i, j).axes

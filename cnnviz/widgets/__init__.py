@@ -1,0 +1,82 @@
+"""Explorers: small interactive pictures built from ipywidgets controls.
+
+Each explorer is a pure compute step (cnnviz itself) plus a pure drawing step
+(``cnnviz.plot``) plus thin glue: when a control changes, the picture is drawn
+again into a fresh ``Figure`` (no pyplot, so nothing accumulates), turned into
+a PNG and put into an ``Output`` widget. That works the same in JupyterLab, on
+Binder, under nbval and in plain pytest without a kernel, where tests set
+``.value`` on the controls and look at what was drawn.
+
+A setting that makes no sense (a kernel larger than the padded input, say)
+shows its explanation in place of the picture; it never raises into the
+notebook. Displayed without a kernel (GitHub, nbviewer), an explorer shows the
+PNG of its default state.
+
+==================  ==================================================================
+module              explorers
+==================  ==================================================================
+``base``            ``Explorer`` (with ``hold()``), ``GridStepExplorer``, the shared controls
+``convolution``     ``Conv1DExplorer``, ``Conv2DStepExplorer``, ``ImageKernelExplorer``,
+                    ``OutputSizeExplorer``
+``pixels``          ``PixelExplorer`` and the example images (``IMAGES``)
+``pooling``         ``PoolStepExplorer``, ``ShiftExplorer``
+``normalization``   ``BatchNormExplorer``
+``drawing``         ``DrawingPad`` (anywidget); import it from ``cnnviz.widgets.drawing``
+==================  ==================================================================
+
+This package is the only part of cnnviz that imports ipywidgets.
+"""
+
+from ..demos import bn_activations  # moved to cnnviz.demos; still importable from here
+from .base import (
+    FAST_DRAWING,
+    SLIDER_LAYOUT,
+    STYLE,
+    Explorer,
+    GridStepExplorer,
+    StepControls,
+    canvas_png,
+    dropdown,
+    float_slider,
+    int_slider,
+)
+from .convolution import (
+    CHANNEL_MIX,
+    SIGNALS,
+    TAPS,
+    Conv1DExplorer,
+    Conv2DStepExplorer,
+    ImageKernelExplorer,
+    OutputSizeExplorer,
+)
+from .normalization import BatchNormExplorer
+from .pixels import IMAGES, PIXEL_IMAGES, PixelExplorer
+from .pooling import POOL_GRID, PoolStepExplorer, ShiftExplorer
+
+__all__ = [
+    "CHANNEL_MIX",
+    "FAST_DRAWING",
+    "IMAGES",
+    "PIXEL_IMAGES",
+    "POOL_GRID",
+    "SIGNALS",
+    "SLIDER_LAYOUT",
+    "STYLE",
+    "TAPS",
+    "BatchNormExplorer",
+    "Conv1DExplorer",
+    "Conv2DStepExplorer",
+    "Explorer",
+    "GridStepExplorer",
+    "ImageKernelExplorer",
+    "OutputSizeExplorer",
+    "PixelExplorer",
+    "PoolStepExplorer",
+    "ShiftExplorer",
+    "StepControls",
+    "bn_activations",
+    "canvas_png",
+    "dropdown",
+    "float_slider",
+    "int_slider",
+]

@@ -1,0 +1,291 @@
+"""The base of every explorer: ``Explorer``, the shared controls and their look.
+
+An explorer is a dict of ipywidgets controls, an ``Output`` showing a PNG of
+the picture, and a ``draw(fig, **values)`` that draws the picture for the
+controls' values into a fresh ``Figure`` (no pyplot). A change of a control
+redraws; ``with explorer.hold():`` changes several controls and redraws once.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import io
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import PIL.Image
+from IPython.display import HTML, Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = [
+    "FAST_DRAWING",
+    "SLIDER_LAYOUT",
+    "STYLE",
+    "Explorer",
+    "GridStepExplorer",
+    "StepControls",
+    "canvas_png",
+    "dropdown",
+    "float_slider",
+    "int_slider",
+]
+
+SLIDER_LAYOUT = {"width": "340px"}
+# explorers redraw on every change: nearest-pixel image scaling is several times faster than
+# matplotlib's default antialiasing filter, and at these sizes looks the same
+FAST_DRAWING = {"image.interpolation": "nearest"}
+STYLE = {"description_width": "110px"}
+
+
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """What the canvas shows, as PNG bytes (fast compression: explorers redraw often)."""
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+class Explorer:
+    """Base class: ``controls`` (a dict of widgets), ``out`` (the picture), ``widget`` (the layout).
+
+    Subclasses set ``figsize`` and implement ``draw(fig, **values)``, where
+    ``values`` maps each control's name to its value. ``draw`` may raise
+    ``ValueError`` or ``TypeError``; the message is shown instead of a picture.
+    A subclass that changes several controls at once (a preset, new limits)
+    does so inside ``with self.hold():``, which draws once at the end.
+    """
+
+    figsize = (8, 3)
+    dpi = 72
+    margins = {"left": 0.04, "right": 0.98, "bottom": 0.1, "top": 0.88, "hspace": 0.8, "wspace": 0.3}
+    _drawing = False  # inside render(): a control that draw() moves must not start another picture
+    _holds = 0  # how many ``with self.hold():`` blocks are open
+    _canvas = None
+    light_controls = ()  # controls whose change only moves ``self.dynamic`` (see update)
+
+    def __init__(self, controls: dict, extra=()):
+        self.controls = controls
+        self.out = widgets.Output(layout={"min_height": f"{self.figsize[1] * self.dpi}px"})
+        self.message = ""  # the last error message shown, "" when the picture is shown
+        self.png = b""  # the last picture, as PNG bytes
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        rows = [widgets.HBox(list(group)) for group in self.layout_rows()]
+        self.widget = widgets.VBox([*rows, *extra, self.out])
+        # CSS classes, so that browser tests (and custom styles) can find the parts
+        self.widget.add_class("cnnviz-explorer")
+        self.widget.add_class(f"cnnviz-{type(self).__name__}")
+        self.out.add_class("cnnviz-picture")
+        for name, control in controls.items():
+            control.add_class(f"cnnviz-control-{name}")
+        self.render()
+
+    def layout_rows(self):
+        """Controls grouped into rows, two per row by default."""
+        items = list(self.controls.values())
+        return [items[i : i + 2] for i in range(0, len(items), 2)]
+
+    @property
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    @property
+    def held(self) -> bool:
+        """True inside ``with self.hold():``, where changes of the controls draw nothing."""
+        return self._holds > 0
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls, then draw once: ``with explorer.hold(): ...``.
+
+        Like ipywidgets' ``hold_sync``: inside the block a change of a control
+        does not redraw; leaving the outermost block draws the picture once.
+        If the block raises, nothing is drawn.
+        """
+        self._holds += 1
+        try:
+            yield self
+        finally:
+            self._holds -= 1
+        if not self.held:
+            self.render()
+
+    def draw(self, fig: Figure, **values) -> None:  # pragma: no cover - subclasses draw
+        raise NotImplementedError
+
+    def update(self, **values) -> bool:
+        """Move the picture's ``dynamic`` artists for a change of a light control.
+
+        Return False when the change needs a full redraw instead. Subclasses that
+        list ``light_controls`` implement it.
+        """
+        return False
+
+    def render(self, light: bool = False) -> None:
+        """Draw the current state into ``out``: the picture, or the message explaining the problem.
+
+        A full render builds a new figure. After a change of one of the
+        ``light_controls`` (stepping the window, say) only the artists in
+        ``self.dynamic`` are drawn again, over a saved copy of everything else
+        (matplotlib's blitting), which is many times faster.
+        """
+        if self._drawing or self.held:  # a control changed by draw() itself, or in a hold: draw once
+            return
+        self._drawing = True
+        try:
+            with matplotlib.rc_context(FAST_DRAWING):
+                if light and self._canvas is not None and self.update(**self.values):
+                    png = self._draw_dynamic(restore=True)
+                else:
+                    png = self._draw_full()
+        except (ValueError, TypeError) as error:
+            self._canvas = None
+            self.message, self.png = str(error), b""
+            self.out.outputs = ()
+            self.out.append_display_data(
+                HTML(
+                    '<div style="font-size:15px;color:#a00;border:1px solid #a00;padding:8px;max-width:900px">'
+                    f"{html.escape(self.message)}</div>"
+                )
+            )
+            return
+        finally:
+            self._drawing = False
+        self.message, self.png = "", png
+        self.out.outputs = ()
+        self.out.append_display_data(Image(data=self.png, format="png"))
+
+    def _draw_full(self) -> bytes:
+        fig = Figure(figsize=self.figsize, dpi=self.dpi)
+        fig.subplots_adjust(**self.margins)
+        self.dynamic = []
+        self.draw(fig, **self.values)
+        for artist in self.dynamic:
+            artist.set_animated(True)  # left out of the saved background
+        self._canvas = FigureCanvasAgg(fig)
+        self._canvas.draw()
+        self._background = self._canvas.copy_from_bbox(fig.bbox)
+        return self._draw_dynamic(restore=False)
+
+    def _draw_dynamic(self, restore: bool) -> bytes:
+        if restore:
+            self._canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self._canvas.figure.draw_artist(artist)
+        return canvas_png(self._canvas)
+
+    def _on_change(self, change) -> None:
+        name = next((n for n, c in self.controls.items() if c is change["owner"]), None)
+        self.render(light=name in self.light_controls)
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus a PNG of the current picture for viewers without a kernel."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data = dict(data)
+        if self.png:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/plain"] = (
+            f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
+        )
+        return data
+
+
+def int_slider(description, value, low, high, **kwargs):
+    """An integer slider with the look shared by all explorers."""
+    return widgets.IntSlider(
+        value=value, min=low, max=high, description=description, layout=SLIDER_LAYOUT, style=STYLE, **kwargs
+    )
+
+
+def float_slider(description, value, low, high, step=0.1, **kwargs):
+    """A slider of real numbers with the look shared by all explorers."""
+    return widgets.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        layout=SLIDER_LAYOUT,
+        style=STYLE,
+        **kwargs,
+    )
+
+
+def dropdown(description, options, value, **kwargs):
+    """A drop-down list with the look shared by all explorers."""
+    return widgets.Dropdown(
+        options=list(options),
+        value=value,
+        description=description,
+        layout=SLIDER_LAYOUT,
+        style=STYLE,
+        **kwargs,
+    )
+
+
+class StepControls:
+    """A position slider with ◀ / ▶ buttons and a Play control (with a speed slider)."""
+
+    def __init__(self, description="position i", maximum=0):
+        self.slider = int_slider(description, 0, 0, maximum)
+        self.previous = widgets.Button(description="◀", layout={"width": "44px"}, tooltip="previous position")
+        self.next = widgets.Button(description="▶", layout={"width": "44px"}, tooltip="next position")
+        self.play = widgets.Play(value=0, min=0, max=maximum, interval=700, description="play")
+        self.speed = widgets.IntSlider(
+            value=700,
+            min=150,
+            max=2000,
+            step=50,
+            description="ms per step",
+            layout={"width": "260px"},
+            style=STYLE,
+        )
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        widgets.jslink((self.speed, "value"), (self.play, "interval"))
+        self.previous.on_click(lambda _: self.step(-1))
+        self.next.on_click(lambda _: self.step(+1))
+
+    def step(self, delta: int) -> None:
+        """Move the position by ``delta``, staying between the slider's ends."""
+        self.slider.value = min(max(self.slider.value + delta, self.slider.min), self.slider.max)
+
+    def set_maximum(self, maximum: int) -> None:
+        """Let the position go up to ``maximum`` (at least 0), moving it back if it is beyond."""
+        maximum = max(maximum, 0)
+        if self.slider.value > maximum:
+            self.slider.value = maximum
+        self.slider.max = self.play.max = maximum
+
+    def row(self):
+        """The controls in one row: ◀, the slider, ▶, Play and its speed."""
+        return widgets.HBox([self.previous, self.slider, self.next, self.play, self.speed])
+
+
+class GridStepExplorer(Explorer):
+    """An explorer whose picture steps a window over a 2D output, cell by cell, row by row.
+
+    Its ``steps`` (``StepControls``) drive the control ``"step"``; ``draw``
+    builds ``self.picture`` (with ``y`` of shape (H', W') and ``set(i, j)``)
+    and ends with ``self.show_step(step)``. A step then moves only the picture's
+    ``dynamic`` artists.
+    """
+
+    light_controls = ("step",)
+
+    def show_step(self, step: int) -> None:
+        """Let the slider reach the last output cell, and show cell ``step`` (or the last one)."""
+        Ho, Wo = self.picture.y.shape
+        self.steps.set_maximum(Ho * Wo - 1)
+        self.picture.set(*divmod(min(step, Ho * Wo - 1), Wo))
+        self.dynamic = self.picture.dynamic
+
+    def update(self, step, **_):
+        Ho, Wo = self.picture.y.shape
+        if step >= Ho * Wo:
+            return False
+        self.picture.set(*divmod(step, Wo))
+        return True

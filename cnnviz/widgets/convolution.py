@@ -1,0 +1,287 @@
+"""Explorers of convolution: a kernel stepped along a signal (cases 1–3) and over a grid (case 4),
+a 3×3 kernel on a real image, and the output-size formula."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plot
+from ..cases import conv1d, conv2d
+from ..kernels import KERNELS
+from ..sizes import resolve_padding
+from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider
+from .pixels import IMAGES
+
+__all__ = [
+    "CHANNEL_MIX",
+    "SIGNALS",
+    "TAPS",
+    "Conv1DExplorer",
+    "Conv2DStepExplorer",
+    "ImageKernelExplorer",
+    "OutputSizeExplorer",
+]
+
+TAPS = {  # the K weights along the signal, for any K
+    "edge: +1 … −1": lambda K: np.r_[1.0, np.zeros(max(K - 2, 0)), -1.0][:K] if K > 1 else np.ones(1),
+    "average: 1/K each": lambda K: np.full(K, 1.0 / K),
+    "sum: 1 each": lambda K: np.ones(K),
+    "peak: −1 … 2 … −1": lambda K: np.r_[-1.0, np.full(max(K - 2, 1), 2.0 / max(K - 2, 1)), -1.0][:K],
+    "identity: 1 at the centre": lambda K: np.eye(K)[(K - 1) // 2],
+}
+
+CHANNEL_MIX = {  # weight of each channel c in each kernel o: w[j, c, o] = taps[j] · mix[c, o]
+    1: {"one channel, one kernel": [[1.0]]},
+    2: {
+        "all channels alike": [[1.0], [1.0]],
+        "channel 0 only": [[1.0], [0.0]],
+        "channel 0 minus channel 1": [[1.0], [-1.0]],
+    },
+    3: {
+        "kernel o reads channel o": [[1.0, 0.0], [0.0, 1.0]],
+        "sum and difference": [[1.0, 1.0], [1.0, -1.0]],
+        "both read channel 0": [[1.0, 1.0], [0.0, 0.0]],
+    },
+}
+
+SIGNALS = {  # the input x of each case: (L,) or (L, C)
+    1: np.array([0, 0, 1, 3, 3, 3, 1, 0, 0, 2], dtype=float),
+    2: np.array([[0, 1], [0, 1], [2, 1], [2, 3], [2, 3], [0, 3], [0, 1], [1, 1]], dtype=float),
+    3: np.array([[0, 1], [0, 1], [2, 1], [2, 3], [2, 3], [0, 3], [0, 1], [1, 1]], dtype=float),
+}
+
+
+class Conv1DExplorer(Explorer):
+    """Step a kernel along a 1D signal, output cell by output cell: the notes' cases 1, 2 and 3.
+
+    Case 1: one channel, one kernel. Case 2: two channels, one kernel whose depth
+    is the input's. Case 3: two channels, two kernels, two output channels. The
+    window's products and their sum are written out for the current cell, and
+    the feature map fills in up to it. K, P and S can be changed; K never
+    exceeds the padded input (K ≤ L + 2P).
+    """
+
+    figsize = (10, 4.2)
+    light_controls = ("i",)
+    margins = {"left": 0.07, "right": 0.98, "bottom": 0.08, "top": 0.80, "hspace": 1.0, "wspace": 0.15}
+
+    def __init__(self, case=1, x=None, K=3, taps="edge: +1 … −1", mix=None):
+        if case not in CHANNEL_MIX:
+            raise ValueError(f"Conv1DExplorer covers the notes' cases 1, 2 and 3; received case={case!r}.")
+        self.case = case
+        self.figsize = (10, 3.0 + 0.7 * (case - 1))  # more rows to draw with more channels and kernels
+        self.margins = {**self.margins, "top": 0.84 - 0.06 * (case - 1)}  # room for one sum per channel
+        self.x = SIGNALS[case] if x is None else np.asarray(x, dtype=float)
+        self.steps = StepControls("output cell i")
+        L = len(self.x)
+        controls = {
+            "taps": dropdown("kernel taps", TAPS, taps),
+            "mix": dropdown(
+                "channels", CHANNEL_MIX[case], mix or next(iter(CHANNEL_MIX[case])), disabled=case == 1
+            ),
+            "K": int_slider("kernel size K", K, 1, L),
+            "P": int_slider("padding P", 0, 0, 3),
+            "S": int_slider("stride S", 1, 1, 4),
+            "o": int_slider(
+                "kernel o", 0, 0, len(next(iter(CHANNEL_MIX[case].values()))[0]) - 1, disabled=case != 3
+            ),
+            "i": self.steps.slider,
+        }
+        self.controls = controls
+        # K may not exceed the padded input: K ≤ L + 2P (observed before the redraw is requested)
+        controls["P"].observe(lambda ch: setattr(controls["K"], "max", L + 2 * ch["new"]), "value")
+        super().__init__(controls)
+
+    def layout_rows(self):
+        c = self.controls
+        rows = [[c["taps"], c["K"]], [c["P"], c["S"]]]
+        if self.case > 1:  # channels and kernels only matter from case 2 (channels) and 3 (kernels) on
+            rows.append([c["mix"], c["o"]] if self.case == 3 else [c["mix"]])
+        return [*rows, self.steps.row().children]
+
+    def kernel(self, taps, mix, K):
+        """w (K, C, k) with w[j, c, o] = taps[j] · mix[c, o]."""
+        return TAPS[taps](K)[:, None, None] * np.asarray(CHANNEL_MIX[self.case][mix])[None]
+
+    def draw(self, fig, taps, mix, K, P, S, o, i):
+        w = self.kernel(taps, mix, K)
+        x = self.x if self.x.ndim == 2 else self.x[:, None]
+        y = conv1d(x, w, strides=S, padding=P)  # (L', k); raises a clear ValueError when impossible
+        self.steps.set_maximum(len(y) - 1)
+        i = min(i, len(y) - 1)
+        C, k = x.shape[1], w.shape[2]
+        grid = fig.add_gridspec(2, 2, width_ratios=[len(x) + 2 * P, max(K, 3)], height_ratios=[C, k + 0.4])
+        axes = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]))
+        self.picture = plot.Conv1DStep(x, w, S=S, P=P, o=o, axes=axes).set(i)
+        self.dynamic = self.picture.dynamic
+
+    def update(self, i, **_):
+        if i >= self.picture.y.shape[1]:
+            return False
+        self.picture.set(i)
+        return True
+
+
+class OutputSizeExplorer(Explorer):
+    """L' = ⌊(L + 2P − K)/S⌋ + 1 with the learner's numbers, next to the real output of cnnviz.
+
+    Padding can be set as a number or as Keras' "valid"/"same", and the
+    per-side cells that "same" adds are shown.
+    """
+
+    figsize = (10, 3.4)
+    margins = {"left": 0.03, "right": 0.98, "bottom": 0.04, "top": 0.8}
+
+    def __init__(self, L=7, K=3, P=0, S=1):
+        controls = {
+            "L": int_slider("input L", L, 1, 20),
+            "K": int_slider("kernel K", K, 1, 9),
+            "mode": widgets.ToggleButtons(
+                options=["number", "valid", "same"], value="number", description="padding", style=STYLE
+            ),
+            "P": int_slider("padding P", P, 0, 5),
+            "S": int_slider("stride S", S, 1, 5),
+        }
+        super().__init__(controls)
+        controls["mode"].observe(
+            lambda ch: setattr(controls["P"], "disabled", ch["new"] != "number"), "value"
+        )
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["L"], c["K"]], [c["mode"]], [c["P"], c["S"]]]
+
+    def draw(self, fig, L, K, mode, P, S):
+        pads = resolve_padding(P if mode == "number" else mode, L, K, S)
+        y = conv1d(np.ones(L), np.ones(K), strides=S, padding=pads)  # the real computation
+        used = (
+            f"padding used: {pads[0]} before, {pads[1]} after"
+            if mode != "number"
+            else f"P = {P} on each side"
+        )
+        plot.show_output_size(
+            L, K, pads, S, ax=fig.subplots(), note=f"{used};  cnnviz.conv1d(...).shape = {y.shape}"
+        )
+
+
+class ImageKernelExplorer(Explorer):
+    """A 3×3 kernel applied to a real image: presets, an editable grid, ReLU, flip, stride, padding.
+
+    With an RGB image the kernel is applied to each colour channel and the
+    three results are summed (one kernel of depth 3, as in case 4).
+    """
+
+    figsize = (11, 3.8)
+    margins = {"left": 0.05, "right": 0.98, "bottom": 0.12, "top": 0.9, "wspace": 0.15}
+
+    def __init__(self, image="photo, grayscale", kernel="sobel x"):
+        self.cells = [
+            widgets.FloatText(value=float(v), layout={"width": "64px"}) for v in KERNELS[kernel].ravel()
+        ]
+        controls = {
+            "image": dropdown("image", IMAGES, image),
+            "kernel": dropdown("kernel", [*KERNELS, "custom"], kernel),
+            "relu": widgets.Checkbox(
+                value=False,
+                description="ReLU: φ(y) = max(y, 0)",
+                style={"description_width": "initial"},
+                layout={"width": "300px"},
+            ),
+            "flip": widgets.Checkbox(
+                value=False,
+                description="flip the kernel (true convolution)",
+                style={"description_width": "initial"},
+                layout={"width": "360px"},
+            ),
+            "S": int_slider("stride S", 1, 1, 4),
+            "P": widgets.ToggleButtons(
+                options=["valid", "same"], value="valid", description="padding", style=STYLE
+            ),
+        }
+        for k, cell in enumerate(self.cells):
+            controls[f"w{k // 3}{k % 3}"] = cell
+        controls["kernel"].observe(self._load_preset, "value")
+        grid = widgets.GridBox(self.cells, layout={"grid_template_columns": "repeat(3, 70px)"})
+        super().__init__(
+            controls, extra=[widgets.HBox([widgets.Label("weights w (edit to make your own):"), grid])]
+        )
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["image"], c["kernel"]], [c["S"], c["P"]], [c["relu"], c["flip"]]]
+
+    def _load_preset(self, change):
+        if change["new"] == "custom":
+            return
+        with self.hold():  # one picture for the nine cells, not nine
+            for cell, v in zip(self.cells, KERNELS[change["new"]].ravel()):
+                cell.value = float(v)
+
+    def _on_change(self, change):
+        if change["owner"] is self.controls["kernel"]:
+            return  # a preset is drawn once, by _load_preset
+        if change["owner"] in self.cells and not self.held and self.controls["kernel"].value != "custom":
+            preset = KERNELS[self.controls["kernel"].value].ravel()
+            if any(cell.value != v for cell, v in zip(self.cells, preset)):
+                self.controls["kernel"].value = "custom"  # an edited preset becomes "custom"
+        self.render()
+
+    def draw(self, fig, image, kernel, relu, flip, S, P, **weights):
+        w = np.array([weights[f"w{r}{c}"] for r in range(3) for c in range(3)]).reshape(3, 3)
+        img = IMAGES[image]()
+        applied = w[::-1, ::-1] if flip else w  # true convolution flips the kernel both ways
+        y = conv2d(
+            img,
+            np.repeat(applied[:, :, None], img.shape[2], axis=2) if img.ndim == 3 else applied,
+            strides=S,
+            padding=P,
+        )
+        if relu:
+            y = np.maximum(y, 0)
+        plot.show_image_filter(
+            img,
+            y,
+            applied,
+            fig=fig,
+            titles=(
+                "input",
+                "kernel as applied" + (" (flipped)" if flip else ""),
+                "ReLU(output)" if relu else "output",
+            ),
+        )
+
+
+class Conv2DStepExplorer(GridStepExplorer):
+    """Case 4 on a small grid: step the window over a 2-channel input with two 2×2 kernels."""
+
+    figsize = (10, 5.6)
+    margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
+
+    def __init__(self, x=None, w=None, b=(1.0, -1.0)):
+        self.x = np.asarray(x if x is not None else np.arange(18).reshape(3, 3, 2) % 5, dtype=float)
+        self.w = np.asarray(
+            w
+            if w is not None
+            else [[[[1, 0], [0, 1]], [[0, 1], [1, 0]]], [[[1, 1], [0, 0]], [[0, 0], [1, -1]]]],
+            dtype=float,
+        )
+        self.b = None if b is None else np.asarray(b, dtype=float)
+        self.steps = StepControls("cell number")  # row by row: (i, j) is shown in the picture
+        controls = {
+            "P": int_slider("padding P", 0, 0, 1),
+            "S": int_slider("stride S", 1, 1, 3),
+            "o": int_slider("kernel o", 0, 0, self.w.shape[3] - 1),
+            "step": self.steps.slider,
+        }
+        super().__init__(controls)
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["P"], c["S"], c["o"]], self.steps.row().children]
+
+    def draw(self, fig, P, S, o, step):
+        axes = fig.subplots(2, self.x.shape[2] + 1, height_ratios=[1.4, 1])
+        # the picture's output is cnnviz.conv2d's; it raises a clear ValueError when impossible
+        self.picture = plot.Conv2DStep(self.x, self.w, S=S, P=P, o=o, b=self.b, axes=axes)
+        self.show_step(step)

@@ -1,0 +1,65 @@
+"""Explorer of batch normalization: γ, β, ε and the batch size, on one channel of real feature maps."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import ops, plot
+from ..demos import bn_activations
+from .base import SLIDER_LAYOUT, STYLE, Explorer, float_slider, int_slider
+
+__all__ = ["BatchNormExplorer"]
+
+
+class BatchNormExplorer(Explorer):
+    """Batch normalization of one channel: γ, β, ε and the batch size.
+
+    The activations are the feature maps of a convolution over many shifted
+    digits (``demos.bn_activations``); a batch of N images is drawn from them
+    (seeded). The histograms show the channel before and after normalization,
+    with the batch's statistics next to those of all the images: small batches
+    give noisy estimates.
+    """
+
+    figsize = (11, 3.4)
+    margins = {"left": 0.04, "right": 0.98, "bottom": 0.12, "top": 0.82, "wspace": 0.25}
+
+    def __init__(self):
+        self.population = bn_activations()  # (M, 26, 26, C)
+        controls = {
+            "gamma": float_slider("γ (scale)", 1.0, -2.0, 3.0, continuous_update=False),
+            "beta": float_slider("β (shift)", 0.0, -3.0, 3.0, continuous_update=False),
+            "epsilon": widgets.FloatLogSlider(
+                value=1e-3,
+                base=10,
+                min=-5,
+                max=1,
+                step=0.5,
+                description="ε",
+                layout=SLIDER_LAYOUT,
+                style=STYLE,
+                continuous_update=False,
+            ),
+            "N": int_slider("batch size N", 8, 1, 64, continuous_update=False),
+            "channel": int_slider("channel c", 3, 0, self.population.shape[3] - 1),
+            "seed": int_slider("which batch", 0, 0, 20),
+        }
+        super().__init__(controls)
+
+    def draw(self, fig, gamma, beta, epsilon, N, channel, seed):
+        batch = self.population[np.random.default_rng(seed).choice(len(self.population), N, replace=False)]
+        C = batch.shape[3]
+        y, cache = ops.batchnorm_forward(batch, np.full(C, gamma), np.full(C, beta), epsilon)
+        plot.show_batchnorm_channel(
+            batch,
+            y,
+            channel,
+            cache["mean"][channel],
+            cache["var"][channel],
+            gamma,
+            beta,
+            epsilon,
+            population=self.population,
+            fig=fig,
+        )
