@@ -1,6 +1,5 @@
 """``keras.callbacks``: Keras' callbacks, plus cnnviz's ``BatchLogger`` and ``LivePlot``."""
 
-from .._liveplot import LivePlot
 from ..callbacks import (
     BatchLogger,
     Callback,
@@ -11,6 +10,7 @@ from ..callbacks import (
     ModelCheckpoint,
     TerminateOnNaN,
 )
+from ..plot.training import LivePlot
 
 __all__ = [
     "BatchLogger",

@@ -66,7 +66,7 @@ from .steps import (
     window_sum_text,
 )
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, new_axes, new_figure, num
-from .training import show_confusion_matrix, show_mistakes, show_probabilities
+from .training import LivePlot, show_confusion_matrix, show_mistakes, show_probabilities
 
 __all__ = [
     "FONT",
@@ -74,6 +74,7 @@ __all__ = [
     "WINDOW_COLOR",
     "Conv1DStep",
     "Conv2DStep",
+    "LivePlot",
     "PixelPicture",
     "Pool2DStep",
     "RevealGrid",

@@ -21,7 +21,7 @@ module              explorers
 ``pixels``          ``PixelExplorer`` and the example images (``IMAGES``)
 ``pooling``         ``PoolStepExplorer``, ``ShiftExplorer``
 ``normalization``   ``BatchNormExplorer``
-``drawing``         ``DrawingPad`` (anywidget); import it from ``cnnviz.widgets.drawing``
+``drawing``         ``DrawingPad`` (anywidget): draw a digit, read it as MNIST does
 ==================  ==================================================================
 
 This package is the only part of cnnviz that imports ipywidgets.
@@ -49,6 +49,7 @@ from .convolution import (
     ImageKernelExplorer,
     OutputSizeExplorer,
 )
+from .drawing import DrawingPad
 from .normalization import BatchNormExplorer
 from .pixels import IMAGES, PIXEL_IMAGES, PixelExplorer
 from .pooling import POOL_GRID, PoolStepExplorer, ShiftExplorer
@@ -66,6 +67,7 @@ __all__ = [
     "BatchNormExplorer",
     "Conv1DExplorer",
     "Conv2DStepExplorer",
+    "DrawingPad",
     "Explorer",
     "GridStepExplorer",
     "ImageKernelExplorer",
