@@ -1,5 +1,12 @@
-"""Self-checking exercises: each checker compares the learner's answer with cnnviz's
-and, when they differ, explains the right one with the learner's numbers.
+"""Self-checking exercises.
+
+``check("05.2", answer)`` is how a notebook checks an exercise: the exercise's answer,
+hints and explanation live in ``cnnviz.exercise_bank``, out of the learner's sight. A wrong
+answer gets a hint that says what to reconsider without giving the answer away; a right
+one gets the explanation; ``solution("05.2")`` shows the answer when the learner asks.
+
+The older checkers below compare an answer with a value given in the call and, when they
+differ, explain the right one with the learner's numbers; ``check`` uses their parsing.
 
 Every checker prints one verdict, so a notebook cell reads
 ``check_output_size(answer, L=7, K=3, P=0, S=2)``. An answer still left as
@@ -20,15 +27,18 @@ import numbers
 
 import numpy as np
 
+from .exercise_bank import BANK
 from .sizes import formula_text, output_length
 
 __all__ = [
     "TODO",
     "Verdict",
+    "check",
     "check_array",
     "check_output_size",
     "check_shape",
     "check_window",
+    "solution",
 ]
 
 
@@ -54,6 +64,105 @@ class Verdict:
 
     def __repr__(self):
         return ""
+
+
+def check(exercise_id, answer):
+    """Check the answer to exercise ``exercise_id`` ("NN.k"); prints a verdict and returns it.
+
+    Right: ✓ and why. Wrong: ✗ and what to reconsider (never the answer). An answer of the
+    wrong kind (text for a number, a number for a shape) is told what kind is expected.
+    """
+    exercise = _exercise(exercise_id)
+    if answer is None:
+        return Verdict(False, TODO)
+    right = exercise.answer()
+    given, kind_message = _parse(exercise, answer)
+    if kind_message:
+        return Verdict(False, kind_message)
+    if _same(exercise.kind, given, right, answer):
+        return Verdict(True, f"✓ Right. {exercise.explain(right)}")
+    hint = next((text for test, text in exercise.mistakes if _safe(test, given, right)), exercise.hint)
+    return Verdict(False, f"✗ Not yet: {hint} (To see the answer: solution({exercise_id!r}).)")
+
+
+def solution(exercise_id):
+    """The answer to exercise ``exercise_id`` and why, for when you are stuck."""
+    exercise = _exercise(exercise_id)
+    right = exercise.answer()
+    shown = tuple(int(n) for n in right) if exercise.kind == "shape" else right
+    return Verdict(
+        True,
+        f"Answer to {exercise_id}: {_short(shown) if exercise.kind == 'array' else shown}. {exercise.explain(right)}",
+    )
+
+
+def _exercise(exercise_id):
+    if exercise_id not in BANK:
+        prefix = str(exercise_id).split(".")[0]
+        nearby = sorted(k for k in BANK if k.startswith(prefix + ".")) or sorted(BANK)
+        raise ValueError(f"There is no exercise {exercise_id!r}; this notebook's are {nearby}.")
+    return BANK[exercise_id]
+
+
+def _parse(exercise, answer):
+    """(the answer in the exercise's kind, None), or (None, a message saying what kind was expected)."""
+    kind = exercise.kind
+    if kind == "number":
+        number = _as_number(answer)
+        return (
+            (number, None)
+            if number is not None
+            else (None, _kind(answer, "a number, like 5 (without quotes)"))
+        )
+    if kind in ("shape", "indices"):
+        if kind == "shape" and isinstance(answer, np.ndarray) and answer.ndim > 1:
+            return (
+                None,
+                f"✗ Not an answer of the right kind: you gave an array of shape {answer.shape}; the answer is a shape, a tuple of sizes (use .shape).",
+            )
+        values = _as_indices(answer, sort=kind == "indices")
+        expected = (
+            "a shape: a tuple of whole sizes, like (4, 3)"
+            if kind == "shape"
+            else "a list of whole numbers, like [2, 3, 4]"
+        )
+        return (values, None) if values is not None else (None, _kind(answer, expected))
+    if kind == "choice":
+        text = str(answer).strip().lower() if isinstance(answer, str) else None
+        if text not in exercise.choices:
+            return None, _kind(answer, f"one of {list(exercise.choices)}, as text in quotes")
+        return text, None
+    try:  # "array"
+        values = np.asarray(answer)
+        if values.dtype.kind not in "biuf":
+            raise ValueError
+        return values.astype(float), None
+    except (ValueError, TypeError):
+        return None, _kind(answer, "numbers: a number, a list of numbers or a numpy array")
+
+
+def _same(kind, given, right, raw):
+    if kind == "number":
+        rtol, _ = _tolerance(np.asarray(raw).dtype)
+        return bool(np.isclose(given, float(right), rtol=rtol, atol=rtol * max(abs(float(right)), 1.0)))
+    if kind == "shape":
+        return tuple(given) == tuple(int(n) for n in right)
+    if kind == "indices":
+        return given == sorted(int(n) for n in right)
+    if kind == "choice":
+        return given == right
+    right = np.asarray(right, dtype=float)
+    rtol, _ = _tolerance(np.asarray(raw).dtype)
+    atol = rtol * max(float(np.max(np.abs(right), initial=0.0)), 1.0)
+    return given.shape == right.shape and bool(np.allclose(given, right, rtol=rtol, atol=atol))
+
+
+def _safe(test, given, right):
+    """Whether a mistake's test matches; a test that cannot handle this answer does not."""
+    try:
+        return bool(test(given, right))
+    except Exception:
+        return False
 
 
 def check_output_size(answer, L, K, P=0, S=1):
