@@ -1,4 +1,4 @@
-"""Notebook 10's exercises."""
+"""Notebook 10's exercises: inside a trained CNN."""
 
 from __future__ import annotations
 
