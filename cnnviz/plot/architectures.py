@@ -106,7 +106,8 @@ def show_unet(model, ax=None, fontsize=FONT - 4):
             style = "->" if pl == lv else "-|>"
             ax.annotate("", (col - 0.4, -lv), (pc + 0.4, -pl), arrowprops=dict(arrowstyle=style, color="0.3"))
         previous = (col, lv)
-    for layer, inputs in model.nodes:  # the skips: from the contracting path into each concatenation
+    channels = [shape[-1] for _, shape, _ in model.shapes()]
+    for k, (layer, inputs) in enumerate(model.nodes):  # the skips: into each concatenation
         if isinstance(layer, Concatenate):
             source = inputs[0]
             crop = model.nodes[source].layer
@@ -119,12 +120,17 @@ def show_unet(model, ax=None, fontsize=FONT - 4):
             ax.text(
                 (c0 + c1) / 2, -lv + 0.28, label, ha="center", va="bottom", fontsize=fontsize, color="0.4"
             )
+            ax.text(  # joined, the channels double: the copy's and the up-convolution's side by side
+                c1, -lv + 0.38, f"+{channels[inputs[0]]} = ×{channels[k]}", ha="center", va="bottom",
+                fontsize=fontsize, color="#17798a",
+            )  # fmt: skip
     ax.set_xlim(-0.7, column - 0.3)
     ax.set_ylim(-max(level.values()) - 0.6, 0.7)
     ax.set_axis_off()
     ax.set_title(
         "feature-map size² × channels after each convolution (the input first)\n"
-        "→ convolution   ↘ max-pool   ↗ up-convolution (teal)   - - → copy, joined by concatenation",
+        "→ convolution   ↘ max-pool   ↗ up-convolution (teal)   - - → copy, joined by concatenation "
+        "(+copied channels = channels after joining)",
         fontsize=fontsize + 3,
     )
     return ax
