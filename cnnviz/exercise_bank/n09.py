@@ -1,9 +1,77 @@
-"""Notebook 09's exercises."""
+"""Notebook 09's exercises: training a CNN on MNIST."""
 
 from __future__ import annotations
 
+from .. import architectures, keras
 from ._exercise import Exercise
 
 __all__ = ["EXERCISES"]
 
-EXERCISES: list[Exercise] = []
+
+def _lecture_cnn(pooling=True):
+    def pool():
+        return [keras.layers.MaxPooling2D(2)] if pooling else []
+
+    return keras.models.Sequential(
+        [
+            keras.layers.Conv2D(16, 3, activation="relu", padding="same", input_shape=(28, 28, 1)),
+            *pool(),
+            keras.layers.Conv2D(32, 3, activation="relu", padding="same"),
+            *pool(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def _dense_params(model):
+    return [params for layer, _, params in model.shapes() if isinstance(layer, keras.layers.Dense)][-1]
+
+
+EXERCISES: list[Exercise] = [
+    Exercise(
+        id="09.1",
+        kind="number",
+        answer=lambda: keras.models.Sequential(
+            [keras.layers.Conv2D(16, 3, input_shape=(28, 28, 1))]
+        ).count_params(),
+        hint="A kernel has one weight per cell of its 3×3 window and per input channel; count them for every "
+        "kernel, then add one bias per kernel. The image's size does not enter.",
+        mistakes=(
+            (lambda a, r: a == 3 * 3 * 16, "Close: each kernel also has a bias."),
+            (
+                lambda a, r: a > 10_000,
+                "The kernel is shared by every position: the 28 × 28 size does not multiply it.",
+            ),
+        ),
+        explanation=lambda r: f"3·3·1 weights per kernel, 16 kernels, plus 16 biases: 3·3·1·16 + 16 = {r}.",
+    ),
+    Exercise(
+        id="09.2",
+        kind="number",
+        answer=lambda: _dense_params(_lecture_cnn(pooling=False)),
+        hint="Without pooling the maps stay 28 × 28: Flatten gives height × width × channels values, and the "
+        "dense layer has one weight per value and per class, plus one bias per class.",
+        mistakes=(
+            (
+                lambda a, r: a == 7 * 7 * 32 * 10 + 10,
+                "That is the count with the pooling: take both pools out.",
+            ),
+        ),
+        explanation=lambda r: (
+            f"28·28·32 = 25,088 values, each with a weight to each of 10 classes, plus 10 biases: "
+            f"{r:,}, sixteen times the 15,690 with pooling."
+        ),
+    ),
+    Exercise(
+        id="09.3",
+        kind="number",
+        answer=lambda: architectures.multiply_adds(_lecture_cnn())[0],
+        hint="Every cell of every output map is one window of 3 × 3 × 1 products; count the output cells first "
+        "(padding 'same' keeps 28 × 28) and the maps.",
+        mistakes=(
+            (lambda a, r: a == 28 * 28 * 16, "That counts output cells; each one needs 3·3·1 multiply-adds."),
+        ),
+        explanation=lambda r: f"28·28 positions × 16 kernels × 3·3·1 multiply-adds = {r:,} per image.",
+    ),
+]

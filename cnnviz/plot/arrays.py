@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
 
 from ..sizes import spatial_pairs
@@ -45,14 +46,21 @@ def show_image(img, ax=None, title=None):
 
 
 def show_channels(img, axes=None, fig=None):
-    """The R, G and B channels of an (H, W, 3) image, each in its own colour; returns the three axes."""
+    """The R, G and B channels of an (H, W, 3) image, each in its own colour; returns the three axes.
+
+    Each channel is drawn from black (0: none of that light) to its full colour (255, or 1.0
+    for floats), as the screen would light it, with a colour bar giving the values: dark
+    means 0 in every channel, so white parts of the image are bright in all three.
+    """
     img = np.asarray(img)
     if img.ndim != 3 or img.shape[2] != 3:
         raise ValueError(f"show_channels expects an RGB image (H, W, 3); received shape {img.shape}.")
     axes = new_axes(axes, figsize=(12, 4), ncols=3, fig=fig)
     top = 255 if img.dtype == np.uint8 else 1.0
-    for c, (name, cmap) in enumerate((("R", "Reds"), ("G", "Greens"), ("B", "Blues"))):
-        axes[c].imshow(img[:, :, c], cmap=cmap, vmin=0, vmax=top)
+    for c, (name, colour) in enumerate((("R", "red"), ("G", "lime"), ("B", "blue"))):
+        cmap = LinearSegmentedColormap.from_list(f"black to {colour}", ["black", colour])
+        shown = axes[c].imshow(img[:, :, c], cmap=cmap, vmin=0, vmax=top)
+        axes[c].figure.colorbar(shown, ax=axes[c], fraction=0.046, pad=0.03, ticks=np.linspace(0, top, 6))
         axes[c].set_title(f"channel {c} ({name}): shape {img[:, :, c].shape}")
         axes[c].set_axis_off()
     return axes
@@ -120,7 +128,7 @@ def show_grid(
     return ax
 
 
-def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True):
+def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True, vmax=None):
     """A 2D kernel in a diverging colour map centred at 0 (red positive, blue negative).
 
     Values are printed when the kernel is small (``values=None`` decides by size).
@@ -129,7 +137,7 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True):
     if w.ndim == 1:
         w = w[None, :]
     ax = new_axes(ax, figsize=(0.7 * w.shape[1] + 1, 0.7 * w.shape[0] + 1))
-    top = float(np.abs(w).max()) or 1.0
+    top = vmax if vmax is not None else float(np.abs(w).max()) or 1.0  # vmax: one scale for compared kernels
     ax.imshow(w, cmap="RdBu_r", vmin=-top, vmax=top)
     if values if values is not None else w.size <= 49:
         fmt = grid_format(w)
@@ -149,7 +157,7 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True):
     return ax
 
 
-def show_feature_maps(y, axes=None, titles=None, cmap="viridis", ncols=None, fig=None):
+def show_feature_maps(y, axes=None, titles=None, cmap="viridis", ncols=None, fig=None, vmin=None, vmax=None):
     """Each channel of ``y`` (H, W, k) as its own small image; returns the k axes used.
 
     Without ``axes``, the maps fill ``ncols`` columns (at most 8 by default) of
@@ -168,7 +176,7 @@ def show_feature_maps(y, axes=None, titles=None, cmap="viridis", ncols=None, fig
         for extra in axes[k:]:
             extra.set_axis_off()
     for o in range(k):
-        axes[o].imshow(y[:, :, o], cmap=cmap)
+        axes[o].imshow(y[:, :, o], cmap=cmap, vmin=vmin, vmax=vmax)  # vmin, vmax: one scale for all maps
         axes[o].set_title(titles[o] if titles else f"map {o}", fontsize=10)
         no_ticks(axes[o])
     return axes[:k]
