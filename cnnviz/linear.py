@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._blas import matmul
-from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim, check_number
+from ._checks import as_real_array, check_bias, check_cache, check_grad_shape, check_ndim, check_number
 
 __all__ = [
     "dense_backward",
@@ -67,11 +67,12 @@ def dense_forward(x, w, b=None):
     y = matmul(x, w)  # (N, D) @ (D, units) -> (N, units)
     if b is not None:
         y += b
-    return y, {"x": x, "w": w, "has_bias": b is not None}
+    return y, {"op": "dense", "x": x, "w": w, "has_bias": b is not None}
 
 
 def dense_backward(dy, cache):
     """Gradients of ``dense_forward``: ``(dx (N, D), dw (D, units), db (units,) or None)``."""
+    cache = check_cache(cache, "dense", func="dense_backward")
     x, w = cache["x"], cache["w"]
     dy = check_grad_shape(dy, (x.shape[0], w.shape[1]), func="dense_backward").astype(w.dtype, copy=False)
     dx = matmul(dy, w.T)  # (N, units) @ (units, D)
@@ -88,10 +89,10 @@ def dropout_forward(x, rate, rng=None, training=True):
     x : array_like
     rate : float
         Fraction of the values to drop, 0 <= rate < 1.
-    rng : numpy.random.Generator, optional
-        Source of randomness (a fresh unseeded one if not given).
+    rng : numpy.random.Generator or int, optional
+        Source of randomness, or a seed for one (a fresh unseeded one if not given).
     training : bool
-        False passes ``x`` through unchanged.
+        False passes ``x`` through unchanged (as a copy: the output is never the caller's array).
     """
     x = as_real_array("x", x, func="dropout_forward")
     if not 0 <= rate < 1:
@@ -99,15 +100,22 @@ def dropout_forward(x, rate, rng=None, training=True):
             f"dropout_forward expects 0 <= rate < 1 (the fraction dropped); received rate={rate!r}."
         )
     if not training or rate == 0:
-        return x, {"scale": None}
-    rng = np.random.default_rng() if rng is None else rng
+        return x.copy(), {"op": "dropout", "scale": None, "x_shape": x.shape}
+    if rng is None or isinstance(rng, (int, np.integer)):
+        rng = np.random.default_rng(rng)
+    elif not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"dropout_forward expects rng as a numpy.random.Generator or an int seed; received {type(rng).__name__}."
+        )
     scale = (rng.random(x.shape) >= rate).astype(x.dtype) / (1 - rate)  # 0 or 1/(1 − rate)
-    return x * scale, {"scale": scale}
+    return x * scale, {"op": "dropout", "scale": scale, "x_shape": x.shape}
 
 
 def dropout_backward(dy, cache):
     """Gradient of dropout: dy where the value was kept (times the same scale), 0 where dropped."""
-    return dy if cache["scale"] is None else dy * cache["scale"]
+    cache = check_cache(cache, "dropout", func="dropout_backward")
+    dy = check_grad_shape(dy, cache["x_shape"], func="dropout_backward")
+    return dy.copy() if cache["scale"] is None else dy * cache["scale"]
 
 
 def rescaling_forward(x, scale, offset=0.0):
@@ -134,10 +142,11 @@ def rescaling_forward(x, scale, offset=0.0):
     x = as_real_array("x", x, func=func)
     scale, offset = check_number("scale", scale, func=func), check_number("offset", offset, func=func)
     y = x * scale + offset  # y = x·scale + offset, in x's dtype (the Python floats do not widen float32)
-    return y, {"x_shape": x.shape, "scale": scale, "dtype": x.dtype}
+    return y, {"op": "rescaling", "x_shape": x.shape, "scale": scale, "dtype": x.dtype}
 
 
 def rescaling_backward(dy, cache):
     """Gradient of ``rescaling_forward``: dx = dy · scale, the shape of x."""
+    cache = check_cache(cache, "rescaling", func="rescaling_backward")
     dy = check_grad_shape(dy, cache["x_shape"], func="rescaling_backward").astype(cache["dtype"], copy=False)
     return dy * cache["scale"]

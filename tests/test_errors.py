@@ -332,3 +332,46 @@ def test_friendly_conv2d_explains_the_cases(x_shape, w_shape):
     ) as info:
         cnnviz.conv2d(np.ones(x_shape), np.ones(w_shape))
     assert f"received x.shape={x_shape} and w.shape={w_shape}." in str(info.value)
+
+
+def test_dropout_never_aliases_checks_dy_and_takes_a_seed():
+    x = np.ones((3, 4))
+    y, cache = ops.dropout_forward(x, 0.0)
+    y[0, 0] = 5.0
+    assert x[0, 0] == 1.0  # writing into the output leaves the input alone
+    y, cache = ops.dropout_forward(x, 0.5, rng=0)  # an int seeds a generator
+    np.testing.assert_array_equal(y, ops.dropout_forward(x, 0.5, rng=0)[0])
+    with pytest.raises(
+        ValueError, match=r"dropout_backward expects dy with the forward output's shape \(3, 4\)"
+    ):
+        ops.dropout_backward(np.ones(4), cache)
+    with pytest.raises(
+        TypeError, match="expects rng as a numpy.random.Generator or an int seed; received str"
+    ):
+        ops.dropout_forward(x, 0.5, rng="0")
+
+
+@pytest.mark.parametrize(
+    ("backward", "forward_cache", "expected"),
+    [
+        (
+            ops.relu_backward,
+            None,
+            "relu_backward expects the cache that relu_forward returned; received None",
+        ),
+        (
+            ops.dense_backward,
+            lambda: ops.relu_forward(np.ones((2, 3)))[1],
+            "received the cache of relu_forward",
+        ),
+        (
+            ops.add_backward,
+            lambda: {"w": 1},
+            "add_backward expects the cache that add_forward returned; received a dict",
+        ),
+    ],
+)
+def test_a_backward_pass_names_the_cache_it_expected(backward, forward_cache, expected):
+    cache = forward_cache() if forward_cache else None
+    with pytest.raises(TypeError, match=re.escape(expected)):
+        backward(np.ones((2, 3)), cache)
