@@ -346,7 +346,7 @@ def test_dropout_never_aliases_checks_dy_and_takes_a_seed():
     ):
         ops.dropout_backward(np.ones(4), cache)
     with pytest.raises(
-        TypeError, match="expects rng as a numpy.random.Generator or an int seed; received str"
+        TypeError, match=r"expects rng as a numpy\.random\.Generator or an int seed; received str"
     ):
         ops.dropout_forward(x, 0.5, rng="0")
 
