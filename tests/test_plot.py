@@ -123,3 +123,42 @@ def test_a_preset_and_a_new_image_are_each_drawn_once(monkeypatch):
 def test_float_slider_has_the_explorers_look():
     slider = widgets.float_slider("γ", 1.0, -2.0, 3.0)
     assert (slider.min, slider.max, slider.step, slider.layout.width) == (-2.0, 3.0, 0.1, "340px")
+
+
+def test_channels_are_drawn_dark_at_zero_with_a_colour_bar():
+    img = np.zeros((4, 4, 3), np.uint8)
+    img[0, 0] = 255
+    axes = plot.show_channels(img)
+    for ax in axes:
+        image = ax.get_images()[0]
+        assert image.get_clim() == (0, 255)
+        assert tuple(image.cmap(0.0)[:3]) == (0.0, 0.0, 0.0)  # 0 is dark in every channel
+        assert image.colorbar is not None
+    assert tuple(axes[0].get_images()[0].cmap(1.0)[:3]) == (1.0, 0.0, 0.0)
+
+
+def test_the_current_output_cell_is_framed_without_a_sign_colour():
+    step = plot.Conv1DStep([1.0, 2.0, 3.0, 4.0], [1.0, -1.0]).set(1)
+    cell = step.output.cell
+    assert not cell.get_fill() and matplotlib.colors.same_color(cell.get_edgecolor(), "black")
+    pool = plot.Pool2DStep(np.arange(16.0).reshape(4, 4)).set(1, 0)
+    assert not pool.output.cell.get_fill()
+
+
+def test_conv1d_step_adds_the_bias_to_the_output_and_the_sum():
+    x = np.array([[1, 0], [2, 1], [0, 3], [1, 1]])
+    w = np.stack([[[1, 0], [0, 1]], [[1, 1], [-1, -1]]], axis=-1)
+    step = plot.Conv1DStep(x, w, o=1, b=[0, 1]).set(1)
+    np.testing.assert_array_equal(step.y.T, cnnviz.conv1d(x, w, [0, 1]))
+    assert step.title.get_text().endswith("plus the bias b[1] = 1: y[1, 1] = 1")
+
+
+def test_the_cnn_pipeline_names_its_kernels_on_one_scale_centred_at_zero():
+    bank = np.stack([np.eye(3), -2 * np.eye(3)], axis=-1)[:, :, None, :]
+    fig = plt.figure()
+    plot.show_cnn_pipeline(np.ones((8, 8)), bank, fig=fig, names=["a", "b"])
+    kernels = [ax for ax in fig.axes if ax.get_title() in ("a", "b")]
+    assert len(kernels) == 2
+    assert {ax.get_images()[0].get_clim() for ax in kernels} == {(-2.0, 2.0)}
+    maps = [ax.get_images()[0].get_clim() for ax in fig.axes if ax.get_images() and ax not in kernels][1:]
+    assert len(set(maps)) == 1 and maps[0][0] == 0  # every map and the flat vector: one scale from 0

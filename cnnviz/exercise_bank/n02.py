@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import cases, sizes
 from ._exercise import Exercise
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "explorer_output"]
+
+
+def _cells_read(i, K, L=10):
+    """The 0-based cells of x that y[i] reads: those whose one-hot probe changes y[i] (cnnviz's own conv1d)."""
+    return [j for j in range(L) if cases.conv1d(np.eye(L)[j], np.ones(K))[i] != 0]
+
+
+def explorer_output(case, i, o=0, mix=None, K=3, S=1):
+    """y[i, o] that ``Conv1DExplorer(case)`` shows with the edge taps and these controls (notebooks 02–04)."""
+    from ..widgets.convolution import CHANNEL_MIX, SIGNALS, TAPS  # ipywidgets only when checked
+
+    mix = np.asarray(CHANNEL_MIX[case][mix or next(iter(CHANNEL_MIX[case]))])  # (C, k)
+    w = TAPS["edge: +1 … −1"](K)[:, None, None] * mix[None]  # (K, C, k), as Conv1DExplorer.kernel
+    x = SIGNALS[case].reshape(len(SIGNALS[case]), -1)  # (L, C)
+    return float(cases.conv1d(x, w, strides=S)[i, o])
+
 
 EXERCISES: list[Exercise] = [
     Exercise(
@@ -15,8 +33,64 @@ EXERCISES: list[Exercise] = [
         hint="Count the positions the window can take: its first cell can start at 0 and must leave room for all K cells.",
         mistakes=(
             (lambda a, r: a == r - 1, "Close: did you forget the + 1? The first window position counts too."),
-            (lambda a, r: a == 12, "That is L itself: a window of K cells cannot start in the last K − 1 cells."),
+            (
+                lambda a, r: a == 12,
+                "That is L itself: a window of K cells cannot start in the last K − 1 cells.",
+            ),
         ),
         explanation=lambda r: f"L' = L − K + 1 = 12 − 4 + 1 = {r}.",
+    ),
+    Exercise(
+        id="02.2",
+        kind="indices",
+        answer=lambda: _cells_read(3, 3),
+        hint="In 0-based code, y[i] = Σ_j w[j] · x[i + j] for j = 0, …, K − 1: the window of y[i] starts at cell i.",
+        mistakes=(
+            (
+                lambda a, r: list(a) == [v + 1 for v in r],
+                "Those are 1-based positions (the notes' x_{i+j−1} with i = 4); the code counts from 0.",
+            ),
+            (
+                lambda a, r: list(a) == [v - 1 for v in r],
+                "The window of y[i] starts at x[i], not one cell before it.",
+            ),
+            (lambda a, r: len(a) != len(r), "The window covers exactly K cells."),
+        ),
+        explanation=lambda r: (
+            f"y[3] = w[0]·x[3] + w[1]·x[4] + w[2]·x[5]: cells {r} (in the notes' 1-based count, y_4 reads x_4, x_5, x_6)."
+        ),
+    ),
+    Exercise(
+        id="02.3",
+        kind="array",
+        answer=lambda: cases.conv1d([2, 0, 1, 3], [1, 2]),
+        hint="L' = L − K + 1 cells; each is w_1·x_i + w_2·x_{i+1}, the kernel laid on the signal unflipped.",
+        mistakes=(
+            (lambda a, r: np.shape(a) == (4,), "With K = 2 there is one output cell fewer than input cells."),
+            (
+                lambda a, r: np.allclose(a, cases.conv1d([2, 0, 1, 3], [2, 1])),
+                "You flipped the kernel: deep-learning convolution multiplies x_i by w_1, x_{i+1} by w_2.",
+            ),
+        ),
+        explanation=lambda r: f"1·2 + 2·0 = 2, 1·0 + 2·1 = 2, 1·1 + 2·3 = 7: y = {r.tolist()}.",
+    ),
+    Exercise(
+        id="02.4",
+        kind="number",
+        answer=lambda: explorer_output(1, 2, S=2),
+        hint="With stride S the window of y[i] starts at cell i·S; the edge taps compute the window's first cell minus its last.",
+        mistakes=(
+            (
+                lambda a, r: a == explorer_output(1, 2, S=1),
+                "That is the stride-1 output: with stride S the window of y[i] starts at cell i·S, not at cell i.",
+            ),
+            (
+                lambda a, r: a == -r,
+                "The sign: the edge taps are +1 on the window's first cell and −1 on its last (first minus last).",
+            ),
+        ),
+        explanation=lambda r: (
+            f"With S = 2, y[2] reads x[4], x[5], x[6] = 3, 3, 1: 1·3 + 0·3 + (−1)·1 = {r:g}."
+        ),
     ),
 ]

@@ -15,9 +15,14 @@ from .style import FONT, VISITED_COLOR, new_axes, new_figure, no_ticks
 __all__ = ["show_cnn_pipeline", "show_filter_gallery", "show_filtered", "show_image_filter", "show_responses"]
 
 
-def show_filtered(y, w, ax=None):
+def show_filtered(y, w, ax=None, top=None):
     """A filtered grayscale image: as an image when the kernel keeps brightness (weights sum
-    to 1), else as signed responses in a diverging map (red positive, blue negative)."""
+    to 1), else as signed responses in a diverging map (red positive, blue negative).
+
+    ``top`` sets the signed map's scale to −top … top (default: this image's 99.5th
+    percentile of |y|); give panels that are compared one ``top``, so that their colours
+    mean the same numbers.
+    """
     y = np.asarray(y, dtype=float)
     y = y[:, :, 0] if y.ndim == 3 else y
     ax = new_axes(ax)
@@ -25,7 +30,7 @@ def show_filtered(y, w, ax=None):
         ax.imshow(np.clip(y, 0, 1), cmap="gray", vmin=0, vmax=1)
     else:
         # scale by the 99.5th percentile: a few extreme pixels would wash out the rest
-        top = float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
+        top = top or float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
         signed = y.min() < 0
         ax.imshow(y, cmap="RdBu_r" if signed else "gray", vmin=-top if signed else 0, vmax=top)
     no_ticks(ax)
@@ -60,13 +65,16 @@ def show_responses(x, responses, axes=None, fontsize=FONT, fig=None):
         ax.bar(np.arange(len(y)) + centre, y, color=np.where(y >= 0, "#d6604d", "#4393c3"))
         ax.axhline(0, color="0.3", lw=0.8)
         ax.set_title(label, fontsize=fontsize, loc="left")
-    axes[-1].set_xlabel("position")
+    axes[-1].set_xlabel("position in x (each y[i] is drawn under the centre of its window)")
     return axes
 
 
-def show_filter_gallery(img, kernels, ncols=4, fig=None, axes=None):
+def show_filter_gallery(img, kernels, ncols=4, fig=None, axes=None, colorbar=False):
     """A grayscale image filtered by each kernel of ``kernels`` (name -> (KH, KW) array).
 
+    With ``colorbar=True`` the signed responses (kernels whose weights do not sum to 1)
+    share one scale centred at 0 (stronger responses saturate), and two legends are drawn: brightness (0 … 1) for the
+    input and the brightness-keeping kernels, and the shared signed scale for the others.
     Returns the axes used: the input's, then one per kernel.
     """
     img = np.asarray(img, dtype=float)
@@ -78,23 +86,43 @@ def show_filter_gallery(img, kernels, ncols=4, fig=None, axes=None):
         for ax in axes[n:]:
             no_ticks(ax)
             ax.set_axis_off()
-    axes[0].imshow(img, cmap="gray")
+    axes[0].imshow(img, cmap="gray", vmin=0 if colorbar else None, vmax=1 if colorbar else None)
     axes[0].set_title(f"input {img.shape}")
+    outputs = {name: conv2d(img, w, padding="same") for name, w in kernels.items()}
+    signed = [name for name, w in kernels.items() if abs(float(np.sum(w)) - 1) >= 1e-9]
+    # one scale for all signed panels, set by the weakest kernel's responses: the strongest saturate
+    # (the colour bar's pointed ends) rather than the weakest fading to white
+    top = min((float(np.percentile(np.abs(outputs[name]), 99.5)) for name in signed), default=0.0) or None
     for ax, (name, w) in zip(axes[1:], kernels.items()):
-        show_filtered(conv2d(img, w, padding="same"), w, ax=ax)
+        show_filtered(outputs[name], w, ax=ax, top=top if colorbar else None)
         ax.set_title(name)
     no_ticks(axes[0])
+    if colorbar:
+        figure = axes[0].figure
+        figure.colorbar(axes[0].images[0], ax=list(axes[:n]), shrink=0.6, label="brightness", location="left")
+        if signed:
+            image = axes[1 + list(kernels).index(signed[0])].images[0]
+            figure.colorbar(
+                image,
+                ax=list(axes[:n]),
+                shrink=0.6,
+                extend="both",
+                label="response (one scale, centred at 0)",
+            )
     return axes[:n]
 
 
-def show_cnn_pipeline(image, kernels, fig=None, seed=0):
+def show_cnn_pipeline(image, kernels, fig=None, seed=0, names=None):
     """A digit's way through a small CNN: conv + ReLU → max-pool → flatten → dense → softmax.
 
     Every array drawn is computed by cnnviz's ops, and every title gives its
-    shape. The dense layer's weights are random (seeded): the picture shows the
-    shapes and the flow, not a trained classifier. Its columns span different
-    numbers of rows, so it lays out its own axes, in ``fig`` (a figure or a
-    subfigure) or in a new figure.
+    shape. The kernels are drawn beside their feature maps, named (``names``) and
+    on one diverging scale centred at 0 (red positive, blue negative) with a colour
+    bar; the feature maps, pooled maps and flattened vector share one scale from 0
+    (ReLU leaves nothing below it), with a colour bar, so that they can be compared.
+    The dense layer's weights are random (seeded): the picture shows the shapes and
+    the flow, not a trained classifier. Its columns span different numbers of rows,
+    so it lays out its own axes, in ``fig`` (a figure or a subfigure) or in a new figure.
 
     Parameters
     ----------
@@ -102,15 +130,19 @@ def show_cnn_pipeline(image, kernels, fig=None, seed=0):
         A grayscale image with values in [0, 1].
     kernels : array_like, shape (KH, KW, 1, k)
         The convolution's kernels.
+    names : sequence of k str, optional
+        The kernels' names, written over them (default "kernel 0", "kernel 1", ...).
 
     Returns
     -------
     list of Axes
         The input's, then the feature maps' (row by row), the flattened vector's,
-        the scores' and the probabilities'.
+        the scores' and the probabilities'. (The kernels' and colour bars' axes
+        are in the figure too.)
     """
     rng = np.random.default_rng(seed)
     x = np.asarray(image, dtype=float)[None, :, :, None]  # (1, H, W, 1)
+    kernels = np.asarray(kernels, dtype=float)
     conv, _ = ops.conv2d_forward(x, kernels, padding="same")
     relu, _ = ops.relu_forward(conv)
     pooled, _ = ops.max_pool2d_forward(relu, 2)
@@ -119,31 +151,61 @@ def show_cnn_pipeline(image, kernels, fig=None, seed=0):
     scores = flat @ weights
     probs = ops.softmax(scores)
     k = conv.shape[3]
-    fig = new_figure((14, 4.2), fig)
-    grid = fig.add_gridspec(k, 6, width_ratios=[2.2, 1, 1, 0.35, 1.6, 1.6])
+    names = [f"kernel {o}" for o in range(k)] if names is None else list(names)
+    fig = new_figure((15, 4.6), fig)
+    grid = fig.add_gridspec(k, 8, width_ratios=[2.2, 0.7, 1, 1, 0.12, 0.35, 1.6, 1.6], wspace=0.45)
     ax = fig.add_subplot(grid[:, 0])
-    ax.imshow(x[0, :, :, 0], cmap="gray")
+    ax.imshow(x[0, :, :, 0], cmap="gray", vmin=0, vmax=1)
     ax.set_title(f"input {x.shape[1:]}")
-    axes = [ax]
+    axes, kernel_axes = [ax], []
+    w_top = float(np.abs(kernels).max()) or 1.0  # one scale, centred at 0, for all kernels
+    y_top = float(relu.max()) or 1.0  # one scale, from 0, for every map and the flat vector
     for o in range(k):
-        for col, (maps, name) in enumerate(((relu, "conv + ReLU"), (pooled, "max-pool 2×2")), start=1):
+        a = fig.add_subplot(grid[o, 1])
+        w_image = a.imshow(kernels[:, :, 0, o], cmap="RdBu_r", vmin=-w_top, vmax=w_top)
+        no_ticks(a)
+        a.set_title(names[o], fontsize=8)
+        kernel_axes.append(a)
+        for col, (maps, name) in enumerate(((relu, "conv + ReLU"), (pooled, "max-pool 2×2")), start=2):
             a = fig.add_subplot(grid[o, col])
-            a.imshow(maps[0, :, :, o], cmap="viridis")
+            y_image = a.imshow(maps[0, :, :, o], cmap="viridis", vmin=0, vmax=y_top)
             no_ticks(a)
             if o == 0:
                 a.set_title(f"{name}\n{maps.shape[1:]}", fontsize=10)
             axes.append(a)
-    a = fig.add_subplot(grid[:, 3])
-    a.imshow(flat.reshape(-1, 1)[:: max(1, flat.shape[1] // 200)], aspect="auto", cmap="viridis")
+    fig.colorbar(w_image, ax=kernel_axes, location="left", fraction=0.6, pad=0.25).set_label(
+        "kernel weight", fontsize=8
+    )
+    bar = fig.colorbar(y_image, cax=fig.add_subplot(grid[:, 4]))
+    bar.set_label("value (all maps and the flat vector)", fontsize=8)
+    a = fig.add_subplot(grid[:, 5])
+    a.imshow(
+        flat.reshape(-1, 1)[:: max(1, flat.shape[1] // 200)],
+        aspect="auto",
+        cmap="viridis",
+        vmin=0,
+        vmax=y_top,
+    )
     a.set_title(f"flatten\n({flat.shape[1]},)", fontsize=10)
     no_ticks(a)
     axes.append(a)
     for col, (values, name) in enumerate(
-        ((scores[0], "dense: scores (10,)"), (probs[0], "softmax: p (10,)")), start=4
+        ((scores[0], "dense: scores (10,)"), (probs[0], "softmax: p (10,)")), start=6
     ):
         a = fig.add_subplot(grid[:, col])
-        a.barh(range(10), values, color=VISITED_COLOR)
+        a.barh(
+            range(10),
+            values,
+            color=np.where(values >= 0, "#d6604d", "#4393c3") if col == 6 else VISITED_COLOR,
+        )
+        a.axvline(0, color="0.3", lw=0.8)
+        if col == 6:  # signed scores: an axis centred at 0
+            top = float(np.abs(values).max()) or 1.0
+            a.set_xlim(-1.1 * top, 1.1 * top)
+        else:
+            a.set_xlim(0, 1)
         a.set_yticks(range(10))
+        a.set_ylabel("class (digit)", fontsize=8)
         a.invert_yaxis()
         a.set_title(name + "\n(random weights)", fontsize=10)
         axes.append(a)

@@ -20,6 +20,8 @@ from ..sizes import formula_text, kernel_extent, output_length, pad_pair, resolv
 from .arrays import show_grid, show_kernel
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, grid_format, new_axes, no_ticks, num
 
+CURRENT_COLOR = "black"  # the output cell being computed: a frame without a sign
+
 __all__ = [
     "Conv1DStep",
     "Conv2DStep",
@@ -140,6 +142,7 @@ class RevealGrid:
 
     All cells' numbers are drawn once; ``show(mask, cell)`` then decides which
     are visible and which cell is highlighted, without drawing anything new.
+    The highlight is a black frame: the cell's tint alone carries its sign.
     """
 
     def __init__(self, ax, values, cmap="RdBu_r", fontsize=FONT):
@@ -155,7 +158,11 @@ class RevealGrid:
             self.texts[r, c] = ax.text(
                 c, r, num(v, fmt=fmt), ha="center", va="center", fontsize=fontsize, visible=False
             )
-        self.cell = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, color=WINDOW_COLOR, alpha=0.35))
+        # the current cell: a black frame, which says "this one" and nothing about its sign
+        # (the cells' own tint already shows the sign: red positive, blue negative)
+        self.cell = ax.add_patch(
+            Rectangle((-0.45, -0.45), 0.9, 0.9, fill=False, ec=CURRENT_COLOR, lw=3, zorder=3)
+        )
         ax.set_xlim(-0.5, self.values.shape[1] - 0.5)
         ax.set_ylim(self.values.shape[0] - 0.5, -0.5)
         no_ticks(ax)
@@ -165,7 +172,7 @@ class RevealGrid:
         self.image.set_data(np.where(mask, self.values, np.nan))
         for (r, c), text in np.ndenumerate(self.texts):
             text.set_visible(bool(mask[r, c]))
-        self.cell.set_xy((cell[1] - 0.5, cell[0] - 0.5))
+        self.cell.set_xy((cell[1] - 0.45, cell[0] - 0.45))
 
     def show_upto(self, i, j):
         """Show the cells up to (i, j), row by row, and highlight (i, j)."""
@@ -193,12 +200,14 @@ class Conv1DStep:
         Stride, padding (an int, a pair (before, after), "valid" or "same") and dilation.
     o : int
         The kernel whose sum is written out.
+    b : array_like of shape (k,), optional
+        One bias per kernel, added to the output.
     axes : three axes (input, kernel, output), optional
     fig : Figure or SubFigure, optional
         Where to make the axes when ``axes`` is None.
     """
 
-    def __init__(self, x, w, S=1, P=0, o=0, axes=None, fontsize=FONT, D=1, fig=None):
+    def __init__(self, x, w, S=1, P=0, o=0, axes=None, fontsize=FONT, D=1, fig=None, b=None):
         x = np.asarray(x, dtype=float)
         self.x = x[:, None] if x.ndim == 1 else x  # (L, C)
         w = np.asarray(w, dtype=float)
@@ -207,8 +216,11 @@ class Conv1DStep:
         before, after = resolve_padding(P, len(self.x), K, S, D)
         self.x_pad = np.pad(self.x, ((before, after), (0, 0)))  # (L_pad, C)
         self.S, self.D, self.o = S, D, o
-        # y[o, i] = Σ_{j,c} w[j, c, o] · x_pad[i·S + j·D, c]: cnnviz's own convolution
-        self.y = conv1d(self.x, self.w, strides=S, padding=(before, after), dilation_rate=D).T  # (k, L')
+        self.b = None if b is None else np.broadcast_to(np.ravel(np.asarray(b, dtype=float)), (k,))
+        # y[o, i] = b[o] + Σ_{j,c} w[j, c, o] · x_pad[i·S + j·D, c]: cnnviz's own convolution
+        self.y = conv1d(
+            self.x, self.w, self.b, strides=S, padding=(before, after), dilation_rate=D
+        ).T  # (k, L')
         L_out = self.y.shape[1]
         E = kernel_extent(K, D)
         if axes is None:
@@ -258,6 +270,9 @@ class Conv1DStep:
             tap.set_xy((start + j * self.D - 0.5, -0.5))
         label = f"y[{i}, {self.o}]" if k > 1 else f"y[{i}]"
         text = window_sum_text(self.x_pad, self.w, start, self.o, self.D)
+        if self.b is not None:  # the bias comes after the products: y = (their sum) + b[o]
+            total = float(self.y[self.o, i])
+            text += f"\nplus the bias b[{self.o}] = {num(self.b[self.o])}: {label} = {num(total)}"
         self.title.set_text(f"{label} = {text}" if C == 1 else f"{label}, a sum over every channel:\n{text}")
         mask = np.repeat(np.arange(self.y.shape[1])[None, :] <= i, k, axis=0)  # (k, L')
         mask[self.o + 1 :, i] = False  # kernels after o have not reached cell i yet
@@ -265,7 +280,7 @@ class Conv1DStep:
         return self
 
 
-def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT, D=1, fig=None):
+def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT, D=1, fig=None, b=None):
     """One step of a 1D convolution with C channels and k kernels (cases 1–3).
 
     Draws the padded input (one row per channel) with the window at output
@@ -279,13 +294,15 @@ def show_conv1d_step(x, w, i, S=1, P=0, o=0, axes=None, fontsize=FONT, D=1, fig=
     w : array_like, shape (K,), (K, C) or (K, C, k)
     S, P, D : int
         Stride, padding and dilation, as in ``cnnviz.conv1d``.
+    b : array_like of shape (k,), optional
+        One bias per kernel, added to the output (and to the sum in the title).
     axes : three axes (input, kernel, output), optional
 
     Returns
     -------
     The three axes (input, kernel, output).
     """
-    return Conv1DStep(x, w, S=S, P=P, o=o, axes=axes, fontsize=fontsize, D=D, fig=fig).set(i).axes
+    return Conv1DStep(x, w, S=S, P=P, o=o, axes=axes, fontsize=fontsize, D=D, fig=fig, b=b).set(i).axes
 
 
 class Conv2DStep:
