@@ -22,4 +22,7 @@ KERNELS = {
     "sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
     "sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
     "Laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
+    # bright diagonal lines on a dark background: ↘ from top left to bottom right, ↗ the other way
+    "diagonal line ↘": np.array([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]], dtype=float),
+    "diagonal line ↗": np.array([[-1, -1, 2], [-1, 2, -1], [2, -1, -1]], dtype=float),
 }

@@ -5,10 +5,13 @@ module             pictures
 =================  ===========================================================================
 ``style``          colours, ``FONT``, ``new_axes``/``new_figure``, ``num``; tick and format helpers
 ``arrays``         images, pixels, grids of numbers, kernels, feature maps, histograms, changes
+``arithmetic``     convolution arithmetic in 2D: padding, stride, dilation, transposed convolution
 ``steps``          step-through pictures of convolution and pooling; the output-size formula
 ``filters``        filters on images and signals, a digit's way through a small CNN
 ``training``       confusion matrix, surest mistakes, class probabilities
 ``architectures``  feature-map shapes, parameters and work, receptive fields, the UNet, image grids
+``network``        every layer of a model for one input (``NetworkPicture``), input conversion,
+                   the patches that excite a kernel most
 =================  ===========================================================================
 
 Where to draw, and what comes back (every picture alike):
@@ -39,8 +42,10 @@ from .architectures import (
     show_receptive_fields,
     show_unet,
 )
+from .arithmetic import arithmetic_padding, show_conv_arithmetic, show_transposed_arithmetic
 from .arrays import (
     PixelPicture,
+    pooled_shift,
     show_batchnorm_channel,
     show_changes,
     show_channels,
@@ -53,6 +58,7 @@ from .arrays import (
     show_shift_pooling,
 )
 from .filters import show_cnn_pipeline, show_filter_gallery, show_filtered, show_image_filter, show_responses
+from .network import NetworkPicture, mosaic_layout, show_conversion, show_network, show_top_patches
 from .steps import (
     Conv1DStep,
     Conv2DStep,
@@ -75,12 +81,16 @@ __all__ = [
     "Conv1DStep",
     "Conv2DStep",
     "LivePlot",
+    "NetworkPicture",
     "PixelPicture",
     "Pool2DStep",
     "RevealGrid",
+    "arithmetic_padding",
+    "mosaic_layout",
     "new_axes",
     "new_figure",
     "num",
+    "pooled_shift",
     "show_architecture_shapes",
     "show_batchnorm_channel",
     "show_changes",
@@ -89,6 +99,8 @@ __all__ = [
     "show_confusion_matrix",
     "show_conv1d_step",
     "show_conv2d_step",
+    "show_conv_arithmetic",
+    "show_conversion",
     "show_feature_maps",
     "show_filter_gallery",
     "show_filtered",
@@ -99,6 +111,7 @@ __all__ = [
     "show_image_grid",
     "show_kernel",
     "show_mistakes",
+    "show_network",
     "show_output_size",
     "show_params_and_work",
     "show_pixel",
@@ -108,6 +121,8 @@ __all__ = [
     "show_responses",
     "show_shift_pooling",
     "show_signal",
+    "show_top_patches",
+    "show_transposed_arithmetic",
     "show_unet",
     "window_sum_text",
 ]

@@ -11,6 +11,7 @@ from .style import FONT, VISITED_COLOR, WINDOW_COLOR, cell_ticks, grid_format, n
 
 __all__ = [
     "PixelPicture",
+    "pooled_shift",
     "show_batchnorm_channel",
     "show_changes",
     "show_channels",
@@ -304,26 +305,45 @@ def show_shift_pooling(img, shifted, before, after, shift, K, axes=None, fig=Non
     axes = new_axes(axes, figsize=(11, 3.6), ncols=4, fig=fig)
     for ax, data, title in (
         (axes[0], img, "input"),
-        (axes[1], shifted, f"shifted by ({shift[0]}, {shift[1]})"),
-        (axes[2], after, f"max-pooled {K}×{K}: {after.shape}"),
+        (axes[1], shifted, f"shifted by ({shift[0]}, {shift[1]}) pixels"),
+        (axes[2], after, f"max-pooled {K}×{K}\n(stride {K}): {after.shape}"),
     ):
         ax.imshow(data, cmap="gray")
-        ax.set_title(title)
+        ax.set_title(title, fontsize=FONT - 1)
         no_ticks(ax)
-    changed = ~np.isclose(before, after)
-    show_changes(
-        before,
-        after,
-        ax=axes[3],
-        title=f"changed: {changed.sum()} of {changed.size} outputs ({changed.mean():.0%})",
-    )
+    moved = pooled_shift(shift, K)
+    if moved is not None:  # a shift by whole windows moves the pooled map by whole cells: compare with that
+        reference = np.roll(before, moved, axis=(0, 1))
+        changed = ~np.isclose(reference, after)
+        title = f"vs the old map moved {moved} cells:\n{changed.sum()} of {changed.size} differ"
+    else:
+        reference = before
+        changed = ~np.isclose(before, after)
+        title = f"vs the old map, in place:\n{changed.sum()} of {changed.size} differ ({changed.mean():.0%})"
+    show_changes(reference, after, ax=axes[3], title=title, fontsize=FONT - 1)
     return axes
 
 
-def _histogram(ax, values, after, bins):
-    """One channel's values as a filled histogram: grey before a normalization, blue after."""
-    ax.hist(values, bins=bins, color=VISITED_COLOR if after else "0.55", histtype="stepfilled")
-    ax.set_yticks([])
+def pooled_shift(shift, K):
+    """(rows, cols) the max-pooled map moves when the input moves by ``shift`` pixels (stride K),
+    or None when the shift is not a whole number of windows (then values change, not just places).
+
+    >>> pooled_shift((0, 4), 2), pooled_shift((0, 1), 2)
+    ((0, 2), None)
+    """
+    if shift[0] % K or shift[1] % K:
+        return None
+    return shift[0] // K, shift[1] // K
+
+
+def _histogram(ax, values, after, bins, fontsize=FONT - 3):
+    """One channel's values as a filled histogram: grey before a normalization, blue after.
+
+    Counts are on a log scale: one bin (the background's value) can hold most of the values,
+    and a linear axis would flatten all the others.
+    """
+    ax.hist(values, bins=bins, color=VISITED_COLOR if after else "0.55", histtype="stepfilled", log=True)
+    ax.set_ylabel("count (log scale)", fontsize=fontsize)
 
 
 def show_histograms(before, after, axes=None, channels=None, bins=40, fontsize=FONT - 1, fig=None):
@@ -381,11 +401,14 @@ def show_batchnorm_channel(
     before, after = batch[..., channel].ravel(), y[..., channel].ravel()
     axes = new_axes(axes, figsize=(11, 3.4), ncols=2, fig=fig)
     _histogram(axes[0], before, False, bins)
-    axes[0].axvline(mean, color=WINDOW_COLOR, lw=2, label="batch mean μ_B")
+    # the two means are often a hair apart: the batch's line fills the lower half, all images' the upper
+    axes[0].axvline(mean, ymax=0.5, color=WINDOW_COLOR, lw=2.5, label="batch mean μ_B (lower half)")
     statistics = f"μ_B = {mean:.3f}, σ²_B = {var:.3f}"
     if population is not None:
         everything = np.asarray(population)[..., channel]
-        axes[0].axvline(everything.mean(), color="black", ls="--", lw=1.5, label="mean of all images")
+        axes[0].axvline(
+            everything.mean(), ymin=0.5, color="black", ls="--", lw=2, label="mean of all images (upper half)"
+        )
         statistics += f"  (all images: {everything.mean():.3f}, {everything.var():.3f})"
     axes[0].legend(fontsize=9)
     axes[0].set_title(

@@ -16,12 +16,15 @@ PNG of its default state.
 module              explorers
 ==================  ==================================================================
 ``base``            ``Explorer`` (with ``hold()``), ``GridStepExplorer``, the shared controls
-``convolution``     ``Conv1DExplorer``, ``Conv2DStepExplorer``, ``ImageKernelExplorer``,
-                    ``OutputSizeExplorer``
+``convolution``     ``Conv1DExplorer``, ``Conv2DStepExplorer``, ``ConvArithmeticExplorer``,
+                    ``ImageKernelExplorer``, ``OutputSizeExplorer``
 ``pixels``          ``PixelExplorer`` and the example images (``IMAGES``)
 ``pooling``         ``PoolStepExplorer``, ``ShiftExplorer``
 ``normalization``   ``BatchNormExplorer``
 ``drawing``         ``DrawingPad`` (anywidget): draw a digit, read it as MNIST does
+``clickimage``      ``ClickImage`` (anywidget): a PNG that reports where it was clicked
+``network``         ``NetworkExplorer``: every layer of a trained CNN, live; click a value
+                    for its receptive field and its arithmetic
 ==================  ==================================================================
 
 This package is the only part of cnnviz that imports ipywidgets.
@@ -40,16 +43,19 @@ from .base import (
     float_slider,
     int_slider,
 )
+from .clickimage import ClickImage
 from .convolution import (
     CHANNEL_MIX,
     SIGNALS,
     TAPS,
     Conv1DExplorer,
     Conv2DStepExplorer,
+    ConvArithmeticExplorer,
     ImageKernelExplorer,
     OutputSizeExplorer,
 )
 from .drawing import DrawingPad
+from .network import NetworkExplorer
 from .normalization import BatchNormExplorer
 from .pixels import IMAGES, PIXEL_IMAGES, PixelExplorer
 from .pooling import POOL_GRID, PoolStepExplorer, ShiftExplorer
@@ -65,12 +71,15 @@ __all__ = [
     "STYLE",
     "TAPS",
     "BatchNormExplorer",
+    "ClickImage",
     "Conv1DExplorer",
     "Conv2DStepExplorer",
+    "ConvArithmeticExplorer",
     "DrawingPad",
     "Explorer",
     "GridStepExplorer",
     "ImageKernelExplorer",
+    "NetworkExplorer",
     "OutputSizeExplorer",
     "PixelExplorer",
     "PoolStepExplorer",

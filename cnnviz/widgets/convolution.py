@@ -9,7 +9,7 @@ import numpy as np
 from .. import plot
 from ..cases import conv1d, conv2d
 from ..kernels import KERNELS
-from ..sizes import resolve_padding
+from ..sizes import output_length, resolve_padding, transposed_output_length
 from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider
 from .pixels import IMAGES
 
@@ -19,6 +19,7 @@ __all__ = [
     "TAPS",
     "Conv1DExplorer",
     "Conv2DStepExplorer",
+    "ConvArithmeticExplorer",
     "ImageKernelExplorer",
     "OutputSizeExplorer",
 ]
@@ -70,8 +71,10 @@ class Conv1DExplorer(Explorer):
         if case not in CHANNEL_MIX:
             raise ValueError(f"Conv1DExplorer covers the notes' cases 1, 2 and 3; received case={case!r}.")
         self.case = case
-        self.figsize = (10, 3.0 + 0.7 * (case - 1))  # more rows to draw with more channels and kernels
-        self.margins = {**self.margins, "top": 0.84 - 0.06 * (case - 1)}  # room for one sum per channel
+        height = 3.0 + 1.0 * (case - 1)  # more rows to draw with more channels and kernels
+        self.figsize = (10, height)
+        title_lines = 1 if case == 1 else 4  # "y[i] = …", or a line per channel and their total
+        self.margins = {**self.margins, "top": 1 - (0.35 + 0.2 * title_lines) / height}  # the sum fits
         self.x = SIGNALS[case] if x is None else np.asarray(x, dtype=float)
         self.steps = StepControls("output cell i")
         L = len(self.x)
@@ -165,6 +168,79 @@ class OutputSizeExplorer(Explorer):
         )
 
 
+class ConvArithmeticExplorer(Explorer):
+    """Convolution arithmetic in 2D for the learner's L, K, P, S and D, with the transposed convolution.
+
+    Top: the padded input with the taps of one window position, and the output grid.
+    Bottom: the transposed convolution with the same K and S (and "same" or "valid"
+    padding) applied to that output, which grows it back. Padding is a number of cells
+    or "valid", "same" or "full" (P = D·(K − 1)).
+    """
+
+    figsize = (10, 9)
+    margins = {"left": 0.02, "right": 0.98, "bottom": 0.01, "top": 0.88, "hspace": 0.45, "wspace": 0.1}
+
+    def __init__(self, L=5, K=3, P=0, S=1, D=1, padding="number"):
+        controls = {
+            "L": int_slider("input L", L, 1, 12),
+            "K": int_slider("kernel K", K, 1, 6),
+            "mode": widgets.ToggleButtons(
+                options=["number", "valid", "same", "full"], value=padding, description="padding", style=STYLE
+            ),
+            "P": int_slider("padding P", P, 0, 4, disabled=padding != "number"),
+            "S": int_slider("stride S", S, 1, 4),
+            "D": int_slider("dilation D", D, 1, 3),
+            "cell": int_slider("output cell", 0, 0, 0),
+        }
+        controls["mode"].observe(
+            lambda ch: setattr(controls["P"], "disabled", ch["new"] != "number"), "value"
+        )
+        super().__init__(controls)
+
+    def layout_rows(self):
+        c = self.controls
+        return [[c["L"], c["K"]], [c["mode"]], [c["P"], c["S"]], [c["D"], c["cell"]]]
+
+    def padding(self, L, K, mode, P, S, D):
+        """(before, after) cells for the current controls."""
+        return plot.arithmetic_padding(P if mode == "number" else mode, L, K, S, D)
+
+    def draw(self, fig, L, K, mode, P, S, D, cell):
+        pads = self.padding(L, K, mode, P, S, D)
+        L_out = output_length(L, K, pads, S, D)  # raises, with the formula, when impossible
+        y = conv2d(
+            np.ones((L, L)), np.ones((K, K)), strides=S, padding=pads, dilation_rate=D
+        )  # the real thing
+        self.controls["cell"].max = L_out * L_out - 1
+        cell = min(cell, L_out * L_out - 1)
+        back = "same" if mode == "same" else "valid"
+        T = transposed_output_length(L_out, K, S, back)
+        covered = (L_out - 1) * S + max(K, S)
+        n = L + pads[0] + pads[1]
+        outer = fig.add_gridspec(2, 1, height_ratios=[max(n, L_out), covered])
+        top = outer[0].subgridspec(1, 2, width_ratios=[max(n, 1), max(L_out, 3)], wspace=0.15)
+        bottom = outer[1].subgridspec(1, 2, width_ratios=[max(L_out, 3), covered], wspace=0.15)
+        i, j = cell // L_out, cell % L_out
+        plot.show_conv_arithmetic(
+            L, K, pads, S, D, i=i, j=j, axes=[fig.add_subplot(top[0]), fig.add_subplot(top[1])]
+        )
+        axes = plot.show_transposed_arithmetic(
+            L_out, K, S, back, i=i, j=j, axes=[fig.add_subplot(bottom[0]), fig.add_subplot(bottom[1])]
+        )
+        axes[1].set_title(
+            f"transposed convolution of the output above (K = {K}, S = {S}, {back!r}"
+            + (", no dilation)" if D > 1 else ")")
+            + f": {L_out}×{L_out} → {T}×{T}\n"
+            + axes[1].get_title(),
+            fontsize=plot.FONT - 1,
+        )
+        fig.suptitle(
+            f"L' = ⌊({L} + {pads[0]} + {pads[1]} − {D * (K - 1) + 1}) / {S}⌋ + 1 = {L_out}"
+            f"   (window D·(K − 1) + 1 = {D * (K - 1) + 1});   cnnviz.conv2d(...).shape = {y.shape}",
+            fontsize=plot.FONT,
+        )
+
+
 class ImageKernelExplorer(Explorer):
     """A 3×3 kernel applied to a real image: presets, an editable grid, ReLU, flip, stride, padding.
 
@@ -253,7 +329,10 @@ class ImageKernelExplorer(Explorer):
 
 
 class Conv2DStepExplorer(GridStepExplorer):
-    """Case 4 on a small grid: step the window over a 2-channel input with two 2×2 kernels."""
+    """Case 4 on a small grid: step the window over a 2-channel input with two 2×2 kernels.
+
+    Click an output cell to jump to it; click an input cell to see which output cells read it.
+    """
 
     figsize = (10, 5.6)
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
@@ -285,3 +364,7 @@ class Conv2DStepExplorer(GridStepExplorer):
         # the picture's output is cnnviz.conv2d's; it raises a clear ValueError when impossible
         self.picture = plot.Conv2DStep(self.x, self.w, S=S, P=P, o=o, b=self.b, axes=axes)
         self.show_step(step)
+
+    def click_geometry(self):
+        C = self.x.shape[2]
+        return list(self.picture.axes[0, :C]), self.picture.axes[1, C], self.w.shape[:2], self.picture.S

@@ -23,7 +23,8 @@ class BatchNormExplorer(Explorer):
     """
 
     figsize = (11, 3.4)
-    margins = {"left": 0.04, "right": 0.98, "bottom": 0.12, "top": 0.82, "wspace": 0.25}
+    # left: room for the histograms' count axis
+    margins = {"left": 0.07, "right": 0.98, "bottom": 0.12, "top": 0.82, "wspace": 0.25}
 
     def __init__(self):
         self.population = bn_activations()  # (M, 26, 26, C)

@@ -1,0 +1,141 @@
+"""Convolution arithmetic in 2D: the padded input, the kernel's taps and the output grid.
+
+The pictures of vdumoulin's *conv_arithmetic*, drawn for any numbers: a square input of
+L × L cells (blue), the padding around it (hatched), the K × K taps of one window
+position spaced D cells apart (dark), and the output grid of L' × L' cells with that
+position's cell marked. Every number comes from ``cnnviz.sizes``.
+
+* ``show_conv_arithmetic(L, K, P, S, D)``: a convolution; ``P`` is a number of cells,
+  "valid", "same" or "full" (every cell a window can touch: P = D·(K − 1) on each side).
+* ``show_transposed_arithmetic(L, K, S, padding)``: a transposed convolution, drawn as
+  what it does: each input cell adds a copy of the K × K kernel into the output, S cells
+  after the previous cell's copy.
+"""
+
+from __future__ import annotations
+
+from matplotlib.patches import Rectangle
+
+from ..sizes import kernel_extent, output_length, resolve_padding, transposed_output_length
+from .style import FONT, WINDOW_COLOR, new_axes, no_ticks
+
+__all__ = ["arithmetic_padding", "show_conv_arithmetic", "show_transposed_arithmetic"]
+
+INPUT_COLOR = "#9ecae1"  # the input's cells
+TAP_COLOR = "#08306b"  # the kernel's taps over the input
+OUTPUT_COLOR = "#a1d99b"  # the output's cells
+
+
+def arithmetic_padding(P, L, K, S=1, D=1):
+    """(before, after) cells of padding: a number, "valid", "same" or "full" (P = D·(K − 1)).
+
+    >>> arithmetic_padding("full", L=5, K=3)
+    (2, 2)
+    >>> arithmetic_padding("same", L=5, K=4)
+    (1, 2)
+    """
+    if isinstance(P, str) and P.lower() == "full":
+        full = kernel_extent(K, D) - 1
+        return full, full
+    return resolve_padding(P, L, K, S, D)
+
+
+def _cells(ax, n, offset, face, hatch=None, edge="0.35"):
+    for r in range(n):
+        for c in range(n):
+            ax.add_patch(
+                Rectangle((offset[1] + c, offset[0] + r), 1, 1, fc=face, ec=edge, lw=0.8, hatch=hatch)
+            )
+
+
+def _frame(ax, width, height, title, fontsize):
+    ax.set_xlim(-0.3, width + 0.3)
+    ax.set_ylim(height + 0.3, -0.3)  # row 0 at the top, as in an image
+    ax.set_aspect("equal")
+    no_ticks(ax)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_title(title, fontsize=fontsize)
+
+
+def show_conv_arithmetic(L, K, P=0, S=1, D=1, i=0, j=0, axes=None, fig=None, fontsize=FONT - 1):
+    """A 2D convolution's geometry: padded input with one window's taps, and the output grid.
+
+    Parameters
+    ----------
+    L, K, S, D : int
+        Input size, kernel size, stride and dilation (the same along height and width).
+    P : int, (before, after), "valid", "same" or "full"
+    i, j : int
+        The output cell whose window is drawn (row, column; 0-based).
+    axes : two axes, optional
+        Where to draw the input and the output.
+
+    Returns
+    -------
+    The two axes (input, output).
+    """
+    before, after = arithmetic_padding(P, L, K, S, D)
+    L_out = output_length(L, K, (before, after), S, D)  # raises, with the formula, when impossible
+    if not (0 <= i < L_out and 0 <= j < L_out):
+        raise ValueError(
+            f"The output cell (i, j) must lie in the {L_out}×{L_out} output; received i={i}, j={j}."
+        )
+    n, E = L + before + after, kernel_extent(K, D)
+    axes = new_axes(axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(n, 1), max(L_out, 3)])
+    ax_in, ax_out = axes
+    _cells(ax_in, n, (0, 0), "white", hatch="//", edge="0.6")  # the padding (everything, then x over it)
+    _cells(ax_in, L, (before, before), INPUT_COLOR)
+    ax_in.add_patch(Rectangle((j * S, i * S), E, E, fill=False, ec=WINDOW_COLOR, lw=2.5))
+    for u in range(K):
+        for v in range(K):
+            r, c = i * S + u * D, j * S + v * D
+            ax_in.add_patch(Rectangle((c + 0.15, r + 0.15), 0.7, 0.7, fc=TAP_COLOR, alpha=0.75, lw=0))
+    pad_text = f"P = {before}" if before == after else f"P = ({before}, {after})"
+    _frame(
+        ax_in,
+        n,
+        n,
+        f"input {L}×{L}, {pad_text} (hatched)\nK = {K}, S = {S}, D = {D}: the window spans {E}×{E}",
+        fontsize,
+    )
+    _cells(ax_out, L_out, (0, 0), OUTPUT_COLOR)
+    ax_out.add_patch(Rectangle((j, i), 1, 1, fc=WINDOW_COLOR, alpha=0.8, ec="0.35"))
+    _frame(ax_out, max(L_out, 3), max(L_out, 3), f"output {L_out}×{L_out}\ncell ({i}, {j}) in red", fontsize)
+    return axes
+
+
+def show_transposed_arithmetic(L, K, S=1, padding="valid", i=0, j=0, axes=None, fig=None, fontsize=FONT - 1):
+    """A 2D transposed convolution's geometry: input cell (i, j) and the K × K block it adds to.
+
+    Each input cell adds a copy of the kernel, times its value, into the output, starting
+    S cells after the previous cell's copy; the copies cover (L − 1)·S + K cells per axis.
+    "valid" keeps them all (and at least L·S); "same" crops the output to L·S, ⌊(K − S)/2⌋
+    cells at the start (cropped cells are hatched).
+
+    Returns
+    -------
+    The two axes (input, output).
+    """
+    L_out = transposed_output_length(L, K, S, padding)
+    if not (0 <= i < L and 0 <= j < L):
+        raise ValueError(f"The input cell (i, j) must lie in the {L}×{L} input; received i={i}, j={j}.")
+    covered = (L - 1) * S + max(K, S)  # every cell a copy touches (and Keras' "valid" length)
+    start = max(K - S, 0) // 2 if padding == "same" else 0  # cells cropped at the start
+    axes = new_axes(axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(L, 3), covered])
+    ax_in, ax_out = axes
+    _cells(ax_in, L, (0, 0), INPUT_COLOR)
+    ax_in.add_patch(Rectangle((j, i), 1, 1, fc=WINDOW_COLOR, alpha=0.8, ec="0.35"))
+    _frame(ax_in, max(L, 3), max(L, 3), f"input {L}×{L}\ncell ({i}, {j}) in red", fontsize)
+    _cells(ax_out, covered, (0, 0), "white", hatch="//", edge="0.6")
+    _cells(ax_out, L_out, (start, start), OUTPUT_COLOR)
+    ax_out.add_patch(Rectangle((j * S, i * S), K, K, fc=TAP_COLOR, alpha=0.6, ec=WINDOW_COLOR, lw=2.5))
+    cropped = f"; {covered - L_out} cropped, hatched" if covered > L_out else ""
+    _frame(
+        ax_out,
+        covered,
+        covered,
+        f"output {L_out}×{L_out} ({padding!r}{cropped})\nK = {K}, S = {S}: cell ({i}, {j})'s copy of the kernel",
+        fontsize,
+    )
+    return axes
