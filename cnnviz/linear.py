@@ -95,7 +95,11 @@ def dropout_forward(x, rate, rng=None, training=True):
         False passes ``x`` through unchanged (as a copy: the output is never the caller's array).
     """
     x = as_real_array("x", x, func="dropout_forward")
-    if not 0 <= rate < 1:
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, (int, float, np.integer, np.floating))
+        or not 0 <= rate < 1
+    ):
         raise ValueError(
             f"dropout_forward expects 0 <= rate < 1 (the fraction dropped); received rate={rate!r}."
         )

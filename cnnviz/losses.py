@@ -208,7 +208,12 @@ def _check_not_empty(values, func):
 
 
 def _check_labels(labels, logits_shape, func):
-    labels = np.asarray(labels)
+    try:
+        labels = np.asarray(labels)
+    except ValueError:  # rows of different lengths
+        raise ValueError(
+            f"{func} expects labels as one integer per sample; received a ragged list."
+        ) from None
     N, K = logits_shape
     if labels.dtype.kind not in "iu":
         raise TypeError(
