@@ -21,6 +21,7 @@ import numpy as np
 
 from . import layers as layer_classes
 from . import losses, optimizers
+from ._checks import check_allocation
 from ._files import read_archive, write_archive
 from .callbacks import BatchLogger, Callback, History
 from .layers import Input, InputLayer, KerasTensor, Layer
@@ -181,7 +182,14 @@ class Model(Trainer):
             raise ValueError(
                 f"Model {self.name!r} takes samples of shape {declared}; build received input_shape={shape}."
             )
-        for (layer, inputs), (ins, _) in zip(self.nodes, self.node_shapes(shape)):
+        node_shapes = self.node_shapes(shape)
+        weights = sum(
+            layer.count_params(ins)
+            for (layer, _), (ins, _) in zip(self.nodes, node_shapes)
+            if not layer.built
+        )
+        check_allocation((weights,), np.float32, what="the weights", func=f"build of model {self.name!r}")
+        for (layer, inputs), (ins, _) in zip(self.nodes, node_shapes):
             if not layer.built:
                 layer.build(ins, self.rng)
             # a layer that reads only the images needs no gradient for them: nothing trains the images
