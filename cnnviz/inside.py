@@ -10,6 +10,11 @@ functions on a model and its layers' outputs, so a notebook or a test can use th
   [r₀·S − P, (r₁ − 1)·S − P + D·(K − 1) + 1), clipped to the map; layers that work cell by
   cell (activations, batch normalization, dropout) keep the rectangle; a dense layer or a
   global pooling reads everything.
+* ``top_patches(model, images, node, channel, count)``: the input patches (receptive-field
+  crops) that excite one channel most over a set of images: Zeiler and Fergus's view of
+  what a kernel has learned, without their deconvolution.
+* ``model_input(image, input_shape)``: any picture turned into the model's input size and
+  channels, with each step of the conversion.
 * ``explain(model, outputs, node, index)``: the sum behind one value, written out with the
   real numbers: a convolution's window, kernel, products, bias and activation; a pooling
   window and its winner (or mean); a dense unit's bias and its largest contributions; a
@@ -31,7 +36,9 @@ import numpy as np
 from . import layers as L
 from .sizes import window_geometry
 
-__all__ = ["check_single_path", "explain", "receptive_boxes"]
+__all__ = ["cells_reading", "check_single_path", "explain", "model_input", "receptive_boxes", "top_patches"]
+
+PAPER_NOISE = 0.25  # in a photo or scan, grey levels up to this (after inverting) count as paper
 
 ELEMENTWISE = (L.Activation, L.BatchNormalization, L.Dropout, L.LeakyReLU, L.Rescaling, L.InputLayer)
 EVERYTHING = (L.Dense, L.Flatten, L.GlobalAveragePooling2D, L.GlobalMaxPooling2D, L.Reshape)
@@ -45,6 +52,28 @@ def check_single_path(model):
                 f"The network views need a model whose layers follow one another; {model.name!r} has a "
                 f"branch or merge at layer {layer.name!r} ({type(layer).__name__})."
             )
+
+
+def cells_reading(row, col, kernel_size, strides, output_shape):
+    """The output cells (i, j) whose window covers cell (row, col) of the padded input: the reverse link.
+
+    Window (i, j) covers rows i·S .. i·S + K − 1 of the padded input (and columns alike), so
+    (row, col) is read by every i with i·S ≤ row ≤ i·S + K − 1, inside the output.
+
+    >>> cells_reading(2, 2, (2, 2), (2, 2), (3, 3))    # 2×2 windows, stride 2: one reader
+    [(1, 1)]
+    >>> cells_reading(1, 1, (3, 3), (1, 1), (3, 3))    # 3×3 windows, stride 1: four
+    [(0, 0), (0, 1), (1, 0), (1, 1)]
+    """
+    (KH, KW), (SH, SW) = _pair(kernel_size), _pair(strides)
+    Ho, Wo = output_shape
+    rows = [i for i in range(Ho) if i * SH <= row <= i * SH + KH - 1]
+    cols = [j for j in range(Wo) if j * SW <= col <= j * SW + KW - 1]
+    return [(i, j) for i in rows for j in cols]
+
+
+def _pair(v):
+    return (int(v), int(v)) if np.ndim(v) == 0 else (int(v[0]), int(v[1]))
 
 
 def receptive_boxes(model, node, row, col):
@@ -125,7 +154,9 @@ def explain(model, outputs, node, index):
     if isinstance(layer, L.Dense):
         text = head + "\n" + _explain_dense(layer, x, index)
         if layer.activation == "softmax":  # the unit's z, then the softmax over every unit's z
-            text += "\nthen the softmax over all units:\n" + _explain_softmax(_before_activation(layer, x), index)
+            text += "\nthen the softmax over all units:\n" + _explain_softmax(
+                _before_activation(layer, x), index
+            )
         return text
     if layer.activation == "softmax" or isinstance(layer, L.Softmax):
         z = x if layer.activation != "softmax" else _before_activation(layer, x)
@@ -245,3 +276,113 @@ def _n(v, wrap=False):
     v = float(v) + 0.0
     text = f"{v:.4g}".replace("-", "−")
     return f"({text})" if wrap and v < 0 else text
+
+
+def top_patches(model, images, node, channel, count=9, batch_size=500):
+    """The input patches whose value in channel ``channel`` of node ``node`` is largest: one per image.
+
+    For every image, the cell of the channel's map with the largest value; the ``count``
+    images with the largest such values, best first; for each, the crop of the input that
+    cell reads (its receptive field, ``receptive_boxes``), padded with zeros to the full
+    field where it hangs over the image's edge.
+
+    Parameters
+    ----------
+    model : a single-path cnnviz model with an image input
+    images : ndarray, shape (N, H, W) or (N, H, W, C)
+        Inputs as the model takes them (floats); (N, H, W) gets a channel axis.
+    node, channel : int
+        The layer (a feature map) and its channel.
+    count : int
+        How many patches.
+
+    Returns
+    -------
+    patches : ndarray, shape (count, f, f, C)
+    values : ndarray, shape (count,)
+        The channel's value at each patch's cell, largest first.
+    where : ndarray of int, shape (count, 3)
+        (image index, row, col) of each cell.
+    """
+    check_single_path(model)
+    x = np.asarray(images, dtype=np.float32)
+    x = x[..., None] if x.ndim == 3 else x
+    if x.ndim != 4:
+        raise ValueError(
+            f"top_patches expects images of shape (N, H, W) or (N, H, W, C); received {x.shape}."
+        )
+    shape = model.node_shapes(x.shape[1:])[node][1]
+    if len(shape) != 3:
+        raise ValueError(
+            f"top_patches needs a layer with feature maps; layer {node} ({model.layers[node].name}) "
+            f"gives shape {shape}."
+        )
+    best = np.empty(len(x), dtype=np.float64)
+    cells = np.empty((len(x), 2), dtype=int)
+    for start in range(0, len(x), batch_size):
+        maps = model.forward(x[start : start + batch_size], keep=True)[node][..., channel]  # (n, H', W')
+        flat = maps.reshape(len(maps), -1)
+        arg = flat.argmax(axis=1)
+        best[start : start + len(maps)] = flat[np.arange(len(maps)), arg]
+        cells[start : start + len(maps)] = np.stack(np.unravel_index(arg, maps.shape[1:]), axis=1)
+    order = np.argsort(-best, kind="stable")[:count]
+    boxes = [receptive_boxes(model, node, *cells[n])[0] for n in order]
+    f_rows = max(r1 - r0 for r0, r1, _, _ in boxes)  # the full field: the largest box not cut by an edge
+    f_cols = max(c1 - c0 for _, _, c0, c1 in boxes)
+    patches = np.zeros((len(order), f_rows, f_cols, x.shape[3]), dtype=np.float32)
+    for p, (n, (r0, r1, c0, c1)) in enumerate(zip(order, boxes)):
+        dr = f_rows - (r1 - r0) if r0 == 0 else 0  # cut at the top: the crop sits at the bottom
+        dc = f_cols - (c1 - c0) if c0 == 0 else 0
+        patches[p, dr : dr + r1 - r0, dc : dc + c1 - c0] = x[n, r0:r1, c0:c1]
+    where = np.column_stack([order, cells[order]])
+    return patches, best[order], where
+
+
+def model_input(image, input_shape):
+    """Any picture as the model's input: (x of shape ``input_shape``, [(step name, image), ...]).
+
+    ``image`` is (h, w) grey or (h, w, 3 or 4) colour, floats in [0, 1] or integers 0..255.
+    For a 28×28×1 model (MNIST's digits) the steps are: original → grey (luma) → inverted
+    when the paper is light (MNIST's ink is bright on black) → ``mnist_style`` (grey levels up
+    to ``PAPER_NOISE`` dropped as the paper's, then the digit scaled to 20 px and centred by
+    its mass). For other models: resized to H×W, and made
+    grey or colour to match C.
+    """
+    from PIL import Image as PILImage
+
+    from .digits import mnist_style
+
+    a = np.asarray(image)
+    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"expected an image of numbers; received dtype {a.dtype}.")
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or min(a.shape[:2]) < 1:
+        raise ValueError(
+            f"expected an image of shape (h, w), (h, w, 3) or (h, w, 4); received shape {a.shape}."
+        )
+    a = a / 255.0 if np.issubdtype(a.dtype, np.integer) else a.astype(np.float64)
+    if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
+        raise ValueError("expected grey levels in [0, 1] (or integers 0..255).")
+    a = a[:, :, 0] if a.ndim == 3 and a.shape[2] == 1 else a
+    a = a[:, :, :3] if a.ndim == 3 else a
+    steps = [("original", a)]
+    H, W, C = input_shape
+    grey = a @ np.array([0.299, 0.587, 0.114]) if a.ndim == 3 else a  # ITU-R BT.601 luma, as PIL's "L"
+    if (H, W, C) == (28, 28, 1):
+        if a.ndim == 3:
+            steps.append(("grey", grey))
+        if grey.mean() > 0.5:  # light paper, dark ink
+            grey = 1.0 - grey
+            steps.append(("inverted", grey))
+        x = mnist_style(grey, threshold=PAPER_NOISE)[:, :, None]
+        steps.append(("mnist_style", x[:, :, 0]))
+        return x.astype(np.float32), steps
+    source = grey if C == 1 else (a if a.ndim == 3 else np.repeat(a[:, :, None], 3, axis=2))
+    if C == 1 and a.ndim == 3:
+        steps.append(("grey", grey))
+    pil = PILImage.fromarray(np.round(np.clip(source, 0, 1) * 255).astype(np.uint8))
+    resized = np.asarray(pil.resize((W, H), PILImage.Resampling.BILINEAR), dtype=np.float32) / 255.0
+    resized = resized[:, :, None] if resized.ndim == 2 else resized
+    if resized.shape[2] != C:
+        resized = np.repeat(resized[:, :, :1], C, axis=2)
+    steps.append((f"resized to {H}×{W}", resized.squeeze()))
+    return resized, steps

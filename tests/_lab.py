@@ -55,6 +55,7 @@ CONTROL_TO_MOVE = {
     "PoolStepExplorer": "step",
     "ShiftExplorer": "dx",
     "BatchNormExplorer": "seed",
+    "NetworkExplorer": "image",
 }
 
 ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
@@ -295,6 +296,23 @@ def slider_to_move(explorer):
     if name is not None:
         return explorer.locator(f".cnnviz-control-{name}.widget-slider")
     return explorer.locator('.widget-slider[class*="cnnviz-control-"]').first
+
+
+def drag(page, start, end, steps: int = 20) -> None:
+    """Press the mouse at ``start``, move it to ``end`` in ``steps`` moves, release: one stroke."""
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=steps)
+    page.mouse.up()
+
+
+def click_picture_at(picture_img, x: float, y: float) -> None:
+    """Click an explorer's picture at pixel (x, y) of its PNG (the image may be shown scaled)."""
+    box = picture_img.bounding_box()
+    natural = picture_img.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    picture_img.page.mouse.click(
+        box["x"] + x * box["width"] / natural[0], box["y"] + y * box["height"] / natural[1]
+    )
 
 
 def press_right(slider, times: int = 1) -> None:

@@ -173,10 +173,11 @@ PAD_NOTEBOOK_CELLS = [
 PIXEL_JS = "([x, y]) => document.querySelector('.probe-pad canvas').getContext('2d').getImageData(x, y, 1, 1).data[0]"
 
 
-def pad_notebook(path: Path) -> None:
+def pad_notebook(path: Path, sources=None) -> None:
+    """A notebook of the code cells ``sources`` (default: the drawing pad's)."""
     cells = [
         {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
-        for source in PAD_NOTEBOOK_CELLS
+        for source in (PAD_NOTEBOOK_CELLS if sources is None else sources)
     ]
     notebook = {
         "cells": cells,
@@ -244,5 +245,116 @@ def test_drawing_pad_draws_with_the_mouse_and_the_kernel_sees_the_digit(lab, pag
     page.screenshot(path=str(artifacts / "drawing-pad-page.png"), full_page=True)
     assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
     # no uncaught error in the page (a bug in drawing.js would show here), nothing from the widget
+    ours = [m for m in console if m.startswith("page error") or "cnnviz" in m or "anywidget" in m]
+    assert not ours, console
+
+
+# -- the network explorer: draw, click, upload -----------------------------------------------------
+
+NETWORK_NOTEBOOK_CELLS = [
+    "import numpy as np\n"
+    "from ipywidgets import Label\n"
+    "from cnnviz.pretrained import load_lecture_cnn\n"
+    "from cnnviz.widgets import Conv2DStepExplorer, NetworkExplorer\n"
+    "\n"
+    "blank = np.zeros((3, 28, 28), np.uint8)\n"
+    "explorer = NetworkExplorer(load_lecture_cnn(), images=blank, labels=[0, 0, 0])\n"
+    "status = Label('')\n"
+    "status.add_class('probe-prediction')\n"
+    "explorer.pad.observe(lambda ch: setattr(status, 'value', f'predicted={explorer.probabilities.argmax()}'), 'value')\n"
+    "# where cell (10, 12) of conv2d's map 3 is drawn, in pixels of the picture's PNG\n"
+    "X, Y = explorer.picture.pixel_of(0, (10, 12, 3))\n"
+    "target = Label(f'{X:.1f},{Y:.1f}')\n"
+    "_ = target.add_class('probe-target')",
+    "explorer",
+    "status",
+    "target",
+    "steps = Conv2DStepExplorer()\n"
+    "out_ax = steps.click_geometry()[1]\n"
+    "SX, SY = steps.pixel_of(out_ax, 1, 1)  # output cell (1, 1): step 3\n"
+    "step_target = Label(f'{SX:.1f},{SY:.1f}')\n"
+    "step_target.add_class('probe-step-target')\n"
+    "steps",
+    "step_target",
+]
+
+
+def test_network_explorer_draw_click_and_upload_in_the_browser(lab, page, console, artifacts, tmp_path):
+    import io
+
+    import numpy as np
+    import PIL.Image
+    from playwright.sync_api import expect
+
+    notebook = lab.root / "network-explorer-check.ipynb"
+    pad_notebook(notebook, NETWORK_NOTEBOOK_CELLS)
+    _lab.open_notebook(page, lab, notebook.name)
+    _lab.run_all(page, _lab.code_cell_count(notebook))
+    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+
+    explorer = page.locator(".cnnviz-NetworkExplorer")
+    picture = explorer.locator(".cnnviz-picture img")
+    before = _lab.wait_for_picture(explorer)
+    canvas = explorer.locator("canvas.cnnviz-pad-canvas")
+    expect(canvas).to_be_visible(timeout=30_000)
+
+    # draw a 1 with the mouse: one vertical stroke; the kernel predicts 1 and the picture changes
+    box = canvas.bounding_box()
+    middle = box["x"] + box["width"] / 2
+    _lab.drag(page, (middle, box["y"] + 25), (middle + 2, box["y"] + box["height"] - 25))
+    expect(page.locator(".probe-prediction")).to_have_text("predicted=1", timeout=20_000)
+    drawn = _lab.wait_for_new_picture(explorer, before)
+    assert drawn is not None, "the picture did not change after drawing"
+    explorer.screenshot(path=str(artifacts / "network-explorer-drawn-1.png"))
+
+    # click cell (10, 12) of conv2d's map 3 (a cell is about 1.3 screen pixels: ±1 cell is the
+    # mouse's rounding): its arithmetic appears in the panel
+    tx, ty = (float(v) for v in page.locator(".probe-target").inner_text().split(","))
+    _lab.click_picture_at(picture, tx, ty)
+    panel = explorer.locator(".cnnviz-explanation")
+    expect(panel).to_contain_text("conv2d (Conv2D) at (", timeout=20_000)
+    text = panel.inner_text()
+    row, col, channel = (
+        int(v) for v in re.search(r"conv2d \(Conv2D\) at \((\d+), (\d+), (\d+)\)", text).groups()
+    )
+    assert abs(row - 10) <= 1 and abs(col - 12) <= 1 and channel == 3, text
+    assert "sum of the products" in text
+    assert f"receptive field in the input: rows {row - 1}..{row + 1}, columns {col - 1}..{col + 1}" in text
+    clicked = _lab.wait_for_new_picture(explorer, drawn)
+    assert clicked is not None, "the picture did not outline the selection"
+    explorer.screenshot(path=str(artifacts / "network-explorer-clicked.png"))
+
+    # upload a photo of a 7 (dark ink on light paper): converted, shown, the selection kept
+    photo = np.full((120, 90, 3), 230, np.uint8)
+    photo[15:25, 15:75] = 40
+    for r in range(25, 105):
+        c = 70 - (r - 25) // 3
+        photo[r, c - 5 : c + 5] = 40
+    path = tmp_path / "seven.png"
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(photo).save(buffer, format="png")
+    path.write_bytes(buffer.getvalue())
+    with page.expect_file_chooser() as chooser:  # the FileUpload's hidden <input type=file>
+        explorer.locator(".cnnviz-upload").click()
+    chooser.value.set_files(str(path))
+    expect(explorer).to_contain_text("the upload seven.png (converted: original → grey → inverted → mnist_style)",
+                                      timeout=20_000)  # fmt: skip
+    expect(explorer.locator(".cnnviz-conversion")).to_be_visible()
+    expect(panel).to_contain_text(f"conv2d (Conv2D) at ({row}, {col}, 3) = ")
+    assert _lab.wait_for_new_picture(explorer, clicked) is not None
+    explorer.screenshot(path=str(artifacts / "network-explorer-uploaded.png"))
+    expect(explorer.locator(".cnnviz-message")).to_have_text("")
+
+    # the step explorer: a click on output cell (1, 1) jumps to step 3
+    steps = page.locator(".cnnviz-Conv2DStepExplorer")
+    steps_before = _lab.wait_for_picture(steps)
+    sx, sy = (float(v) for v in page.locator(".probe-step-target").inner_text().split(","))
+    _lab.click_picture_at(_lab.picture(steps), sx, sy)
+    expect(steps.locator(".cnnviz-control-step .widget-readout").first).to_have_text("3", timeout=20_000)
+    assert _lab.wait_for_new_picture(steps, steps_before) is not None
+    steps.screenshot(path=str(artifacts / "conv2d-step-clicked.png"))
+
+    page.screenshot(path=str(artifacts / "network-explorer-page.png"), full_page=True)
+    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
     ours = [m for m in console if m.startswith("page error") or "cnnviz" in m or "anywidget" in m]
     assert not ours, console

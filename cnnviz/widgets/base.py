@@ -19,7 +19,13 @@ import numpy as np
 import PIL.Image
 from IPython.display import HTML, Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..inside import cells_reading
+from ..plot.style import VISITED_COLOR, WINDOW_COLOR
+from .clickimage import ClickImage
 
 __all__ = [
     "FAST_DRAWING",
@@ -65,12 +71,18 @@ class Explorer:
     _holds = 0  # how many ``with self.hold():`` blocks are open
     _canvas = None
     light_controls = ()  # controls whose change only moves ``self.dynamic`` (see update)
+    clickable = False  # True: the picture is a ClickImage, and clicks call on_picture_click(x, y)
 
     def __init__(self, controls: dict, extra=()):
         self.controls = controls
         self.out = widgets.Output(layout={"min_height": f"{self.figsize[1] * self.dpi}px"})
         self.message = ""  # the last error message shown, "" when the picture is shown
         self.png = b""  # the last picture, as PNG bytes
+        self.clicker = None
+        if self.clickable:  # the picture reports clicks (in its pixels) to on_picture_click
+            self.clicker = ClickImage(alt=f"{type(self).__name__}: click a cell")
+            self.clicker.on_click(self.on_picture_click)
+        self._showing_clicker = False
         for control in controls.values():
             control.observe(self._on_change, names="value")
         rows = [widgets.HBox(list(group)) for group in self.layout_rows()]
@@ -144,6 +156,7 @@ class Explorer:
         except (ValueError, TypeError) as error:
             self._canvas = None
             self.message, self.png = str(error), b""
+            self._showing_clicker = False
             self.out.outputs = ()
             self.out.append_display_data(
                 HTML(
@@ -155,8 +168,37 @@ class Explorer:
         finally:
             self._drawing = False
         self.message, self.png = "", png
+        if self.clicker is not None:  # the same ClickImage stays in the Output; only its PNG changes
+            self.clicker.png = png
+            if not self._showing_clicker:
+                self.out.outputs = ()
+                self.out.append_display_data(self.clicker)
+                self._showing_clicker = True
+            return
         self.out.outputs = ()
         self.out.append_display_data(Image(data=self.png, format="png"))
+
+    def on_picture_click(self, x: float, y: float) -> None:
+        """A click at pixel (x, y) of the picture (y down from the top); clickable explorers override it."""
+
+    def pixel_of(self, ax, xd: float, yd: float) -> tuple[float, float]:
+        """The pixel (x, y) of the picture (y down from the top) where data point (xd, yd) of ``ax`` is drawn."""
+        x, y = ax.transData.transform((xd, yd))
+        return float(x), float(self._canvas.figure.bbox.height - y)
+
+    def axes_at(self, x: float, y: float, axes):
+        """Which of ``axes`` holds pixel (x, y) of the picture, and the data coordinates there: (ax, (xd, yd)).
+
+        (None, None) when none does. The axes' own transforms do the mapping, so it is
+        exactly what was drawn.
+        """
+        if self._canvas is None:
+            return None, None
+        point = (x, self._canvas.figure.bbox.height - y)  # display coordinates go up from the bottom
+        for ax in axes:
+            if ax.bbox.contains(*point):
+                return ax, tuple(ax.transData.inverted().transform(point))
+        return None, None
 
     def _draw_full(self) -> bytes:
         fig = Figure(figsize=self.figsize, dpi=self.dpi)
@@ -272,20 +314,85 @@ class GridStepExplorer(Explorer):
     builds ``self.picture`` (with ``y`` of shape (H', W') and ``set(i, j)``)
     and ends with ``self.show_step(step)``. A step then moves only the picture's
     ``dynamic`` artists.
+
+    The picture can be clicked (``select_cell``, ``select_input`` do what a click does):
+    a click on an output cell jumps to it; a click on an input cell frames it and every
+    output cell whose window reads it (``cells_reading``: the reverse link, in
+    ``self.readers``). Subclasses say where those cells are drawn with ``click_geometry``.
     """
 
     light_controls = ("step",)
+    clickable = True
+    reading = None  # the input cell (row, col) of the padded input whose readers are framed
+    readers = ()  # the output cells (i, j) that read it
+
+    def click_geometry(self):  # pragma: no cover - subclasses say
+        """(input axes, output axes, (KH, KW), stride S): the padded input's cell (r, c) is drawn at (c, r)."""
+        raise NotImplementedError
 
     def show_step(self, step: int) -> None:
         """Let the slider reach the last output cell, and show cell ``step`` (or the last one)."""
         Ho, Wo = self.picture.y.shape
         self.steps.set_maximum(Ho * Wo - 1)
         self.picture.set(*divmod(min(step, Ho * Wo - 1), Wo))
-        self.dynamic = self.picture.dynamic
+        inputs, output, _, _ = self.click_geometry()
+        self._marks = [ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec=VISITED_COLOR, lw=3, visible=False))
+                       for ax in inputs]  # fmt: skip
+        self._frames = output.add_collection(LineCollection([], colors=VISITED_COLOR, linewidths=3))
+        self._show_readers()
+        self.dynamic = [*self.picture.dynamic, *self._marks, self._frames]
 
     def update(self, step, **_):
         Ho, Wo = self.picture.y.shape
         if step >= Ho * Wo:
             return False
         self.picture.set(*divmod(step, Wo))
+        self._show_readers()
         return True
+
+    def select_cell(self, i: int, j: int) -> None:
+        """Jump to output cell (i, j), as a click on it does."""
+        Ho, Wo = self.picture.y.shape
+        if 0 <= i < Ho and 0 <= j < Wo:
+            self.controls["step"].value = i * Wo + j
+
+    def select_input(self, row: int, col: int) -> None:
+        """Frame cell (row, col) of the padded input and the output cells that read it, as a click does."""
+        shape = self.picture.x_pad.shape
+        if not (0 <= row < shape[0] and 0 <= col < shape[1]):
+            return
+        self.reading = (row, col)
+        self.render(light=True)
+
+    def _show_readers(self):
+        """Put the reverse link (``self.reading`` and its readers) into the marks and frames."""
+        _, _, K, S = self.click_geometry()
+        shape = self.picture.x_pad.shape
+        if self.reading is not None and not (self.reading[0] < shape[0] and self.reading[1] < shape[1]):
+            self.reading = None  # the grid shrank (less padding)
+        if self.reading is None:
+            self.readers = ()
+        else:
+            self.readers = tuple(cells_reading(*self.reading, K, S, self.picture.y.shape))
+        for mark in self._marks:
+            mark.set_visible(self.reading is not None)
+            if self.reading is not None:
+                mark.set_xy((self.reading[1] - 0.5, self.reading[0] - 0.5))
+        self._frames.set_segments(
+            [[(j - 0.45, i - 0.45), (j + 0.45, i - 0.45), (j + 0.45, i + 0.45), (j - 0.45, i + 0.45), (j - 0.45, i - 0.45)]
+             for i, j in self.readers]
+        )  # fmt: skip
+        self._frames.set_color(WINDOW_COLOR if len(self.readers) == 0 else VISITED_COLOR)
+
+    def on_picture_click(self, x, y):
+        inputs, output, _, _ = self.click_geometry()
+        ax, point = self.axes_at(x, y, [output, *inputs])
+        if ax is None:
+            return
+        col, row = (round(v) for v in point)
+        if ax is output:
+            self.reading = None
+            self.select_cell(row, col)
+            self.render(light=True)  # the frames go even when the step stays
+        else:
+            self.select_input(row, col)

@@ -16,7 +16,10 @@ POOL_GRID = np.array([[1, 3, 2, 0, 5, 1], [4, 2, 1, 5, 1, 0], [0, 1, 7, 2, 3, 2]
 
 
 class PoolStepExplorer(GridStepExplorer):
-    """Step a pooling window over one channel: pool size K, stride S, padding, max or average."""
+    """Step a pooling window over one channel: pool size K, stride S, padding, max or average.
+
+    Click an output cell to jump to it; click an input cell to see which output cells read it.
+    """
 
     figsize = (10, 4.2)
     margins = {"left": 0.02, "right": 0.98, "bottom": 0.03, "top": 0.9, "wspace": 0.15}
@@ -45,6 +48,9 @@ class PoolStepExplorer(GridStepExplorer):
         axes = fig.subplots(1, 2, width_ratios=[self.x.shape[1] + 2 * P, self.x.shape[1] // 2 + 2])
         self.picture = plot.Pool2DStep(self.x, K, S, P, "max" if mode == "max" else "avg", axes=axes)
         self.show_step(step)
+
+    def click_geometry(self):
+        return [self.picture.axes[0]], self.picture.axes[1], (self.picture.K, self.picture.K), self.picture.S
 
 
 class ShiftExplorer(Explorer):

@@ -1,0 +1,372 @@
+"""A whole network at once: every layer's output for one input, a selected cell and its receptive field.
+
+``NetworkPicture`` is built once for a model (one column per layer: the input, each feature map
+layer as a mosaic of its channels with one shared, labelled colour scale, each vector layer as
+bars) and then moved: ``set(outputs)`` puts a new input's values into the same artists,
+``select(node, index)`` outlines the cells the selected value reads in the input and in every
+earlier layer (``cnnviz.inside.receptive_boxes``), and ``locate(x, y)`` turns a pixel of the
+drawn figure back into (node, index): what a click on the picture means. ``dynamic`` lists the
+artists that change, so an explorer redraws only those (blitting).
+
+``show_network(model, x)`` draws the picture for one input; ``show_conversion(steps)`` the
+steps that turned an image into the model's input; ``show_top_patches(patches, values)`` the
+input patches that excite one kernel most.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.patches import Rectangle
+
+from .. import inside
+from .. import layers as L
+from .style import FONT, VISITED_COLOR, WINDOW_COLOR, new_axes, new_figure, no_ticks, num
+
+__all__ = ["NetworkPicture", "mosaic_layout", "show_conversion", "show_network", "show_top_patches"]
+
+GAP = 1  # cells of background between the channels of a mosaic
+SKIPPED = (L.Flatten, L.Reshape, L.InputLayer)  # outputs that only re-arrange the previous one
+MAX_BARS = 256  # longer vectors are drawn as a strip image
+
+
+def mosaic_layout(channels: int) -> tuple[int, int]:
+    """(rows, cols) of the tiles of a mosaic of ``channels`` maps: nearly square, wider than tall.
+
+    >>> mosaic_layout(16), mosaic_layout(32), mosaic_layout(1)
+    ((4, 4), (5, 7), (1, 1))
+    """
+    rows = max(math.isqrt(channels), 1)
+    return rows, math.ceil(channels / rows)
+
+
+def _cmap(name):
+    """A colour map that shows NaN (the gaps between tiles) as white."""
+    return matplotlib.colormaps[name].with_extremes(bad="white")
+
+
+def _mosaic(maps, rows, cols, out=None):
+    """(H, W, C) → one array of the C maps in a rows × cols grid, separated by NaN gaps."""
+    H, W, C = maps.shape
+    if out is None:
+        out = np.full((rows * (H + GAP) - GAP, cols * (W + GAP) - GAP), np.nan, dtype=np.float32)
+    for c in range(C):
+        r, q = divmod(c, cols)
+        out[r * (H + GAP) : r * (H + GAP) + H, q * (W + GAP) : q * (W + GAP) + W] = maps[:, :, c]
+    return out
+
+
+class NetworkPicture:
+    """Every layer of a single-path model for one input, built once and then moved.
+
+    Parameters
+    ----------
+    model : a cnnviz ``Sequential`` or single-path functional model with an image input (H, W, C)
+    fig : Figure or SubFigure, optional
+        Where to draw; a new figure when None.
+    labels : sequence of str, optional
+        Names of the output classes (default: 0, 1, 2, ...).
+
+    Attributes
+    ----------
+    columns : list of (node, axes)
+        node −1 is the input; then every layer drawn (flatten and reshape layers are only
+        listed in the shapes, their values are the previous layer's).
+    dynamic : list of artists that ``set`` and ``select`` change.
+    """
+
+    def __init__(self, model, fig=None, labels=None, figsize=(14, 3.8)):
+        inside.check_single_path(model)
+        shape = model.expected_input_shape()
+        if shape is None or len(shape) != 3:
+            raise ValueError(
+                f"The network picture needs a model whose input is an image (H, W, C); received input "
+                f"shape {None if shape is None else tuple(shape)}."
+            )
+        self.model = model
+        self.input_shape = tuple(shape)
+        self.shapes = [self.input_shape] + [tuple(out) for _, out in model.node_shapes()]
+        self.fig = fig = new_figure(figsize, fig)
+        drawn = [k for k, (layer, _) in enumerate(model.nodes) if not isinstance(layer, SKIPPED)]
+        nodes = [-1, *drawn]
+        widths = []
+        for k in nodes:
+            s = self.shapes[k + 1]
+            if len(s) == 3:
+                rows, cols = mosaic_layout(s[2]) if k >= 0 else (1, 1)
+                widths.append(max(cols * (s[1] + GAP) / (rows * (s[0] + GAP)), 0.6))
+            else:
+                widths.append(0.9)
+        grid = fig.add_gridspec(
+            2, len(nodes), width_ratios=widths, height_ratios=[14, 0.6], left=0.02, right=0.99,
+            bottom=0.07, top=0.84, wspace=0.25, hspace=0.08,
+        )  # fmt: skip
+        self.columns, self.images, self.bars, self.outlines = [], {}, {}, {}
+        self.scales, self.layouts = {}, {}
+        self._dynamic = []
+        names = ["input"] + [layer.name for layer in model.layers]
+        for col, k in enumerate(nodes):
+            s = self.shapes[k + 1]
+            ax = fig.add_subplot(grid[0, col])
+            self.columns.append((k, ax))
+            kind = "input" if k < 0 else type(model.nodes[k].layer).__name__
+            ax.set_title(f"{names[k + 1]}\n{kind} {'×'.join(map(str, s))}", fontsize=FONT - 3)
+            if len(s) == 3:
+                rows, cols = (1, 1) if k < 0 else mosaic_layout(s[2])
+                self.layouts[k] = (rows, cols)
+                if k < 0 and s[2] in (3, 4):
+                    blank = np.zeros(s, dtype=np.float32)
+                else:
+                    blank = np.full(
+                        (rows * (s[0] + GAP) - GAP, cols * (s[1] + GAP) - GAP), np.nan, dtype=np.float32
+                    )
+                image = ax.imshow(blank, cmap=_cmap("gray" if k < 0 else "viridis"), vmin=0, vmax=1)
+                self.images[k] = image
+                no_ticks(ax)
+                outline = ax.add_collection(LineCollection([], colors=WINDOW_COLOR, linewidths=1.2))
+                self.outlines[k] = outline
+                cax = fig.add_subplot(grid[1, col])  # the layer's colour scale, labelled at both ends
+                gradient = cax.imshow(np.linspace(0, 1, 128)[None], aspect="auto", cmap=image.cmap)
+                no_ticks(cax)
+                ends = [
+                    cax.text(side, -0.3, " ", transform=cax.transAxes, ha=ha, va="top", fontsize=FONT - 4)
+                    for side, ha in ((0, "left"), (1, "right"))
+                ]
+                self.scales[k] = (gradient, ends)
+                self._dynamic += [image, outline, *ends]  # the gradient changes only with the colour map
+            else:
+                n = s[0]
+                bars = ax.barh(np.arange(n), np.zeros(n), color=VISITED_COLOR, height=0.8)
+                ax.set_ylim(n - 0.5, -0.5)
+                last = k == len(model.nodes) - 1
+                if n <= 20:
+                    ticks = labels if (last and labels is not None) else range(n)
+                    ax.set_yticks(range(n), [str(t) for t in ticks], fontsize=FONT - 4)
+                else:
+                    ax.set_yticks([])
+                ax.tick_params(axis="x", labelsize=FONT - 4)
+                self.bars[k] = bars
+                softmax = model.nodes[k].layer.activation == "softmax"
+                ax.set_xlim(0 if softmax else -1, 1)
+                if not softmax:  # bars scaled by the longest, whose length is written under them
+                    ax.set_xticks([-1, 0, 1], ["−max", "0", "max"])
+                    self.scales[k] = ax.text(0.5, -0.12, " ", transform=ax.transAxes, ha="center", va="top",
+                                             fontsize=FONT - 4)  # fmt: skip
+                    self._dynamic.append(self.scales[k])
+                self._dynamic += list(bars)
+                fig.add_subplot(grid[1, col]).set_axis_off()
+        self.cell = self.columns[0][1].add_patch(
+            Rectangle((0, 0), 1, 1, fill=False, ec="#ff7f0e", lw=2.2, visible=False)
+        )
+        self.headline = fig.text(0.01, 0.97, " ", fontsize=FONT - 1, va="top", ha="left")
+        self._dynamic.append(self.headline)
+        self.outputs = None
+        self.selection = None
+        self.restyled = False
+
+    @property
+    def dynamic(self):
+        """The artists that ``set`` and ``select`` change (the selected cell's frame moves between axes)."""
+        return [*self._dynamic, self.cell]
+
+    @dynamic.setter
+    def dynamic(self, artists):
+        self._dynamic = list(artists)
+
+    # -- the values ---------------------------------------------------------------------------
+    def set(self, outputs):
+        """Show one input's values: ``outputs`` = [x, node 0's output, node 1's, ...], no batch axis."""
+        self.outputs = outputs
+        self.restyled = False  # True when a colour map changed: the static background must be drawn again
+        for k, image in self.images.items():
+            y = outputs[k + 1]
+            if k < 0:
+                shown = y[:, :, 0] if y.shape[2] == 1 else y[:, :, :3]
+                lo, hi = float(np.min(y)), float(np.max(y))
+                image.set_data(shown)
+                image.set_clim(min(lo, 0.0), max(hi, 1.0) if hi <= 1 else hi)
+            else:
+                image.set_data(_mosaic(y, *self.layouts[k], out=image.get_array().data))
+                lo, hi = float(y.min()), float(y.max())
+                if lo < 0:  # signed values: a diverging scale around 0
+                    top = max(-lo, hi) or 1.0
+                    cmap, lo, hi = "RdBu_r", -top, top
+                else:
+                    cmap, lo, hi = "viridis", 0.0, hi or 1.0
+                if image.cmap.name != cmap:
+                    image.set_cmap(_cmap(cmap))
+                    self.scales[k][0].set_cmap(_cmap(cmap))
+                    self.restyled = True
+                image.set_clim(lo, hi)
+            lo, hi = image.get_clim()
+            for text, v in zip(self.scales[k][1], (lo, hi)):
+                text.set_text(num(v))
+        for k, bars in self.bars.items():
+            y = outputs[k + 1]
+            softmax = self.model.nodes[k].layer.activation == "softmax"
+            top = 1.0 if softmax else (float(np.abs(y).max()) or 1.0)
+            for bar, v in zip(bars, y):
+                bar.set_width(float(v) / top)
+            if not softmax:
+                self.scales[k].set_text(f"max = {num(top)}")
+            best = int(np.argmax(y))
+            for u, bar in enumerate(bars):
+                bar.set_color(WINDOW_COLOR if (softmax and u == best) else VISITED_COLOR)
+        last = outputs[-1]
+        if self.model.nodes[-1].layer.activation == "softmax":
+            self.headline.set_text(
+                f"prediction: class {int(np.argmax(last))} with p = {float(np.max(last)):.3f}"
+            )
+        self._outline()
+        return self
+
+    # -- selection and clicks -----------------------------------------------------------------
+    def select(self, node, index):
+        """Outline value ``index`` of node ``node`` (−1: the input) and the cells it reads in every earlier layer."""
+        self.selection = None if node is None else (node, tuple(int(i) for i in index))
+        self._outline()
+        return self
+
+    def _outline(self):
+        for outline in self.outlines.values():
+            outline.set_segments([])
+        self.cell.set_visible(False)
+        for bars in self.bars.values():
+            for bar in bars:
+                bar.set_edgecolor("none")
+        if self.selection is None:
+            return
+        node, index = self.selection
+        if node >= 0 and len(self.shapes[node + 1]) == 1:  # a vector: frame the bar
+            if node in self.bars:
+                bar = self.bars[node][index[0]]
+                bar.set_edgecolor("black")
+                bar.set_linewidth(2)
+            boxes = inside.receptive_boxes(self.model, node, 0, 0)
+        elif node >= 0:
+            boxes = inside.receptive_boxes(self.model, node, index[0], index[1])
+        else:
+            boxes = [(index[0], index[0] + 1, index[1], index[1] + 1)]
+        for j, box in enumerate(boxes):
+            k = j - 1
+            if box is None or k not in self.outlines or k == node:
+                continue
+            self.outlines[k].set_segments(self._rectangles(k, box))
+        if node in self.images:  # the selected cell itself, in its own channel's tile
+            r, c = index[0], index[1]
+            ch = index[2] if node >= 0 and len(index) > 2 else 0
+            y0, x0 = self.tile_origin(node, ch)
+            self.cell.remove()
+            self.cell = self.images[node].axes.add_patch(
+                Rectangle((x0 + c - 0.5, y0 + r - 0.5), 1, 1, fill=False, ec="#ff7f0e", lw=2.2, animated=True)
+            )
+            self.cell.set_visible(True)
+
+    def pixel_of(self, node, index):
+        """The pixel (x, y) of the figure's image (y down from the top) where value ``index`` of ``node`` is drawn.
+
+        The inverse of ``locate``: a test, a benchmark or a script can click exactly there.
+        """
+        ax = dict(self.columns)[node]
+        if len(index) == 1:  # a bar: its middle
+            data = (sum(ax.get_xlim()) / 2, index[0])
+        else:
+            y0, x0 = self.tile_origin(node, index[2] if node >= 0 else 0)
+            data = (x0 + index[1], y0 + index[0])
+        x, y = ax.transData.transform(data)
+        return float(x), float(self.fig.bbox.height - y)
+
+    def tile_origin(self, k, channel):
+        """(row, col) in the mosaic of node k where channel ``channel``'s map starts."""
+        H, W = self.shapes[k + 1][:2]
+        cols = self.layouts[k][1]
+        r, q = divmod(channel, cols)
+        return r * (H + GAP), q * (W + GAP)
+
+    def _rectangles(self, k, box):
+        """Outline segments of rows r0..r1 − 1, columns c0..c1 − 1 in every channel's tile of node k."""
+        r0, r1, c0, c1 = box
+        C = self.shapes[k + 1][2] if k >= 0 else 1
+        segments = []
+        for ch in range(C):
+            y0, x0 = self.tile_origin(k, ch)
+            top, bottom, left, right = y0 + r0 - 0.5, y0 + r1 - 0.5, x0 + c0 - 0.5, x0 + c1 - 0.5
+            segments.append([(left, top), (right, top), (right, bottom), (left, bottom), (left, top)])
+        return segments
+
+    def locate(self, x, y):
+        """The (node, index) drawn at pixel (x, y) of the figure's image (y down from the top), or None.
+
+        node −1 is the input; index is (row, col, channel) in a map, (unit,) in a vector.
+        """
+        height = self.fig.bbox.height
+        point = (x, height - y)  # matplotlib's display coordinates go up from the bottom
+        for k, ax in self.columns:
+            if not ax.bbox.contains(*point):
+                continue
+            xd, yd = ax.transData.inverted().transform(point)
+            if k in self.bars:
+                unit = round(yd)
+                return (k, (unit,)) if 0 <= unit < len(self.bars[k]) else None
+            mr, mc = round(yd), round(xd)
+            H, W = self.shapes[k + 1][:2]
+            rows, cols = self.layouts[k]
+            (tr, r), (tc, c) = divmod(mr, H + GAP), divmod(mc, W + GAP)
+            channel = tr * cols + tc
+            C = self.shapes[k + 1][2] if k >= 0 else 1
+            if mr < 0 or mc < 0 or r >= H or c >= W or tr >= rows or tc >= cols or channel >= C:
+                return None  # a gap between tiles, or outside the maps
+            return (k, (r, c, channel if k >= 0 else 0))
+        return None
+
+
+def show_network(model, x, fig=None, select=None, labels=None):
+    """Every layer's output for one input ``x`` (H, W, C); ``select=(node, index)`` outlines a receptive field.
+
+    Returns the ``NetworkPicture`` (its ``columns`` hold the axes).
+    """
+    x = np.asarray(x, dtype=np.float32)
+    outputs = [x] + [y[0] for y in model.forward(x[None], keep=True)]
+    picture = NetworkPicture(model, fig=fig, labels=labels).set(outputs)
+    if select is not None:
+        picture.select(*select)
+    return picture
+
+
+def show_conversion(steps, axes=None, fig=None):
+    """The steps that turned an image into the model's input: [(title, image)], drawn left to right."""
+    axes = new_axes(axes, figsize=(2.2 * len(steps), 2.4), ncols=len(steps), fig=fig, squeeze=False)
+    axes = np.ravel(axes)
+    for ax, (title, image) in zip(axes, steps):
+        image = np.asarray(image)
+        ax.imshow(image if image.ndim == 3 and image.shape[2] in (3, 4) else image.squeeze(), cmap="gray")
+        ax.set_title(f"{title}\n{'×'.join(map(str, image.shape))}", fontsize=FONT - 3)
+        no_ticks(ax)
+    return axes
+
+
+def show_top_patches(patches, values, axes=None, fig=None, title=None, kernel=None):
+    """The input patches that excite one kernel most (largest first), each with its activation.
+
+    ``patches`` (n, f, f, C) and ``values`` (n,) as ``cnnviz.inside.top_patches`` returns
+    them; ``kernel`` (KH, KW), if given, is drawn first. Returns the axes.
+    """
+    n = len(patches) + (kernel is not None)
+    axes = np.ravel(new_axes(axes, figsize=(1.1 * n, 1.5), ncols=n, fig=fig, squeeze=False))
+    start = 0
+    if kernel is not None:
+        top = float(np.abs(kernel).max()) or 1.0
+        axes[0].imshow(kernel, cmap="RdBu_r", vmin=-top, vmax=top)
+        axes[0].set_title("kernel", fontsize=FONT - 4)
+        no_ticks(axes[0])
+        start = 1
+    for ax, patch, v in zip(axes[start:], patches, values):
+        ax.imshow(patch.squeeze(), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(num(v), fontsize=FONT - 4)
+        no_ticks(ax)
+    if title:
+        axes[0].figure.text(0.01, 0.98, title, va="top", fontsize=FONT - 3)
+    return axes

@@ -1,0 +1,390 @@
+"""``NetworkExplorer``: inside a trained CNN, live. Draw a digit and watch every layer answer.
+
+>>> from cnnviz.pretrained import load_lecture_cnn
+>>> explorer = NetworkExplorer(load_lecture_cnn(), images=np.zeros((1, 28, 28)))
+>>> explorer.show(np.zeros((28, 28)))
+>>> explorer.select("conv2d", 14, 14, 3)       # on a blank input: only kernel 3's bias, through ReLU
+>>> explorer.explanation.splitlines()[0]
+'conv2d (Conv2D) at (14, 14, 3) = 0.01346'
+
+The input comes from the drawing pad (``explorer.pad``: every stroke is a new input), from a
+test image (the slider; its true label is shown), or from an uploaded image file (converted
+to the model's input size and channels, the conversion drawn step by step). The picture shows
+every layer's output: feature maps as mosaics of their channels, one shared and labelled
+colour scale per layer; vectors (dense layers, the class probabilities) as bars; each
+column's title gives the layer's output shape.
+
+Clicking a cell of any feature map, or a bar of a dense layer, selects that value: its
+receptive field is outlined in the input and in every earlier layer
+(``cnnviz.inside.receptive_boxes``), and the panel under the picture writes out the
+arithmetic behind it with the real numbers (``cnnviz.inside.explain``). The selection
+stays when a new digit is drawn, so one can watch one unit while drawing.
+
+How clicks reach Python: the picture is a ``ClickImage`` (``clickimage.js``, an anywidget
+module beside this file; see ``cnnviz.widgets.clickimage``), which reports the clicked pixel
+of the PNG. ``NetworkPicture.locate`` turns the pixel into (layer, row, col, channel) with the
+very axes transforms matplotlib drew with, so the mapping cannot drift from the drawing.
+
+Speed: the figure and its artists are made once; a new input runs the model's forward pass
+once (keeping every layer's output), puts the values into the existing images and bars
+(``set_data``, ``set_clim``) and redraws only those over a saved background (blitting).
+``benchmarks/bench_network.py`` measures it.
+
+Anything that cannot be shown (an image of the wrong size or type, a file that is not an
+image, a model without an image input or with branches) gives a short message in the
+explorer, never an exception.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .. import inside
+from ..plot.network import NetworkPicture, show_conversion
+from .base import FAST_DRAWING, SLIDER_LAYOUT, STYLE, canvas_png
+from .clickimage import ClickImage
+from .drawing import DrawingPad
+
+__all__ = ["NetworkExplorer"]
+
+MESSAGE_STYLE = "font-size:14px;color:#a00;border:1px solid #a00;padding:6px;max-width:900px"
+
+
+class NetworkExplorer:
+    """Every layer of a trained CNN for a drawn, picked or uploaded image; click a value for its arithmetic.
+
+    Parameters
+    ----------
+    model : cnnviz ``Sequential`` or single-path functional model with an image input (H, W, C)
+    images : ndarray, shape (N, H, W) or (N, H, W, C), optional
+        Test images for the picker (uint8 0..255 or floats in [0, 1]), e.g. MNIST's test set from
+        ``cnnviz.datasets.load_mnist()`` (nothing is downloaded here). Without them the picker is
+        disabled and the explorer starts from an empty input.
+    labels : array_like of int, shape (N,), optional
+        Their true labels.
+    index : int
+        The test image shown first.
+    class_names : sequence of str, optional
+        Names of the output classes, for the bars.
+
+    Attributes
+    ----------
+    pad : DrawingPad
+        Drawing on it shows the drawing (for a 28×28×1 model; other models get it resized).
+    controls : dict
+        ``"image"``: the test-image slider.
+    upload : ipywidgets.FileUpload
+    message : str
+        The last problem shown ("" when none).
+    widget : the layout to display (the explorer itself displays it, too).
+    """
+
+    figsize = (14, 3.8)
+    dpi = 72
+
+    def __init__(self, model, images=None, labels=None, index=0, class_names=None):
+        self.model = model
+        self.message = ""
+        self.png = b""
+        self.x = None
+        self.outputs = None
+        self.selection = None
+        self.explanation = ""
+        self.source = ""
+        self._quiet = False
+        self.status = widgets.HTML("")
+        self.status.add_class("cnnviz-message")
+        try:
+            inside.check_single_path(model)
+            shape = model.expected_input_shape()
+            if shape is None or len(shape) != 3:
+                raise ValueError(
+                    "NetworkExplorer needs a model with an image input (H, W, C); "
+                    f"received a model whose input shape is {None if shape is None else tuple(shape)}."
+                )
+            self.input_shape = tuple(int(s) for s in shape)
+            fig = Figure(figsize=self.figsize, dpi=self.dpi)
+            with matplotlib.rc_context(FAST_DRAWING):
+                self.picture = NetworkPicture(model, fig=fig, labels=class_names)
+        except (ValueError, TypeError) as error:
+            self.widget = widgets.VBox([self.status])
+            self.widget.add_class("cnnviz-NetworkExplorer-refused")
+            self._say(str(error))
+            return
+        self.images, self.labels = images, None if labels is None else np.asarray(labels)
+        self.pad = DrawingPad(size=196, pen_width=16)
+        self.clicker = ClickImage(alt="every layer's output; click a cell")
+        self.clicker.add_class("cnnviz-picture")
+        self.clicker.on_click(self._on_click)
+        self.info = widgets.HTML("")
+        self.panel = widgets.HTML("<pre> </pre>")
+        self.panel.add_class("cnnviz-explanation")
+        self.conversion = widgets.Image(format="png", layout={"max_width": "520px", "display": "none"})
+        self.conversion.add_class("cnnviz-conversion")
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="upload an image")
+        self.upload.add_class("cnnviz-upload")
+        n = 0 if images is None else len(images)
+        picker = widgets.IntSlider(
+            value=min(index, max(n - 1, 0)), min=0, max=max(n - 1, 0), description="test image",
+            layout=SLIDER_LAYOUT, style=STYLE, continuous_update=False,
+        )  # fmt: skip
+        picker.disabled = n == 0
+        self.controls = {"image": picker}
+        self.controls["image"].add_class("cnnviz-control-image")
+        self.canvas = FigureCanvasAgg(fig)
+        with matplotlib.rc_context(FAST_DRAWING):
+            for artist in self.picture.dynamic:
+                artist.set_animated(True)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(fig.bbox)
+        self.shapes = [(name, shape) for name, shape in zip(["input"] + [la.name for la in model.layers],
+                                                              self.picture.shapes)]  # fmt: skip
+        self.shapes_text = " → ".join(f"{name} {'×'.join(map(str, s))}" for name, s in self.shapes)
+        left = widgets.VBox(
+            [widgets.HTML("<b>draw a digit</b> (each stroke updates the picture)"), self.pad],
+            layout={"margin": "0 16px 0 0"},
+        )
+        right = widgets.VBox([self.controls["image"], self.upload, self.info, self.conversion, self.status])
+        self.widget = widgets.VBox(
+            [widgets.HBox([left, right]), self.clicker,
+             widgets.HTML(f"<small>layer shapes: {html.escape(self.shapes_text)}</small>"), self.panel]
+        )  # fmt: skip
+        self.widget.add_class("cnnviz-explorer")
+        self.widget.add_class("cnnviz-NetworkExplorer")
+        self.pad.observe(self._on_pad, names="value")
+        self.controls["image"].observe(self._on_pick, names="value")
+        self.upload.observe(self._on_upload, names="value")
+        if images is not None and n:
+            self._pick(self.controls["image"].value)
+        else:
+            self.show(np.zeros(self.input_shape, dtype=np.float32), source="an empty input")
+
+    # -- inputs -------------------------------------------------------------------------------
+    def show(self, image, source="an image from Python") -> None:
+        """Show ``image`` (H, W) or (H, W, C), the model's input size; uint8 0..255 or floats."""
+        if not hasattr(self, "picture"):
+            return
+        try:
+            x = self._as_input(image)
+        except (ValueError, TypeError) as error:
+            self._say(str(error))
+            return
+        self.source = source
+        self._run(x)
+
+    def _as_input(self, image):
+        try:
+            a = np.asarray(image)
+        except Exception as error:  # a ragged list, say
+            raise TypeError(
+                f"expected an image as an array of numbers; received {type(image).__name__}."
+            ) from error
+        if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+            raise TypeError(f"expected an image of numbers; received dtype {a.dtype}.")
+        H, W, C = self.input_shape
+        received = a.shape
+        if a.ndim == 2 and C == 1:
+            a = a[:, :, None]
+        if a.shape != (H, W, C):
+            want = f"({H}, {W})" + (f" or ({H}, {W}, {C})" if C == 1 else f" … ({H}, {W}, {C})")
+            raise ValueError(
+                f"This model takes images of shape ({H}, {W}, {C}); received shape {received}. "
+                f"Give {want}, or upload a file to have it converted."
+            )
+        x = a / 255.0 if np.issubdtype(a.dtype, np.integer) else a
+        if not np.isfinite(x).all():
+            raise ValueError("The image holds NaN or infinite values.")
+        return np.asarray(x, dtype=np.float32)
+
+    def _on_pad(self, change):
+        if self._quiet:
+            return
+        digit = change["new"]
+        H, W, C = self.input_shape
+        if (H, W, C) != (28, 28, 1):
+            try:
+                x, _ = inside.model_input(digit, self.input_shape)
+            except (ValueError, TypeError) as error:
+                self._say(str(error))
+                return
+            self.show(x, source="your drawing (resized)")
+        else:
+            self.show(digit, source="your drawing")
+
+    def _on_pick(self, change):
+        self._pick(change["new"])
+
+    def _pick(self, i):
+        try:
+            images = self._test_images()
+            image = images[i]
+            label = "" if self.labels is None else f", true label {int(self.labels[i])}"
+            x = self._as_input(image)
+        except (ValueError, TypeError, IndexError) as error:
+            self._say(str(error))
+            return
+        self._to_pad(x)
+        self.show(x, source=f"test image {i}{label}")
+
+    def _test_images(self):
+        if self.images is None:
+            raise ValueError("No test images were given: pass images=... (and labels=...).")
+        return self.images
+
+    def _to_pad(self, x):
+        """Put a 28×28 input on the pad too, so that strokes can be added to it (no second picture)."""
+        if self.input_shape == (28, 28, 1) and float(x.max()) <= 1.0 and float(x.min()) >= 0.0:
+            self._quiet = True
+            try:
+                self.pad.value = x[:, :, 0]
+            finally:
+                self._quiet = False
+
+    def _on_upload(self, change):
+        files = change["new"]
+        if not files:
+            return
+        item = files[-1]
+        name = item.get("name", "the file")
+        try:
+            with PIL.Image.open(io.BytesIO(bytes(item["content"]))) as image:
+                image.load()
+                array = np.asarray(image.convert("RGB" if image.mode not in ("L", "1", "I;16") else "L"))
+        except Exception:  # PIL raises many kinds of errors for files that are not images
+            self._say(f"{name} is not an image file that can be read (PNG, JPEG, GIF, BMP, ...).")
+            return
+        try:
+            x, steps = inside.model_input(array, self.input_shape)
+        except (ValueError, TypeError) as error:
+            self._say(f"{name}: {error}")
+            return
+        fig = Figure(figsize=(2.0 * len(steps), 2.2), dpi=self.dpi)
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.78, wspace=0.3)
+        show_conversion(steps, fig=fig)
+        self.conversion.value = canvas_png(_drawn(fig))
+        self.conversion.layout.display = ""  # shown from the first upload on
+        self._to_pad(x)
+        self.show(x, source=f"the upload {name} (converted: " + " → ".join(t for t, _ in steps) + ")")
+
+    # -- computing and drawing ----------------------------------------------------------------
+    def _run(self, x):
+        """One forward pass for the new input; the picture, the probabilities and the explanation follow."""
+        self.x = x
+        self.outputs = [x] + [y[0] for y in self.model.forward(x[None], keep=True)]
+        self.picture.set(self.outputs)
+        self._say("")
+        self._explain()
+        self.info.value = f"showing {html.escape(self.source)}"
+        self._render()
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """The class probabilities shown (the model's last output for the current input)."""
+        return None if self.outputs is None else np.array(self.outputs[-1], copy=True)
+
+    def node_index(self, layer) -> int:
+        """A layer given by name or node index (−1: the input) as its node index."""
+        if isinstance(layer, str):
+            names = [la.name for la in self.model.layers]
+            if layer == "input":
+                return -1
+            if layer not in names:
+                raise ValueError(f"no layer named {layer!r}; the layers are {names}.")
+            return names.index(layer)
+        if not isinstance(layer, (int, np.integer)) or not -1 <= layer < len(self.model.nodes):
+            raise ValueError(f"layer must be a name or a node index from -1 to {len(self.model.nodes) - 1}; received {layer!r}.")  # fmt: skip
+        return int(layer)
+
+    def select(self, layer, row=0, col=0, channel=0) -> None:
+        """What a click does: select value (row, col, channel) of ``layer`` (a name or node index).
+
+        For a layer whose output is a vector (a dense layer), ``row`` is the unit.
+        Layer −1 (or "input") is the input image.
+        """
+        if not hasattr(self, "picture"):
+            return
+        try:
+            node = self.node_index(layer)
+            shape = self.picture.shapes[node + 1]
+            index = (row, col, channel) if len(shape) == 3 else (row,)
+            if not all(isinstance(i, (int, np.integer)) and 0 <= i < s for i, s in zip(index, shape)):
+                raise ValueError(f"{index} is outside the layer's output of shape {shape}.")
+        except (ValueError, TypeError) as error:
+            self._say(str(error))
+            return
+        self.selection = (node, tuple(int(i) for i in index))
+        self.picture.select(*self.selection)
+        self._say("")
+        self._explain()
+        self._render()
+
+    def _on_click(self, x, y):
+        where = self.picture.locate(x, y)
+        if where is None:
+            return
+        node, index = where
+        self.select(node, *index)
+
+    def _explain(self):
+        if self.selection is None or self.outputs is None:
+            self.explanation = ""
+            self.panel.value = (
+                "<pre>Click a cell of a feature map, or a bar, to see the arithmetic behind it.</pre>"
+            )
+            return
+        node, index = self.selection
+        if node < 0:
+            text = f"input at {index} = {float(self.outputs[0][index]):.4g}"
+        else:
+            text = inside.explain(self.model, self.outputs, node, index)
+            if len(index) == 3:
+                r0, r1, c0, c1 = inside.receptive_boxes(self.model, node, index[0], index[1])[0]
+                text += (
+                    f"\nreceptive field in the input: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1} "
+                    f"({r1 - r0}×{c1 - c0} pixels)"
+                )
+            else:
+                text += "\nreceptive field in the input: the whole image"
+        self.explanation = text
+        self.panel.value = f"<pre style='font-size:12px;white-space:pre-wrap'>{html.escape(text)}</pre>"
+
+    def _render(self):
+        with matplotlib.rc_context(FAST_DRAWING):
+            if self.picture.restyled:  # a colour scale changed its map: draw the background again
+                self.canvas.draw()
+                self._background = self.canvas.copy_from_bbox(self.canvas.figure.bbox)
+                self.picture.restyled = False
+            self.canvas.restore_region(self._background)
+            for artist in self.picture.dynamic:
+                artist.set_animated(True)
+                self.canvas.figure.draw_artist(artist)
+            self.png = canvas_png(self.canvas)
+        self.clicker.png = self.png
+
+    def _say(self, message):
+        self.message = message
+        self.status.value = f'<div style="{MESSAGE_STYLE}">{html.escape(message)}</div>' if message else ""
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live explorer, plus a PNG of its picture for viewers without a kernel."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+        if self.png:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/plain"] = f"NetworkExplorer(model={self.model.name!r})"
+        return data
+
+
+def _drawn(fig):
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas
