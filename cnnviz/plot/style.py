@@ -105,8 +105,11 @@ def num(v, wrap=False, fmt=None) -> str:
         text = "−∞" if v < 0 else "∞"
     elif fmt is not None:
         text = fmt.format(v)
+    elif abs(v) >= 1e6:  # huge: three significant digits, not 200 characters
+        text = f"{v:.3g}"
     else:
-        text = f"{v:.0f}" if v == round(v) else f"{v:.2f}".rstrip("0")
+        r = round(v, 2) + 0.0  # 1.999999 is shown as 2 (not "2."), −0.001 as 0 (not "−0")
+        text = f"{r:.0f}" if r == round(r) else f"{r:.2f}".rstrip("0")
     text = text.replace("-", "−")
     return f"({text})" if wrap and v < 0 else text
 
@@ -115,6 +118,8 @@ def grid_format(values) -> str:
     """One format for all cells of a grid: whole numbers if every finite value is whole, else two decimals."""
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
+    if finite.size and np.abs(finite).max() >= 1e6:
+        return "{:.3g}"  # a typed 1e200 stays short
     return "{:.0f}" if np.all(np.mod(finite, 1) == 0) else "{:.2f}"
 
 

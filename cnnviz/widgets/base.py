@@ -38,6 +38,7 @@ __all__ = [
     "dropdown",
     "float_slider",
     "int_slider",
+    "learner_array",
 ]
 
 SLIDER_LAYOUT = {"width": "340px"}
@@ -153,9 +154,14 @@ class Explorer:
                     png = self._draw_dynamic(restore=True)
                 else:
                     png = self._draw_full()
-        except (ValueError, TypeError) as error:
+        except Exception as error:
             self._canvas = None
-            self.message, self.png = str(error), b""
+            text = (
+                str(error)
+                if isinstance(error, (ValueError, TypeError))
+                else f"{type(error).__name__}: {error}"
+            )
+            self.message, self.png = text, b""
             self._showing_clicker = False
             self.out.outputs = ()
             self.out.append_display_data(
@@ -237,10 +243,45 @@ class Explorer:
 
 
 def int_slider(description, value, low, high, **kwargs):
-    """An integer slider with the look shared by all explorers."""
+    """An integer slider with the look shared by all explorers.
+
+    A starting value outside [low, high] widens the range to include it, rather than being
+    moved silently to the nearest end (``OutputSizeExplorer(L=28)`` shows L = 28).
+    """
+    value = int(value)
     return widgets.IntSlider(
-        value=value, min=low, max=high, description=description, layout=SLIDER_LAYOUT, style=STYLE, **kwargs
+        value=value,
+        min=min(low, value),
+        max=max(high, value),
+        description=description,
+        layout=SLIDER_LAYOUT,
+        style=STYLE,
+        **kwargs,
     )
+
+
+def learner_array(name, value, ndims, explorer):
+    """An explorer's argument (a learner's own array) as float numbers, or a clear error.
+
+    ``ndims`` are the numbers of dimensions the explorer can show; the array must hold
+    at least one value, and only finite numbers.
+    """
+    try:
+        array = np.asarray(value, dtype=float)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"{explorer} expects {name} as an array of numbers with rows of equal length; received {value!r}."
+        ) from None
+    if array.ndim not in ndims or 0 in array.shape:
+        raise ValueError(
+            f"{explorer} expects {name} with {' or '.join(map(str, ndims))} dimensions and at least one value; "
+            f"received {name} of shape {array.shape}."
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(
+            f"{explorer} expects {name} to hold finite numbers; received one with NaN or infinity."
+        )
+    return array
 
 
 def float_slider(description, value, low, high, step=0.1, **kwargs):
@@ -258,7 +299,9 @@ def float_slider(description, value, low, high, step=0.1, **kwargs):
 
 
 def dropdown(description, options, value, **kwargs):
-    """A drop-down list with the look shared by all explorers."""
+    """A drop-down list with the look shared by all explorers; a value not among the options is refused."""
+    if value not in list(options):
+        raise ValueError(f"{description!r} must be one of {list(options)}; received {value!r}.")
     return widgets.Dropdown(
         options=list(options),
         value=value,

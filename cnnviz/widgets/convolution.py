@@ -10,7 +10,7 @@ from .. import plot
 from ..cases import conv1d, conv2d
 from ..kernels import KERNELS
 from ..sizes import output_length, resolve_padding, transposed_output_length
-from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider
+from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider, learner_array
 from .pixels import IMAGES
 
 __all__ = [
@@ -75,7 +75,9 @@ class Conv1DExplorer(Explorer):
         self.figsize = (10, height)
         title_lines = 1 if case == 1 else 4  # "y[i] = …", or a line per channel and their total
         self.margins = {**self.margins, "top": 1 - (0.35 + 0.2 * title_lines) / height}  # the sum fits
-        self.x = SIGNALS[case] if x is None else np.asarray(x, dtype=float)
+        self.x = (
+            SIGNALS[case] if x is None else learner_array("x", x, (1, 2), "Conv1DExplorer")
+        )  # (L,) or (L, C)
         self.steps = StepControls("output cell i")
         L = len(self.x)
         controls = {
@@ -305,6 +307,12 @@ class ImageKernelExplorer(Explorer):
 
     def draw(self, fig, image, kernel, relu, flip, S, P, **weights):
         w = np.array([weights[f"w{r}{c}"] for r in range(3) for c in range(3)]).reshape(3, 3)
+        if not np.isfinite(w).all() or np.abs(w).max() > 1e6:
+            raise ValueError(
+                "The kernel's weights must be numbers between −1,000,000 and 1,000,000; received "
+                + ", ".join(f"{v:g}" for v in w.ravel() if not (np.isfinite(v) and abs(v) <= 1e6))
+                + "."
+            )
         img = IMAGES[image]()
         applied = w[::-1, ::-1] if flip else w  # true convolution flips the kernel both ways
         y = conv2d(
@@ -338,14 +346,28 @@ class Conv2DStepExplorer(GridStepExplorer):
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
 
     def __init__(self, x=None, w=None, b=(1.0, -1.0)):
-        self.x = np.asarray(x if x is not None else np.arange(18).reshape(3, 3, 2) % 5, dtype=float)
-        self.w = np.asarray(
-            w
-            if w is not None
-            else [[[[1, 0], [0, 1]], [[0, 1], [1, 0]]], [[[1, 1], [0, 0]], [[0, 0], [1, -1]]]],
-            dtype=float,
-        )
-        self.b = None if b is None else np.asarray(b, dtype=float)
+        where = "Conv2DStepExplorer"
+        x = np.arange(18).reshape(3, 3, 2) % 5 if x is None else x
+        w = [[[[1, 0], [0, 1]], [[0, 1], [1, 0]]], [[[1, 1], [0, 0]], [[0, 0], [1, -1]]]] if w is None else w
+        self.x = learner_array("x", x, (2, 3), where)  # (H, W) or (H, W, C)
+        self.x = self.x[:, :, None] if self.x.ndim == 2 else self.x
+        self.w = learner_array("w", w, (2, 3, 4), where)  # (KH, KW), (KH, KW, C) or (KH, KW, C, F)
+        if self.w.ndim == 2 and self.x.shape[2] == 1:
+            self.w = self.w[:, :, None, None]  # one 2D kernel on a one-channel grid
+        elif self.w.ndim == 3 and self.w.shape[2] == self.x.shape[2]:
+            self.w = self.w[..., None]  # one kernel spanning the input's channels
+        if self.w.ndim != 4 or self.w.shape[2] != self.x.shape[2]:
+            raise ValueError(
+                f"{where}: the kernel's depth must equal the input's channels ({self.x.shape[2]}); received "
+                f"x of shape {np.shape(x)} and w of shape {np.shape(w)}."
+            )
+        if b is not None and np.shape(b) == (2,) and self.w.shape[3] != 2 and tuple(b) == (1.0, -1.0):
+            b = None  # the default biases belong to the default two kernels: another kernel gets none
+        self.b = None if b is None else learner_array("b", b, (1,), where)
+        if self.b is not None and len(self.b) != self.w.shape[3]:
+            raise ValueError(
+                f"{where} expects one bias per kernel ({self.w.shape[3]}); received b of shape {self.b.shape}."
+            )
         self.steps = StepControls("cell number")  # row by row: (i, j) is shown in the picture
         controls = {
             "P": int_slider("padding P", 0, 0, 1),

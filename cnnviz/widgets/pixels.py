@@ -31,8 +31,23 @@ class PixelExplorer(Explorer):
     figsize = (11, 3.6)
     margins = {"left": 0.06, "right": 0.98, "bottom": 0.14, "top": 0.88, "wspace": 0.3}
 
-    def __init__(self, image="photo, RGB (uint8)", row=150, col=250):
+    def __init__(self, image="photo, RGB (uint8)", row=None, col=None):
+        if image not in PIXEL_IMAGES:
+            raise ValueError(
+                f"PixelExplorer's image must be one of {list(PIXEL_IMAGES)}; received {image!r}."
+            )
         img = PIXEL_IMAGES[image]()
+        H, W = img.shape[:2]
+        if row is None and col is None:  # a pixel with something to see: in the photo, the flag's corner
+            row, col = (
+                (150, 250) if (H, W) == PIXEL_IMAGES["photo, RGB (uint8)"]().shape[:2] else (H // 2, W // 2)
+            )
+        row, col = (H // 2 if row is None else row), (W // 2 if col is None else col)
+        if not (0 <= row < H and 0 <= col < W):
+            raise ValueError(
+                f"PixelExplorer: the image {image!r} has rows 0..{H - 1} and columns 0..{W - 1}; "
+                f"received row={row}, col={col}."
+            )
         controls = {
             "image": dropdown("image", PIXEL_IMAGES, image),
             "row": int_slider("row (height)", row, 0, img.shape[0] - 1),

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, plot
-from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider
+from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider, learner_array
 from .pixels import IMAGES
 
 __all__ = ["POOL_GRID", "PoolStepExplorer", "ShiftExplorer"]
@@ -25,7 +25,9 @@ class PoolStepExplorer(GridStepExplorer):
     margins = {"left": 0.02, "right": 0.98, "bottom": 0.03, "top": 0.9, "wspace": 0.15}
 
     def __init__(self, x=None, K=2, S=2):
-        self.x = POOL_GRID if x is None else np.asarray(x, dtype=float)
+        self.x = (
+            POOL_GRID if x is None else learner_array("x", x, (2,), "PoolStepExplorer")
+        )  # (rows, columns)
         self.steps = StepControls("cell number")  # row by row: (i, j) is shown in the picture
         controls = {
             "mode": widgets.ToggleButtons(
@@ -33,7 +35,7 @@ class PoolStepExplorer(GridStepExplorer):
             ),
             "K": int_slider("pool size K", K, 1, 4),
             "S": int_slider("stride S", S, 1, 4),
-            "P": int_slider("padding P", 0, 0, 1),
+            "P": int_slider("padding P", 0, 0, max(K - 1, 0)),
             "step": self.steps.slider,
         }
         # each side's padding must stay below K, so that no window is all padding
