@@ -1,6 +1,7 @@
 """Training speed and memory of cnnviz models, against PyTorch on the CPU when it is installed.
 
 Run:  python benchmarks/bench_training.py             (--steps N to change the sample size)
+      python benchmarks/bench_training.py --profile   (where a LeNet-like step's time goes)
 
 For each model, the same number of training steps (random 28×28×1 inputs and
 labels: speed does not depend on the values) is timed in cnnviz and in PyTorch
@@ -8,18 +9,25 @@ with the same layers, batch size, optimizer and number of threads; the time per
 step is scaled to one MNIST epoch (60,000 images). Then the peak extra memory
 (tracemalloc) of training the lecture model, and of one step of the notes'
 full model with its 97-million-weight layer.
+
+``--profile`` times each layer of the LeNet-like model inside its training steps
+(its op and its activation, forward and backward; the fastest of the steps, as the
+machine's other work only ever adds), then shows cProfile's busiest functions.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import time
 import tracemalloc
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--steps", type=int, default=60)
+parser.add_argument("--profile", action="store_true", help="where a LeNet-like step's time goes")
 args = parser.parse_args()
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
@@ -124,6 +132,60 @@ def speed(name, make, batch, steps, target):
     print(line)
 
 
+def profile_lenet(steps, batch=32):
+    """Per-layer times of a LeNet-like training step (fastest of ``steps``), then cProfile's top functions."""
+    model = keras.models.Sequential(lenet(), seed=0)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.01))
+    x = rng.random((batch * steps, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, batch * steps)
+    model.train_on_batch(x[:batch], y[:batch])  # build and warm up
+    step_times = {}  # (part, what) -> seconds in the current step
+
+    def timed(obj, method, key):  # obj.method now adds its time to step_times[key]
+        inner = getattr(obj, method)
+
+        def run(*a, **k):
+            start = time.perf_counter()
+            result = inner(*a, **k)
+            step_times[key] = step_times.get(key, 0.0) + time.perf_counter() - start
+            return result
+
+        setattr(obj, method, run)
+
+    parts = {"call": "fwd op", "forward": "fwd op+act", "call_backward": "bwd op", "backward": "bwd op+act"}
+    for layer in model.layers:
+        for method, what in parts.items():
+            timed(layer, method, (layer.name, what))
+    timed(model.loss, "logits_value_and_gradient", ("loss", "fwd op"))
+    timed(model.optimizer, "apply", ("optimizer", "fwd op"))
+    steps_seen = []
+    for i in range(steps):
+        step_times.clear()
+        start = time.perf_counter()
+        model.train_on_batch(x[i * batch : (i + 1) * batch], y[i * batch : (i + 1) * batch])
+        step_times[("step", "total")] = time.perf_counter() - start
+        steps_seen.append(dict(step_times))
+
+    def fastest(key):
+        return min(s.get(key, 0.0) for s in steps_seen) * 1e3
+
+    print(f"LeNet-like step, batch {batch}: the fastest of {steps} steps, in ms")
+    print(f"  {'':<16}{'op fwd':>8}{'act fwd':>8}{'op bwd':>8}{'act bwd':>8}")
+    for name in [layer.name for layer in model.layers] + ["loss", "optimizer"]:
+        fwd, fwd_all = fastest((name, "fwd op")), fastest((name, "fwd op+act"))
+        bwd, bwd_all = fastest((name, "bwd op")), fastest((name, "bwd op+act"))
+        acts = (max(fwd_all - fwd, 0), bwd, max(bwd_all - bwd, 0)) if fwd_all else ()
+        print(f"  {name:<16}{fwd:8.3f}" + "".join(f"{t:8.3f}" for t in acts))
+    total = [s[("step", "total")] * 1e3 for s in steps_seen]
+    print(f"  step: fastest {min(total):.3f} ms, median {np.median(total):.3f} ms\n")
+    profile = cProfile.Profile()
+    profile.enable()
+    for i in range(steps):
+        model.train_on_batch(x[i * batch : (i + 1) * batch], y[i * batch : (i + 1) * batch])
+    profile.disable()
+    pstats.Stats(profile).sort_stats("tottime").print_stats(15)
+
+
 def peak_memory(name, work):
     tracemalloc.start()
     work()
@@ -150,13 +212,17 @@ def one_step_of_the_notes_model():
 def main():
     print(
         f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, {args.threads} threads, "
-        f"{args.steps} steps per measurement\n"
+        f"{args.steps} steps per measurement, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}\n"
     )
+    if args.profile:
+        profile_lenet(args.steps * 5)
+        return
     speed("LeNet-like 8->16", lenet, 32, args.steps, 1.25)
     speed("lecture model 16->32 (the training notebook's)", lecture, 64, args.steps, "-")
     speed(
         "notes' model without Dense(7744)", lambda: notes(big_dense=False), 32, max(args.steps // 4, 5), 1.5
     )
+    speed("notes' full model (97M-weight Dense(7744))", notes, 32, max(args.steps // 20, 3), 1.0)
     print()
     peak_memory("lecture model: 100 training steps (+ 60000x28x28 float32 inputs)", train_lecture_model)
     peak_memory("notes' full model: building it and one step (batch 32)", one_step_of_the_notes_model)

@@ -8,39 +8,56 @@ is ``x`` with its zero padding, S the stride, D the dilation):
 
     y[n, i, j, o] = b[o] + Σ_{u<KH} Σ_{v<KW} Σ_{c<C} w[u, v, c, o] · x_pad[n, i·S + u·D, j·S + v·D, c]
 
-How it is fast: all windows are copied once into a matrix with one row per
-output cell and one column per (u, v, c) ("im2col"), and the triple sum becomes
-one matrix product with the kernels, which numpy hands to BLAS.
+How it is fast: all windows are copied into a matrix with one row per output
+cell and one column per (u, v, c) ("im2col", ``_windows.im2col``, stored
+column by column when there are few channels), and the triple sum becomes one
+matrix product with the kernels, which numpy hands to BLAS. With a bias the
+matrix gets one more column, all ones, and the kernel matrix one more row, b:
+the same product then adds the bias, and y is written once.
+
+The batch goes a block of images at a time (a single image, a band of output
+rows at a time): a block's im2col matrix is still in the CPU's cache when the
+product reads it, where a matrix for the whole batch (KH·KW times larger than
+x) would go out to memory and back, and it is made in a scratch buffer that the
+next step reuses. Two threads share the blocks of a large batch
+(``cnnviz._parallel``); in the backward pass a block's dw and its dx are
+separate tasks, so that even one block keeps both threads busy. The backward
+pass copies each block's windows again instead of keeping the matrix: the
+cache holds x itself.
 
 The backward pass follows from the same sum:
 
-* ``db[o] = Σ_{n,i,j} dy[n, i, j, o]``
+* ``db[o] = Σ_{n,i,j} dy[n, i, j, o]``, the row of the ones column in the next product;
 * ``dw[u, v, c, o] = Σ_{n,i,j} x_pad[n, i·S + u·D, j·S + v·D, c] · dy[n, i, j, o]``,
   the im2col matrix transposed times ``dy``;
 * ``dx_pad[n, a, b, c] = Σ w[u, v, c, o] · dy[n, i, j, o]`` over all (u, v, i, j)
-  with a = i·S + u·D and b = j·S + v·D. Tap by tap, that is one matrix
-  product per (u, v) added into a strided slice of ``dx_pad`` (overlapping
-  windows accumulate). With stride 1 the same sum is also a cross-correlation
-  of ``dy``, padded by the kernel's extent minus one, with the kernel flipped
-  and its in/out channels swapped; when the input has at least as many
-  channels as there are kernels (C >= F) that one big product is faster.
+  with a = i·S + u·D and b = j·S + v·D. The product ``dy · wᵀ`` gives each
+  window's share, and "col2im" adds the share of tap (u, v) back into the
+  strided slice of ``dx_pad`` that the tap read (overlapping windows
+  accumulate). With stride 1 the same sum is also a cross-correlation of
+  ``dy``, padded by the kernel's extent minus one, with the kernel flipped and
+  its in/out channels swapped: a copy (im2col of dy) instead of additions into
+  dx, which is faster when there are many input channels.
 
 1D convolution is the 2D one with an image one row high.
 
 A transposed convolution (Keras' ``Conv2DTranspose``) runs the convolution's
 input gradient forwards: each input cell stamps a scaled copy of the kernel
-into a larger output, exactly what the tap-by-tap dx code of ``conv2d_backward``
-does. Its own input gradient is then a plain convolution of ``dy``.
+into a larger output, exactly what col2im does. Its own input gradient is then
+a plain convolution of ``dy``.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from ._blas import matmul
+from ._blas import matmul, one_thread
 from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
-from ._windows import crop_spatial, pad_spatial, tap_slices, window_view
-from .sizes import output_shape, per_axis, transposed_output_length, window_geometry
+from ._parallel import for_blocks
+from ._windows import channels_first, crop_spatial, im2col, pad_spatial, padded_shape, scratch, tap_slices
+from .sizes import per_axis, transposed_output_length, window_geometry
 
 __all__ = [
     "conv1d_backward",
@@ -50,6 +67,9 @@ __all__ = [
     "conv_transpose2d_backward",
     "conv_transpose2d_forward",
 ]
+
+GATHER_UP_TO = 2  # stride-1 dx by gathering while F <= GATHER_UP_TO · C (see _input_gradient_method)
+BLOCK_BYTES = 2**22  # bytes per block of images (see _in_blocks)
 
 
 def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
@@ -77,7 +97,8 @@ def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     y : ndarray, shape (N, H', W', F)
         H' = ⌊(H + P_top + P_bottom − KH)/S_h⌋ + 1, and W' likewise.
     cache : dict
-        What ``conv2d_backward`` needs; ``cache["pads"]`` is the padding used.
+        What ``conv2d_backward`` needs, x itself among it (not a copy: change x
+        only after the backward pass); ``cache["pads"]`` is the padding used.
 
     Examples
     --------
@@ -97,15 +118,12 @@ def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     out_shape, pads = window_geometry(x.shape[1:3], w.shape[:2], strides, padding, dilation_rate)
     S = per_axis("strides", strides, 2)
     D = per_axis("dilation_rate", dilation_rate, 2)
-    y, cols = _correlate(x, w, pads, S, D, out_shape)
-    if b is not None:
-        y += b  # y[n, i, j, o] += b[o]
+    y = _correlate(x, w, b, pads, S, D, out_shape)
     cache = {
-        "x_shape": x.shape,
-        "y_shape": y.shape,
+        "x": x,
         "w": w,
         "has_bias": b is not None,
-        "cols": cols,
+        "y_shape": y.shape,
         "pads": pads,
         "strides": S,
         "dilation": D,
@@ -132,20 +150,32 @@ def conv2d_backward(dy, cache, *, input_gradient=True):
     dw : ndarray, shape (KH, KW, C, F)
     db : ndarray, shape (F,), or None when the forward pass had no bias
     """
-    w, cols, pads, S, D = cache["w"], cache["cols"], cache["pads"], cache["strides"], cache["dilation"]
-    N, H, W, C = cache["x_shape"]
+    x, w, pads, S, D = cache["x"], cache["w"], cache["pads"], cache["strides"], cache["dilation"]
+    has_bias = cache["has_bias"]
+    N, _, _, C = x.shape
     KH, KW, _, F = w.shape
-    expected = (N, *output_shape((H, W), (KH, KW), pads, S, D), F)
-    dy = check_grad_shape(dy, expected, func="conv2d_backward").astype(w.dtype, copy=False)
-    dy2 = dy.reshape(-1, F)  # (N·H'·W', F)
-    db = dy2.sum(axis=0) if cache["has_bias"] else None  # db[o] = Σ_{n,i,j} dy[n,i,j,o]
-    dw = matmul(cols.T, dy2).reshape(w.shape)  # (KH·KW·C, N·H'·W') @ (N·H'·W', F) -> (KH, KW, C, F)
-    if not input_gradient:
-        dx = None
-    elif S == (1, 1) and C >= F:
-        dx = _input_gradient_stride1(dy, w, (H, W), pads, D)
-    else:
-        dx = _input_gradient_by_taps(dy2, w, (N, H, W, C), pads, S, D, expected[1:3])
+    dy = check_grad_shape(dy, cache["y_shape"], func="conv2d_backward").astype(w.dtype, copy=False)
+    out_shape = dy.shape[1:3]
+    dx = np.empty(x.shape, x.dtype) if input_gradient else None
+    input_gradient_of, dx_columns = _input_gradient_method(w, pads, S, D)  # (dy block, out=dx block)
+
+    def dw_share(n):  # the block n of images' share of dw and db
+        cols = im2col(x[n], (KH, KW), pads, S, D, out_shape, ones=has_bias)  # (n·H'·W', KH·KW·C [+ 1])
+        # dw[u,v,c,o] = Σ_{n,i,j} cols[(n,i,j), (u,v,c)] · dy[n,i,j,o]; the ones column gives db[o] = Σ_{n,i,j} dy[n,i,j,o]
+        return matmul(cols.T, dy[n].reshape(-1, F))  # (KH·KW·C [+ 1], n·H'·W') @ (n·H'·W', F)
+
+    def dx_part(n):  # dx[n] of the block n of images: independent of dw_share(n)
+        input_gradient_of(dy[n], out=dx[n])  # (n, H, W, C)
+
+    works, image_bytes = (dw_share,), _image_bytes(x, w.shape, pads, out_shape)
+    if dx is not None:
+        works, image_bytes = (dw_share, dx_part), _image_bytes(x, w.shape, pads, out_shape, dx_columns)
+    shares = _in_blocks(N, image_bytes, *works)
+    dw1 = shares[0]  # (KH·KW·C [+ 1], F)
+    for share in shares[1:]:
+        dw1 += share  # Σ over the blocks of images
+    dw = dw1[: KH * KW * C].reshape(w.shape)  # (KH·KW·C, F) -> (KH, KW, C, F)
+    db = dw1[-1] if has_bias else None  # (F,)
     return dx, dw, db
 
 
@@ -258,7 +288,7 @@ def conv_transpose2d_forward(x, w, b=None, strides=1, padding="valid"):
             f"{func} accepts padding 'valid' or 'same' (as Keras' Conv2DTranspose); "
             f"received padding={padding!r}. To trim the output further, crop it with cropping2d_forward."
         )
-    N, H, W, C = x.shape
+    N, H, W, _ = x.shape
     KH, KW, F, _ = w.shape
     b = check_bias(b, F, x.dtype, func=func)
     S = per_axis("strides", strides, 2)
@@ -269,9 +299,13 @@ def conv_transpose2d_forward(x, w, b=None, strides=1, padding="valid"):
     # the convolution with this kernel, stride and padding maps y's size back to (H, W); its pads
     # are the cells cropped from y_full
     _, pads = window_geometry(out_shape, (KH, KW), S, padding)
-    # scatter every input cell through every tap: the conv's input gradient, with x in the role of dy
-    y = _input_gradient_by_taps(x.reshape(-1, C), w, (N, *out_shape, F), pads, S, (1, 1), (H, W))
-    y = np.ascontiguousarray(y)  # (N, H', W', F), cut out of y_full
+    y = np.empty((N, *out_shape, F), x.dtype)
+
+    def images(n):  # y[n]: every input cell scattered through every tap, the conv's col2im with x as dy
+        _scatter(x[n], w, pads, S, (1, 1), out=y[n])  # (n, H', W', F), cut out of y_full
+
+    # in the terms of the convolution whose input gradient this is: its input is y, its dy is x
+    _in_blocks(N, _image_bytes(y, w.shape, pads, (H, W), dx_columns=KH * KW * F), images)
     if b is not None:
         y += b  # y[n, a, c, f] += b[f]
     cache = {"x": x, "w": w, "has_bias": b is not None, "y_shape": y.shape, "pads": pads, "strides": S}
@@ -304,15 +338,25 @@ def conv_transpose2d_backward(dy, cache, *, input_gradient=True):
     db : ndarray, shape (F,), or None when the forward pass had no bias
     """
     x, w, pads, S = cache["x"], cache["w"], cache["pads"], cache["strides"]
-    _, H, W, C = x.shape
+    N, H, W, C = x.shape
     KH, KW = w.shape[:2]
     dy = check_grad_shape(dy, cache["y_shape"], func="conv_transpose2d_backward").astype(w.dtype, copy=False)
     db = dy.sum(axis=(0, 1, 2)) if cache["has_bias"] else None  # db[f] = Σ_{n,a,c} dy[n,a,c,f]
-    if input_gradient:
-        dx, cols = _correlate(dy, w, pads, S, (1, 1), (H, W))  # (N, H, W, C), (N·H·W, KH·KW·F)
-    else:
-        dx, cols = None, _im2col(dy, (KH, KW), pads, S, (1, 1), (H, W))
-    dw = matmul(cols.T, x.reshape(-1, C))  # (KH·KW·F, N·H·W) @ (N·H·W, C) -> (KH·KW·F, C)
+    dx = np.empty(x.shape, x.dtype) if input_gradient else None
+    w2 = w.reshape(-1, C)  # (KH·KW·F, C)
+
+    def images(n):  # the block n of images: writes dx[n], returns its share of dw
+        cols = im2col(dy[n], (KH, KW), pads, S, (1, 1), (H, W))  # (n·H·W, KH·KW·F)
+        if dx is not None:
+            # dx[n,i,j,c] = Σ_{u,v,f} w[u,v,f,c] · dy_pad[n, i·S+u, j·S+v, f]
+            matmul(cols, w2, out=dx[n].reshape(-1, C))  # (n·H·W, KH·KW·F) @ (KH·KW·F, C)
+        # dw[u,v,f,c] = Σ_{n,i,j} dy_pad[n, i·S+u, j·S+v, f] · x[n,i,j,c]
+        return matmul(cols.T, x[n].reshape(-1, C))  # (KH·KW·F, n·H·W) @ (n·H·W, C) -> (KH·KW·F, C)
+
+    shares = _in_blocks(N, _image_bytes(dy, w.shape, pads, (H, W), dx_columns=0), images)
+    dw = shares[0]
+    for share in shares[1:]:
+        dw += share  # Σ over the blocks of images
     return dx, dw.reshape(w.shape), db
 
 
@@ -340,38 +384,117 @@ def _check_pair(x, w, func, x_layout, w_layout, depth_axis=-2):
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False)
 
 
-def _correlate(x, w, pads, S, D, out_shape):
-    """y[n,i,j,o] = Σ_{u,v,c} w[u,v,c,o] · x_pad[n, i·S+u·D, j·S+v·D, c], as one matrix product.
+def _correlate(x, w, b, pads, S, D, out_shape):
+    """y[n,i,j,o] = b[o] + Σ_{u,v,c} w[u,v,c,o] · x_pad[n, i·S+u·D, j·S+v·D, c], block by block.
 
-    Returns ``y`` (N, H', W', F) and the im2col matrix (N·H'·W', KH·KW·C).
+    For each block of images, one matrix product: its im2col matrix (with a column of ones
+    when there is a bias) times the kernel matrix (with b as its last row), written
+    straight into y. The bias is the product's last term, 1 · b[o], added to the sum of
+    the others as ``y += b`` would add it. A single image is cut into bands of output
+    rows instead, each with the input rows that its windows read.
+
+    Returns ``y`` (N, H', W', F).
     """
     N = x.shape[0]
     KH, KW, _, F = w.shape
-    cols = _im2col(x, (KH, KW), pads, S, D, out_shape)  # (N·H'·W', KH·KW·C)
-    y = matmul(cols, w.reshape(-1, F))  # (N·H'·W', KH·KW·C) @ (KH·KW·C, F) -> (N·H'·W', F)
-    return y.reshape(N, *out_shape, F), cols
+    w1 = w.reshape(-1, F) if b is None else np.concatenate([w.reshape(-1, F), b[None]])  # (KH·KW·C [+ 1], F)
+    y = np.empty((N, *out_shape, F), x.dtype)
+    image_bytes = _image_bytes(x, w.shape, pads, out_shape)
+
+    def images(n):  # y[n] for the block n of images
+        cols = im2col(x[n], (KH, KW), pads, S, D, out_shape, ones=b is not None)  # (n·H'·W', KH·KW·C [+ 1])
+        matmul(cols, w1, out=y[n].reshape(-1, F))  # (n·H'·W', KH·KW·C [+ 1]) @ (KH·KW·C [+ 1], F)
+
+    if N > 1:
+        _in_blocks(N, image_bytes, images)
+        return y
+    padded = scratch("image_pad", padded_shape(x.shape, pads), x.dtype)  # (1, Hp, Wp, C)
+    x_pad = pad_spatial(x, pads, out=padded)  # x itself when there is no padding
+    no_pads = ((0, 0), (0, 0))
+
+    def rows(i):  # y[0, i] for the band i of output rows
+        # the input rows that the band's windows read: i.start·S up to (i.stop − 1)·S + D·(KH − 1)
+        x_rows = x_pad[:, i.start * S[0] : (i.stop - 1) * S[0] + D[0] * (KH - 1) + 1]  # (1, rows read, Wp, C)
+        band = (i.stop - i.start, out_shape[1])
+        cols = im2col(x_rows, (KH, KW), no_pads, S, D, band, ones=b is not None)  # (cells, KH·KW·C [+ 1])
+        matmul(cols, w1, out=y[:, i].reshape(-1, F))  # (cells, KH·KW·C [+ 1]) @ (KH·KW·C [+ 1], F)
+
+    _in_blocks(out_shape[0], image_bytes // out_shape[0], rows)
+    return y
 
 
-def _im2col(x, kernel_size, pads, S, D, out_shape):
-    """The im2col matrix (N·H'·W', KH·KW·C): row (n, i, j) is the window under output cell (i, j)."""
-    KH, KW = kernel_size
-    x_pad = pad_spatial(x, pads)  # (N, Hp, Wp, C)
-    windows = window_view(x_pad, (KH, KW), S, D, out_shape)  # (N, H', W', KH, KW, C), a view
-    cols = windows.reshape(-1, KH * KW * x.shape[3])  # (N·H'·W', KH·KW·C): the im2col copy
-    if np.may_share_memory(cols, x):  # a 1×1 kernel needs no copy, but the cache must not alias x
-        cols = cols.copy()
-    return cols
+def _in_blocks(N, item_bytes, *works):
+    """Call each ``work(n)`` for every block ``n`` (a slice) of range(N); the results that are not None.
+
+    The N items are images (or, for a single image, rows of output). Blocks hold about
+    ``BLOCK_BYTES``: few Python calls per image, and little enough to stay in the CPU's
+    cache from the im2col copy to the product that reads it. The calls
+    are independent tasks, listed block by block (the works of a block side by side), and
+    ``cnnviz._parallel.for_blocks`` gives the second half of the list to a second thread
+    when the bytes are many; so the number of blocks is made even, and with two works (dw
+    and dx) even a single block is shared. Each thread runs its own matrix products, and
+    BLAS is held to one thread meanwhile (its own threads would compete for the same two
+    cores). A single task runs alone, and its products may use BLAS's threads.
+    """
+    blocks = min(N, max(1, round(N * item_bytes / BLOCK_BYTES)))
+    if 1 < blocks < N and blocks % 2:
+        blocks += 1  # an even number: two equal halves
+    per_block = -(-N // blocks)  # ⌈N / blocks⌉ items
+    tasks = [partial(work, slice(s, min(s + per_block, N))) for s in range(0, N, per_block) for work in works]
+    if len(tasks) == 1:
+        results = [tasks[0]()]
+    else:
+        task_bytes = per_block * item_bytes // len(works)
+        with one_thread():
+            parts = for_blocks(lambda some: [task() for task in tasks[some]], len(tasks), task_bytes)
+        results = [result for part in parts for result in part]
+    return [result for result in results if result is not None]
 
 
-def _input_gradient_stride1(dy, w, spatial, pads, D):
+def _image_bytes(x, w_shape, pads, out_shape, dx_columns=None):
+    """Bytes that one image's share of a block reads and writes: ``for_blocks``' row_bytes.
+
+    Forward: x_pad, the im2col matrix and y. Backward (``dx_columns`` given), also dy, dx
+    and the matrix that dx comes from, ``dx_columns`` values per output cell.
+    """
+    _, H, W, C = x.shape
+    KH, KW, _, F = w_shape
+    (pt, pb), (pl, pr) = pads
+    cells = out_shape[0] * out_shape[1]  # H'·W'
+    values = (pt + H + pb) * (pl + W + pr) * C + cells * (KH * KW * C + 1 + F)
+    if dx_columns is not None:
+        values += cells * F + H * W * C + cells * dx_columns
+    return values * x.itemsize
+
+
+def _input_gradient_method(w, pads, S, D):
+    """How ``conv2d_backward`` gets dx from a block of dy: a function ``(dy, out=dx)``, and
+    the number of values per output cell in the matrix it computes dx from.
+
+    By default col2im (``_scatter``). With stride 1 and many input channels, the
+    correlation of dy with the flipped kernel (``_gather_input_gradient``) is faster: its
+    im2col copy of dy moves KH·KW·F values per row where col2im adds KH·KW·C values into
+    dx, and an addition reads and writes, so it wins up to about F = 2C
+    (``GATHER_UP_TO``). The flipped kernel matrix is made here, once, not once per block.
+    """
+    KH, KW, C, F = w.shape
+    if S == (1, 1) and not channels_first(C) and F <= GATHER_UP_TO * C:
+        w_flip = w[::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, C)  # (KH·KW·F, C): flipped, in/out swapped
+        return (lambda dy, out: _gather_input_gradient(dy, w_flip, (KH, KW), pads, D, out)), KH * KW * F
+    return (lambda dy, out: _scatter(dy, w, pads, S, D, out)), KH * KW * C
+
+
+def _gather_input_gradient(dy, w_flip, kernel_size, pads, D, out):
     """dx for stride 1: correlate dy with the flipped kernel, in/out channels swapped.
 
     dx_pad[a, b] collects w[u, v] · dy[a − u·D, b − v·D]. Padding dy by the
     kernel's extent minus one and flipping the kernel (u → KH−1−u) turns that
     into the forward sum again; only the rows and columns of dx that belong to
-    the unpadded input are computed.
+    the unpadded input are computed. ``w_flip`` is that kernel as a
+    (KH·KW·F, C) matrix; dx is written into ``out`` (N, H, W, C).
     """
-    KH, KW = w.shape[:2]
+    KH, KW = kernel_size
+    spatial, C = out.shape[1:3], out.shape[3]
     extents = (D[0] * (KH - 1), D[1] * (KW - 1))
     # dy padded so that the correlation lands exactly on x's cells (negative amounts crop)
     adjust = [(e - p0, e - p1) for e, (p0, p1) in zip(extents, pads)]
@@ -380,24 +503,43 @@ def _input_gradient_stride1(dy, w, spatial, pads, D):
         max(-adjust[0][0], 0) : dy.shape[1] - max(-adjust[0][1], 0),
         max(-adjust[1][0], 0) : dy.shape[2] - max(-adjust[1][1], 0),
     ]
-    w_flip = w[::-1, ::-1].transpose(0, 1, 3, 2)  # (KH, KW, F, C)
     pos = tuple((max(a0, 0), max(a1, 0)) for a0, a1 in adjust)
-    dx, _ = _correlate(dy, w_flip, pos, (1, 1), D, spatial)
-    return dx
+    cols = im2col(dy, (KH, KW), pos, (1, 1), D, spatial)  # (N·H·W, KH·KW·F)
+    # dx[n,a,b,c] = Σ_{u,v,o} w[KH−1−u, KW−1−v, c, o] · dy_pad[n, a + u·D, b + v·D, o]
+    matmul(cols, w_flip, out=out.reshape(-1, C))  # (N·H·W, KH·KW·F) @ (KH·KW·F, C) -> (N·H·W, C)
 
 
-def _input_gradient_by_taps(dy2, w, x_shape, pads, S, D, out_shape):
-    """dx for any stride: each tap (u, v) adds dy · w[u, v]ᵀ back where it read x ("col2im").
+def _scatter(dy, w, pads, S, D, out):
+    """col2im: dx_pad[n, i·S+u·D, j·S+v·D, c] += Σ_o w[u,v,c,o] · dy[n,i,j,o], cropped into ``out``.
 
-    Tap by tap, the share of every output cell is one matrix product
-    (N·H'·W', F) @ (F, C), added into the strided slice of dx_pad that the tap
-    read in the forward pass.
+    One product gives every window's share, ``dcols = dy · wᵀ`` (N·H'·W', KH·KW·C); then
+    each tap (u, v) adds its columns into the strided slice of dx_pad that it read in the
+    forward pass. With few channels (see ``im2col``) dcols and dx_pad are kept channel by
+    channel in memory, so that each addition runs along W' cells. ``out`` (N, H, W, C)
+    receives x's cells of dx_pad.
     """
-    N, H, W, C = x_shape
+    N, Ho, Wo, F = dy.shape
+    KH, KW, C, _ = w.shape
+    H, W = out.shape[1:3]
     (pt, pb), (pl, pr) = pads
-    dx_pad = np.zeros((N, pt + H + pb, pl + W + pr, C), dtype=dy2.dtype)
-    for t, rows, cols in tap_slices(w.shape[:2], S, D, out_shape):
-        u, v = divmod(t, w.shape[1])
-        share = matmul(dy2, w[u, v].T)  # (N·H'·W', F) @ (F, C) -> (N·H'·W', C)
-        dx_pad[:, rows, cols, :] += share.reshape(N, *out_shape, C)  # += : overlapping windows accumulate
-    return crop_spatial(dx_pad, pads, (H, W))
+    dy2, w2 = dy.reshape(-1, F), w.reshape(-1, F)  # (N·H'·W', F), (KH·KW·C, F)
+    K, cells, padded = KH * KW * C, N * Ho * Wo, (pt + H + pb, pl + W + pr)
+    if channels_first(C):
+        # dcols[(n,i,j), (u,v,c)] = Σ_o dy[n,i,j,o] · w[u,v,c,o], computed as its transpose
+        dcols_t = matmul(w2, dy2.T, out=scratch("dcols", (K, cells), dy.dtype))  # (K, F) @ (F, N·H'·W')
+        taps = dcols_t.reshape(KH, KW, C, N, Ho, Wo).transpose(0, 1, 3, 4, 5, 2)  # (KH, KW, N, H', W', C)
+        dx_pad = scratch("dx_pad", (C, N, *padded), dy.dtype).transpose(1, 2, 3, 0)  # (N, Hp, Wp, C)
+    else:
+        dcols = matmul(dy2, w2.T, out=scratch("dcols", (cells, K), dy.dtype))  # (N·H'·W', F) @ (F, K)
+        taps = dcols.reshape(N, Ho, Wo, KH, KW, C).transpose(3, 4, 0, 1, 2, 5)  # (KH, KW, N, H', W', C)
+        dx_pad = scratch("dx_pad", (N, *padded, C), dy.dtype)  # (N, Hp, Wp, C)
+    dx_pad.fill(0)
+    for t, rows, cols in tap_slices((KH, KW), S, D, (Ho, Wo)):
+        u, v = divmod(t, KW)
+        dx_pad[:, rows, cols, :] += taps[u, v]  # += : overlapping windows accumulate
+    inside = crop_spatial(dx_pad, pads, (H, W))  # (N, H, W, C), a view
+    if channels_first(C):
+        for c in range(C):  # channel by channel: both sides then run along W
+            out[..., c] = inside[..., c]
+    else:
+        out[...] = inside

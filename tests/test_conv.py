@@ -1,22 +1,27 @@
 """Convolution: the vectorized core (cnnviz.ops) equals the reference loops, forward and backward."""
 
 import math
+import threading
 
 import numpy as np
 import pytest
 from _helpers import (
+    CONV_PATHS,
+    CONV_SPLITS,
     EXACT,
     assert_same_gradients,
+    check_without_input_gradient,
     conv1d_ref,
     conv1d_ref_backward,
     conv2d_ref,
     conv2d_ref_backward,
+    conv_path,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cnnviz
-from cnnviz import ops, sizes
+from cnnviz import _windows, ops, sizes
 from cnnviz import reference as ref
 
 # --- strategies ---------------------------------------------------------------------------------
@@ -181,6 +186,90 @@ def test_conv2d_cache_pads_are_per_side():
     assert ops.conv2d_forward(x, w, padding=(1, 2))[1]["pads"] == ((1, 1), (2, 2))
 
 
+# --- every fast path ----------------------------------------------------------------------------
+# conv.py chooses by size how im2col is stored (row by row, or column by column when there are
+# few channels), how stride-1 dx is computed (col2im, or an im2col of dy) and how many images
+# go in a block (two threads share the blocks of a large batch). Here each choice is forced in
+# turn, on the grid and on random setups, in float64 (== the reference) and in float32.
+
+EVERY_PATH = [
+    pytest.mark.parametrize("split", CONV_SPLITS),
+    pytest.mark.parametrize("path", CONV_PATHS),
+]
+
+
+def every_path(test):
+    for mark in EVERY_PATH:
+        test = mark(test)
+    return test
+
+
+@every_path
+@pytest.mark.parametrize("name", CONV2D_CASES)
+def test_conv2d_every_path_on_grid(name, path, split):
+    """Each grid configuration on each path: vectorized == reference, forward and backward."""
+    with conv_path(path, split):
+        check_conv2d_against_reference(_conv2d_case(name, bias=name != "pad0_stride1"))
+
+
+@every_path
+@given(setup=conv2d_setups())
+@settings(max_examples=25)
+def test_conv2d_every_path_matches_reference(path, split, setup):
+    """Random valid configurations on each path: vectorized == reference."""
+    with conv_path(path, split):
+        check_conv2d_against_reference(setup)
+
+
+@every_path
+@given(setup=conv2d_setups())
+@settings(max_examples=20)
+def test_conv2d_every_path_in_float32(path, split, setup):
+    """float32 in, float32 out on each path, within float32 rounding of the reference."""
+    rng, x, w, b = _arrays(setup)
+    x, w, b = (None if a is None else a.astype(np.float32) for a in (x, w, b))
+    with conv_path(path, split):
+        y, cache = ops.conv2d_forward(x, w, b, **_call(setup))
+        dy = rng.normal(size=y.shape).astype(np.float32)
+        got = ops.conv2d_backward(dy, cache)
+    S, D, pads = cache["strides"], cache["dilation"], cache["pads"]
+    want = conv2d_ref_backward(dy, x, w, S, pads, D)  # the reference computes in float64
+    np.testing.assert_allclose(y, conv2d_ref(x, w, b, S, pads, D), rtol=1e-4, atol=2e-4)
+    for g, g_ref in zip(got, want, strict=True):
+        if g is not None:
+            assert g.dtype == np.float32
+            np.testing.assert_allclose(g, g_ref, rtol=1e-4, atol=2e-4)
+
+
+@every_path
+def test_conv2d_without_input_gradient_every_path(rng, path, split):
+    """input_gradient=False returns dx None and the same dw and db."""
+    x, w, b = rng.normal(size=(3, 6, 5, 2)), rng.normal(size=(3, 3, 2, 4)), rng.normal(size=4)
+    with conv_path(path, split):
+        check_without_input_gradient(ops.conv2d_forward, ops.conv2d_backward, x, w, b, rng, padding="same")
+
+
+def test_conv2d_without_scratch_buffers(monkeypatch):
+    """Temporaries larger than SCRATCH_BYTES are allocated afresh: with none kept, the same results."""
+    monkeypatch.setattr(_windows, "SCRATCH_BYTES", 0)
+    for name in ("pad0_stride1", "stride_lt_kernel_overlapping", "same_even_kernel_stride2", "C_ne_F"):
+        check_conv2d_against_reference(_conv2d_case(name))
+
+
+def test_scratch_buffers_are_kept_per_name_and_per_thread():
+    """A scratch array is a view of the buffer its name keeps on this thread; other threads have their own."""
+    first = _windows.scratch("test", (4, 5), np.float32)
+    again = _windows.scratch("test", (2, 3), np.float64)  # smaller: the same buffer, viewed again
+    assert again.shape == (2, 3) and again.dtype == np.float64
+    assert np.shares_memory(first, again)
+    assert not np.shares_memory(first, _windows.scratch("another name", (4, 5), np.float32))
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(_windows.scratch("test", (4, 5), np.float32)))
+    thread.start()
+    thread.join()
+    assert not np.shares_memory(first, elsewhere[0])
+
+
 # --- 1D -----------------------------------------------------------------------------------------
 
 CONV1D_CASES = {
@@ -223,6 +312,16 @@ def test_conv1d_matches_reference_on_grid(name):
 def test_conv1d_matches_reference(setup):
     """Random valid 1D configurations: vectorized == reference, forward and backward."""
     check_conv1d_against_reference(setup)
+
+
+@every_path
+@pytest.mark.parametrize("name", ["pad0", "stride_lt_kernel", "same_even_kernel_stride2", "dilation2_same"])
+def test_conv1d_every_path(name, path, split):
+    """conv1d (the 2D code on one-row images) on each path."""
+    setup = {"bias": True, "seed": 2, "strides": 1, "padding": "valid", "dilation_rate": 1}
+    setup.update(CONV1D_CASES[name])
+    with conv_path(path, split):
+        check_conv1d_against_reference(setup)
 
 
 # --- dtypes, inputs left alone, bias ------------------------------------------------------------
