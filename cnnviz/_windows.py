@@ -21,6 +21,8 @@ import threading
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ._checks import check_allocation
+
 __all__ = [
     "CHANNELS_FIRST_BELOW",
     "SCRATCH_BYTES",
@@ -53,6 +55,8 @@ def pad_spatial(x: np.ndarray, pads, value: float = 0.0, out=None) -> np.ndarray
         return x
     # what np.pad(x, ((0, 0), *pads, (0, 0)), constant_values=value) returns, without its
     # per-call overhead (tens of µs), which counts when a batch is padded block by block
+    if out is None:  # a padding typed with too many zeros is explained, not a MemoryError
+        check_allocation(padded_shape(x.shape, pads), x.dtype, what="the padded input", func="padding")
     x_pad = np.empty(padded_shape(x.shape, pads), x.dtype) if out is None else out  # (N, Pt + H + Pb, ..., C)
     x_pad.fill(value)
     inside = tuple(slice(before, before + n) for n, (before, _) in zip(x.shape[1:-1], pads))

@@ -54,7 +54,7 @@ from functools import partial
 import numpy as np
 
 from ._blas import matmul, one_thread
-from ._checks import as_real_array, check_bias, check_grad_shape, check_ndim
+from ._checks import as_real_array, check_allocation, check_bias, check_grad_shape, check_ndim
 from ._parallel import for_blocks
 from ._windows import channels_first, crop_spatial, im2col, pad_spatial, padded_shape, scratch, tap_slices
 from .sizes import per_axis, transposed_output_length, window_geometry
@@ -398,6 +398,9 @@ def _correlate(x, w, b, pads, S, D, out_shape):
     N = x.shape[0]
     KH, KW, _, F = w.shape
     w1 = w.reshape(-1, F) if b is None else np.concatenate([w.reshape(-1, F), b[None]])  # (KH·KW·C [+ 1], F)
+    check_allocation(
+        (N, *out_shape, F), x.dtype, what="the output", func="conv2d_forward"
+    )  # before numpy tries
     y = np.empty((N, *out_shape, F), x.dtype)
     image_bytes = _image_bytes(x, w.shape, pads, out_shape)
 

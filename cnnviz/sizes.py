@@ -30,6 +30,7 @@ L' = ⌊(7 + 2·0 − 3) / 2⌋ + 1 = ⌊4 / 2⌋ + 1 = 3
 
 from __future__ import annotations
 
+import math
 import numbers
 
 __all__ = [
@@ -137,7 +138,11 @@ def output_length(L, K, P=0, S=1, D=1, *, axis: str = "") -> int:
         f", D={D}" if D != 1 else ""
     )
     problems = [
-        f"{name} must be a whole number >= {low} (received {name}={value!r})"
+        (
+            f"{name} must be a whole number >= {low} (received {name}={value!r})"
+            if not _is_int(value, low, largest=math.inf)
+            else f"{name} is larger than any array can be (received {name}={value!r}; at most {LARGEST:,})"
+        )
         for name, value, low in (
             ("L", L, 1),
             ("K", K, 1),
@@ -365,8 +370,11 @@ def _num(value) -> str:
     return f"({value})" if isinstance(value, numbers.Real) and value < 0 else str(value)
 
 
-def _is_int(value, minimum: int) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
+LARGEST = 2**31 - 1  # no array has a side this long: a larger size or step is a typo
+
+
+def _is_int(value, minimum: int, largest=LARGEST) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and minimum <= value <= largest
 
 
 def pad_pair(P, where: str = "") -> tuple[int, int]:
