@@ -130,27 +130,39 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
 
 
 def bench_phases(name, N, H, W, C, F, K, S, P, torch_pad):
-    """Where conv2d's forward+backward time goes: im2col copy, the three GEMMs, the dx scatter."""
-    from cnnviz._windows import pad_spatial, window_view
-    from cnnviz.conv import _input_gradient_by_taps, _input_gradient_stride1
+    """Where conv2d's time goes: the im2col copy, the two products with it, and dx both ways.
+
+    Each piece runs once over the whole batch on one thread, so the pieces add up to the
+    layer's time on one thread; the layer itself goes block by block on two threads.
+    """
+    from cnnviz import conv
+    from cnnviz._blas import one_thread
+    from cnnviz._windows import channels_first, im2col
 
     x = rng.standard_normal((N, H, W, C), dtype=np.float32)
     w = rng.standard_normal((K, K, C, F), dtype=np.float32)
-    y, cache = ops.conv2d_forward(x, w, None, S, P)
+    b = rng.standard_normal(F, dtype=np.float32)
+    y, cache = ops.conv2d_forward(x, w, b, S, P)
     dy = rng.standard_normal(y.shape, dtype=np.float32)
-    cols, pads, dy2 = cache["cols"], cache["pads"], dy.reshape(-1, F)
-    view = window_view(pad_spatial(x, pads), (K, K), (S, S), (1, 1), y.shape[1:3])
-    times = {
-        "im2col copy": best_time(lambda: view.reshape(-1, K * K * C)),
-        "GEMM y": best_time(lambda: cols @ w.reshape(-1, F)),
-        "GEMM dw": best_time(lambda: cols.T @ dy2),
-        "dx by taps": best_time(
-            lambda: _input_gradient_by_taps(dy2, w, x.shape, pads, (S, S), (1, 1), y.shape[1:3])
-        ),
-    }
-    if S == 1:
-        times["dx transposed"] = best_time(lambda: _input_gradient_stride1(dy, w, (H, W), pads, (1, 1)))
-    print(f"  {name[:3]} phases: " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in times.items()))
+    pads, out_shape, dx = cache["pads"], y.shape[1:3], np.empty_like(x)
+    geometry = ((K, K), pads, (S, S), (1, 1), out_shape)
+    with one_thread():
+        # a copy out of the scratch buffer, in the same memory order: (N·H'·W', K·K·C + 1)
+        cols = im2col(x, *geometry, ones=True).copy(order="K")
+        w1 = np.concatenate([w.reshape(-1, F), b[None]])  # (K·K·C + 1, F)
+        times = {
+            "im2col copy": best_time(lambda: im2col(x, *geometry, ones=True)),
+            "GEMM y": best_time(lambda: cols @ w1),
+            "GEMM dw": best_time(lambda: cols.T @ dy.reshape(-1, F)),
+            "dx scatter": best_time(lambda: conv._scatter(dy, w, pads, (S, S), (1, 1), out=dx)),
+        }
+        if S == 1:
+            w_flip = w[::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, C)  # (K·K·F, C)
+            times["dx gather"] = best_time(
+                lambda: conv._gather_input_gradient(dy, w_flip, (K, K), pads, (1, 1), out=dx)
+            )
+    layout = "columns" if channels_first(C) else "rows"
+    print(f"  {name[:3]} phases ({layout}): " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in times.items()))
 
 
 def bench_reference(per_element_ours):
@@ -208,10 +220,19 @@ def bench_pool_bn():
     return r_pool, r_bn
 
 
+def blas_kernel():
+    """Which OpenBLAS kernel numpy runs: OPENBLAS_CORETYPE, where it is set, picks an older one."""
+    from threadpoolctl import threadpool_info
+
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    kernel = blas[0].get("architecture", "?") if blas else "none found"
+    return f"BLAS kernel {kernel} (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})"
+
+
 def main():
     print(
         f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
-        f"{args.threads} threads, python {sys.version.split()[0]}\n"
+        f"{args.threads} threads, python {sys.version.split()[0]}, {blas_kernel()}\n"
     )
     ratios = {}
     per_element = None
@@ -220,13 +241,16 @@ def main():
         ratios[name[:3]] = r
         if name.startswith("(b)"):
             per_element = per
-    print("where conv2d's time goes (dx uses 'transposed' when S = 1 and C >= F, else 'taps'):")
+    print(
+        "where conv2d's time goes, on one thread (im2col stored by rows or, for C < 8, by columns; "
+        "dx by 'gather' when S = 1, C >= 8 and F <= 2C, else by 'scatter'):"
+    )
     for name, case in CONV_CASES.items():
         bench_phases(name, **case)
     bench_reference(per_element)
     r_pool, r_bn = bench_pool_bn()
     if torch is not None:
-        targets = {"(a)": 1.0, "(b)": 1.5, "(c)": 1.5, "(d)": 3.0}
+        targets = {"(a)": 1.0, "(b)": 1.5, "(c)": 1.5, "(d)": 2.0}
         print("\ntargets (forward+backward time, cnnviz / torch):")
         for key, limit in targets.items():
             print(

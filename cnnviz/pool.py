@@ -17,6 +17,14 @@ Backward: max-pooling passes each output's gradient to the one input cell that
 won its window (the first one in row-major order when several tie); average
 pooling shares it equally among the window's real cells. Windows that overlap
 (stride < pool size) add their gradients.
+
+Speed: max-pooling works through the batch a few images at a time
+(``_parallel.for_blocks``), so that the several ufuncs per tap run on data still
+in the CPU's cache, and on two threads when the batch is large. In the common
+case S = pool size, no padding, H and W multiples of the pool size, the windows
+tile x: x is then (N, H', PH, W', PW, C) and every input cell lies in exactly
+one window, so the backward pass writes each cell of dx once, with no zeros to
+fill first and no += to read back.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_real_array, check_grad_shape, check_ndim
+from ._parallel import for_blocks
 from ._windows import crop_spatial, pad_spatial, tap_slices
 from .sizes import per_axis, window_geometry
 
@@ -58,18 +67,14 @@ def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     """
     x, geom = _prepare(x, pool_size, strides, padding, "max_pool2d_forward")
     x_pad = pad_spatial(x, geom[4], -np.inf)  # padded cells can never be the maximum
-    y = argmax = wins = None
-    for t, rows, cols in _taps(geom):
-        tap = x_pad[:, rows, cols, :]  # (N, H', W', C): this tap's cell of every window
-        if y is None:
-            taps_dtype = np.min_scalar_type(geom[0][0] * geom[0][1])  # uint8 up to 255 taps, wider beyond
-            y, argmax, wins = tap.copy(), np.zeros(tap.shape, taps_dtype), np.empty(tap.shape, bool)
-            continue
-        # branch-free updates (masked copies are several times slower on random data)
-        np.greater(tap, y, out=wins)  # strictly greater: on a tie the earlier tap keeps the win
-        np.maximum(y, tap, out=y)
-        # taps come in increasing order, so the last one to win holds the window's first maximum
-        np.maximum(argmax, np.multiply(wins, t, dtype=argmax.dtype), out=argmax)
+    N, (PH, PW), out_shape = x.shape[0], geom[0], geom[3]
+    y = np.empty((N, *out_shape, x.shape[3]), x.dtype)
+    argmax = np.empty(y.shape, np.min_scalar_type(PH * PW))  # uint8 up to 255 taps, wider beyond
+
+    def pool_images(n):  # y and argmax of the images n
+        _max_over_taps(x_pad[n], geom, y[n], argmax[n])
+
+    for_blocks(pool_images, N, row_bytes=x_pad[:1].nbytes)  # image by image, on two threads when large
     return y, {"x_shape": x.shape, "y_shape": y.shape, "geometry": geom, "argmax": argmax}
 
 
@@ -80,15 +85,20 @@ def max_pool2d_backward(dy, cache):
     -------
     dx : ndarray, shape (N, H, W, C)
     """
-    argmax = cache["argmax"]
+    argmax, geom, x_shape = cache["argmax"], cache["geometry"], cache["x_shape"]
     dy = check_grad_shape(dy, argmax.shape, func="max_pool2d_backward")
-    dx_pad = _zeros_padded(cache, dy.dtype)
-    won, share = np.empty(argmax.shape, bool), np.empty_like(dy)
-    for t, rows, cols in _taps(cache["geometry"]):
-        np.equal(argmax, t, out=won)
-        np.multiply(dy, won, out=share)  # dy where this tap won the window, 0 elsewhere
-        dx_pad[:, rows, cols, :] += share  # += : overlapping windows accumulate
-    return crop_spatial(dx_pad, cache["geometry"][4], cache["x_shape"][1:3])
+    if _windows_tile(x_shape, geom):
+        dx = np.empty(x_shape, dy.dtype)  # every cell is written once below: no zeros needed
+        route = _route_to_tiles
+    else:
+        dx = _zeros_padded(cache, dy.dtype)
+        route = _route_to_windows
+
+    def route_images(n):  # dx of the images n
+        route(dy[n], argmax[n], geom, dx[n])
+
+    for_blocks(route_images, x_shape[0], row_bytes=dx[:1].nbytes)  # image by image, on two threads when large
+    return crop_spatial(dx, geom[4], x_shape[1:3])
 
 
 def avg_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
@@ -167,6 +177,56 @@ def _check_pool_padding(pool, pads, axes, func, pool_size, padding):
 def _taps(geom):
     pool, S, D, out_shape, _ = geom
     return tap_slices(pool, S, D, out_shape)
+
+
+def _max_over_taps(x_pad, geom, y, argmax):
+    """Fill y and argmax (N, H', W', C) with each window's maximum and its first winning tap.
+
+    ``y[n, i, j, c] = max_t x_pad[n, i·S + u, j·S + v, c]`` over the taps t = u·PW + v, in
+    row-major order; ``argmax`` holds the first t that reaches it. Branch-free: per tap,
+    four ufuncs over every window at once (masked copies are several times slower).
+    """
+    taps = _taps(geom)
+    _, rows, cols = next(taps)
+    np.copyto(y, x_pad[:, rows, cols, :])  # tap 0 holds the maximum until a later tap beats it
+    argmax.fill(0)
+    wins = np.empty(y.shape, bool)
+    for t, rows, cols in taps:
+        tap = x_pad[:, rows, cols, :]  # (N, H', W', C): this tap's cell of every window
+        np.greater(tap, y, out=wins)  # strictly greater: on a tie the earlier tap keeps the win
+        np.maximum(y, tap, out=y)
+        # taps come in increasing order, so the last one to win holds the window's first maximum
+        np.maximum(argmax, np.multiply(wins, t, dtype=argmax.dtype), out=argmax)
+
+
+def _windows_tile(x_shape, geom):
+    """True when the windows lie side by side and cover x exactly: S = pool size, no padding,
+    H and W multiples of the pool size. Then every input cell lies in exactly one window."""
+    pool, S, _, _, pads = geom
+    return S == pool and pads == ((0, 0), (0, 0)) and x_shape[1] % pool[0] == 0 and x_shape[2] % pool[1] == 0
+
+
+def _route_to_tiles(dy, argmax, geom, dx):
+    """Max-pool backward when the windows tile x: dx[n, i·PH + u, j·PW + v, c] = dy[n, i, j, c]
+    if tap t = u·PW + v won window (i, j), else 0.
+
+    Viewed as (N, H', PH, W', PW, C), dx is one (N, H', W', C) slice per tap; each slice is
+    written once (=), with no zeros to fill first and no += to read back.
+    """
+    won = np.empty(argmax.shape, bool)
+    for t, rows, cols in _taps(geom):
+        np.equal(argmax, t, out=won)
+        np.multiply(dy, won, out=dx[:, rows, cols, :])  # dy where this tap won the window, 0 elsewhere
+
+
+def _route_to_windows(dy, argmax, geom, dx_pad):
+    """Max-pool backward in general: add each dy into the padded cell that won its window
+    (``dx_pad`` starts at zero; windows that overlap add their gradients)."""
+    won, share = np.empty(argmax.shape, bool), np.empty_like(dy)
+    for t, rows, cols in _taps(geom):
+        np.equal(argmax, t, out=won)
+        np.multiply(dy, won, out=share)  # dy where this tap won the window, 0 elsewhere
+        dx_pad[:, rows, cols, :] += share  # += : overlapping windows accumulate
 
 
 def _zeros_padded(cache, dtype):

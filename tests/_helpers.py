@@ -8,12 +8,14 @@ the vectorized core in ``cnnviz.ops``.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from cnnviz import _parallel, _windows, conv
 from cnnviz import reference as ref
 
 EXACT = {"rtol": 1e-10, "atol": 1e-10}  # vectorized vs reference loops, both in float64
@@ -75,6 +77,18 @@ def distinct_values(rng, shape, spacing=0.1):
     return (rng.permutation(n) - n / 2).reshape(shape) * spacing
 
 
+@contextlib.contextmanager
+def blocks_on_two_threads(block_bytes=1):
+    """Make ``cnnviz._parallel`` split work at any size, in blocks of ``block_bytes`` (at least
+    one row or image each; with a few rows, the last block is often shorter), on two threads."""
+    saved = _parallel.WORKERS, _parallel.BLOCK_BYTES, _parallel.PARALLEL_BYTES
+    _parallel.WORKERS, _parallel.BLOCK_BYTES, _parallel.PARALLEL_BYTES = 2, block_bytes, 0
+    try:
+        yield
+    finally:
+        _parallel.WORKERS, _parallel.BLOCK_BYTES, _parallel.PARALLEL_BYTES = saved
+
+
 def assert_same_gradients(got, want, x, w, b):
     """(dx, dw, db) of the fast code equal the reference's; db is None without a bias."""
     (dx, dw, db), (dx_ref, dw_ref, db_ref) = got, want
@@ -122,3 +136,44 @@ class Server:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()
+
+
+# conv.py's choices, each forced whatever the size: im2col stored row by row or column by column,
+# and dx by col2im ("scatter") or, for stride 1, by an im2col of dy ("gather")
+CONV_PATHS = {
+    "rows_scatter": {"CHANNELS_FIRST_BELOW": 0, "GATHER_UP_TO": 0},
+    "rows_gather": {"CHANNELS_FIRST_BELOW": 0, "GATHER_UP_TO": 10**9},
+    "columns": {"CHANNELS_FIRST_BELOW": 10**9},
+}
+CONV_SPLITS = ("one_block", "blocks_on_two_threads")
+
+
+@contextlib.contextmanager
+def conv_path(path, split):
+    """Force one of ``cnnviz.conv``'s fast paths (``CONV_PATHS``) and one way to split the batch.
+
+    ``split`` is "one_block" (the whole batch in one block) or "blocks_on_two_threads" (one
+    image per block, two threads sharing the blocks, whatever the size).
+    """
+    settings = {**CONV_PATHS[path], "BLOCK_BYTES": 2**62 if split == "one_block" else 1}
+    module = {"CHANNELS_FIRST_BELOW": _windows, "GATHER_UP_TO": conv, "BLOCK_BYTES": conv}
+    saved = {name: getattr(module[name], name) for name in settings}
+    for name, value in settings.items():
+        setattr(module[name], name, value)
+    try:
+        with blocks_on_two_threads() if split == "blocks_on_two_threads" else contextlib.nullcontext():
+            yield
+    finally:
+        for name, value in saved.items():
+            setattr(module[name], name, value)
+
+
+def check_without_input_gradient(forward, backward, x, w, b, rng, *args, **kwargs):
+    """``backward(..., input_gradient=False)`` returns dx None and the same dw and db as with dx."""
+    y, cache = forward(x, w, b, *args, **kwargs)
+    dy = rng.normal(size=y.shape)
+    dx, dw, db = backward(dy, cache)
+    none, dw2, db2 = backward(dy, cache, input_gradient=False)
+    assert none is None and dx.shape == x.shape
+    np.testing.assert_array_equal(dw2, dw)
+    np.testing.assert_array_equal(db2, db)

@@ -5,9 +5,19 @@ d(Σ f(x) · dy)/dx; ``numerical_gradient`` estimates the same quantity by nudgi
 each entry of x by ±h.
 """
 
+import contextlib
+
 import numpy as np
 import pytest
-from _helpers import GRAD_TOL, distinct_values, numerical_gradient
+from _helpers import (
+    CONV_PATHS,
+    CONV_SPLITS,
+    GRAD_TOL,
+    blocks_on_two_threads,
+    conv_path,
+    distinct_values,
+    numerical_gradient,
+)
 
 from cnnviz import ops
 
@@ -79,6 +89,19 @@ def check_conv_gradients(forward, backward, x, w, b, kwargs, rng):
     )
 
 
+@pytest.mark.parametrize("split", CONV_SPLITS)
+@pytest.mark.parametrize("path", CONV_PATHS)
+@pytest.mark.parametrize(
+    "name", ["stride1_same_even_kernel", "stride1_per_side_padding_dilation2", "stride2_padding_dilation2"]
+)
+def test_conv2d_backward_every_path(rng, name, path, split):
+    """conv2d on each of its fast paths, forced (see tests/_helpers.py): gradients match centred differences."""
+    kwargs = CONV2D_GRADIENT_CASES[name]
+    x, w, b = rng.normal(size=(3, 5, 6, 2)), rng.normal(size=(2, 3, 2, 3)), rng.normal(size=3)
+    with conv_path(path, split):
+        check_conv_gradients(ops.conv2d_forward, ops.conv2d_backward, x, w, b, kwargs, rng)
+
+
 # --- pooling ------------------------------------------------------------------------------------
 
 POOL2D_CASES = {
@@ -88,20 +111,27 @@ POOL2D_CASES = {
     "stride_gt_pool": dict(pool_size=2, strides=3),
     "int_padding": dict(pool_size=3, strides=2, padding=1),
     "pool_equals_input": dict(pool_size=(5, 6)),
+    "windows_tile_x": dict(pool_size=(1, 3)),  # S = pool size and 5 × 6 divides into 1 × 3 windows
 }
+# pooling and batch norm split the batch into blocks, shared by two threads when the arrays are large
+SPLITS = pytest.mark.parametrize(
+    "split", [contextlib.nullcontext, blocks_on_two_threads], ids=["one_thread", "blocks_on_two_threads"]
+)
 
 
+@SPLITS
 @pytest.mark.parametrize("kind", ["max", "avg"])
 @pytest.mark.parametrize("name", POOL2D_CASES)
-def test_pool2d_backward(rng, kind, name):
+def test_pool2d_backward(rng, kind, name, split):
     """max_pool2d (tie-free input) and avg_pool2d: dx matches centred differences."""
     kwargs = POOL2D_CASES[name]
     forward, backward = getattr(ops, f"{kind}_pool2d_forward"), getattr(ops, f"{kind}_pool2d_backward")
     x = distinct_values(rng, (2, 5, 6, 2))  # spacing 0.1 ≫ h: a nudge never changes a window's winner
-    y, cache = forward(x, **kwargs)
-    dy = rng.normal(size=y.shape)
-    expected = numerical_gradient(lambda v: forward(v, **kwargs)[0], x, dy)
-    np.testing.assert_allclose(backward(dy, cache), expected, **GRAD_TOL)
+    with split():
+        y, cache = forward(x, **kwargs)
+        dy = rng.normal(size=y.shape)
+        expected = numerical_gradient(lambda v: forward(v, **kwargs)[0], x, dy)
+        np.testing.assert_allclose(backward(dy, cache), expected, **GRAD_TOL)
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
@@ -128,24 +158,26 @@ def test_pool1d_backward(rng, kind, kwargs):
 # --- batch normalization ------------------------------------------------------------------------
 
 
+@SPLITS
 @pytest.mark.parametrize("shape", [(6, 3), (2, 3, 4, 2), (1, 2, 3, 1)], ids=["dense", "conv", "batch_of_one"])
-def test_batchnorm_backward(rng, shape):
+def test_batchnorm_backward(rng, shape, split):
     """batchnorm: dx, dgamma and dbeta match centred differences."""
     C = shape[-1]
     x = rng.normal(size=shape) * 2 + 1
     gamma, beta = rng.normal(size=C), rng.normal(size=C)
-    y, cache = ops.batchnorm_forward(x, gamma, beta, epsilon=1e-3)
-    dy = rng.normal(size=y.shape)
-    dx, dgamma, dbeta = ops.batchnorm_backward(dy, cache)
-    np.testing.assert_allclose(
-        dx, numerical_gradient(lambda v: ops.batchnorm_forward(v, gamma, beta)[0], x, dy), **GRAD_TOL
-    )
-    np.testing.assert_allclose(
-        dgamma, numerical_gradient(lambda v: ops.batchnorm_forward(x, v, beta)[0], gamma, dy), **GRAD_TOL
-    )
-    np.testing.assert_allclose(
-        dbeta, numerical_gradient(lambda v: ops.batchnorm_forward(x, gamma, v)[0], beta, dy), **GRAD_TOL
-    )
+    with split():
+        y, cache = ops.batchnorm_forward(x, gamma, beta, epsilon=1e-3)
+        dy = rng.normal(size=y.shape)
+        dx, dgamma, dbeta = ops.batchnorm_backward(dy, cache)
+        np.testing.assert_allclose(
+            dx, numerical_gradient(lambda v: ops.batchnorm_forward(v, gamma, beta)[0], x, dy), **GRAD_TOL
+        )
+        np.testing.assert_allclose(
+            dgamma, numerical_gradient(lambda v: ops.batchnorm_forward(x, v, beta)[0], gamma, dy), **GRAD_TOL
+        )
+        np.testing.assert_allclose(
+            dbeta, numerical_gradient(lambda v: ops.batchnorm_forward(x, gamma, v)[0], beta, dy), **GRAD_TOL
+        )
 
 
 # --- activations and loss -----------------------------------------------------------------------

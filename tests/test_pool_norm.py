@@ -1,14 +1,16 @@
 """Pooling and batch normalization: vectorized == reference loops, and their defining properties."""
 
+import contextlib
 import re
+import threading
 
 import numpy as np
 import pytest
-from _helpers import EXACT, distinct_values, pool2d_ref, pool2d_ref_backward
+from _helpers import EXACT, blocks_on_two_threads, distinct_values, pool2d_ref, pool2d_ref_backward
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz import ops
+from cnnviz import _parallel, ops
 from cnnviz import reference as ref
 
 # --- pooling: vectorized == reference -----------------------------------------------------------
@@ -103,6 +105,83 @@ def test_max_pool_ties_agree_with_reference():
     y, cache = ops.max_pool2d_forward(np.ones((1, 4, 4, 1)))
     dx = ops.max_pool2d_backward(np.ones_like(y), cache)
     np.testing.assert_array_equal(dx[0, :, :, 0], [[1, 0, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 0, 0]])
+
+
+@st.composite
+def tiling_pool_setups(draw):
+    """Windows side by side that cover x exactly (S = pool size, no padding, H and W multiples
+    of it): the case where max-pool backward writes each input cell once."""
+    PH, PW = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    H, W = PH * draw(st.integers(1, 3)), PW * draw(st.integers(1, 3))
+    return {
+        "x_shape": (draw(st.integers(1, 3)), H, W, draw(st.integers(1, 3))),
+        "pool_size": (PH, PW) if PH != PW else PH,
+        "strides": draw(st.sampled_from([None, (PH, PW)])),
+        "padding": draw(st.sampled_from(["valid", 0])),
+        "seed": draw(st.integers(0, 2**32 - 1)),
+    }
+
+
+def check_max_pool_bit_for_bit(setup, dtype, ties):
+    """Max-pool == reference loops exactly: y, every window's winner (argmax) and dx, in x's dtype.
+
+    ``ties`` draws x from {0, 1, 2}, so that most windows hold several maxima and the first
+    one in reading order must win.
+    """
+    rng = np.random.default_rng(setup["seed"])
+    shape = setup["x_shape"]
+    x = (rng.integers(0, 3, shape) if ties else rng.normal(size=shape)).astype(dtype)
+    y, cache = ops.max_pool2d_forward(x, setup["pool_size"], setup["strides"], setup["padding"])
+    (PH, PW), (Sh, Sw), _, _, pads = cache["geometry"]
+    for n in range(len(x)):
+        y_ref, winners = ref.max_pool_with_winners(x[n], (PH, PW), (Sh, Sw), pads)
+        np.testing.assert_array_equal(y[n], y_ref)
+        argmax_ref = np.zeros(y_ref.shape, int)
+        for (i, j, c), (r, s) in winners.items():
+            argmax_ref[i, j, c] = (r - i * Sh) * PW + (s - j * Sw)  # tap u·PW + v of the winning cell
+        np.testing.assert_array_equal(cache["argmax"][n], argmax_ref)
+    dy = rng.normal(size=y.shape).astype(dtype)
+    dx = ops.max_pool2d_backward(dy, cache)
+    assert y.dtype == dx.dtype == dtype
+    dx_ref = pool2d_ref_backward("max", dy, x, (PH, PW), (Sh, Sw), pads)  # float64 sums of dy
+    if Sh >= PH and Sw >= PW:
+        np.testing.assert_array_equal(dx, dx_ref)  # windows apart: each dx is one dy or 0
+    else:  # overlapping windows add gradients, in another order than the reference
+        np.testing.assert_allclose(
+            dx, dx_ref, **(EXACT if dtype == np.float64 else {"rtol": 1e-6, "atol": 1e-6})
+        )
+
+
+@given(tiling_pool_setups(), st.sampled_from([np.float32, np.float64]), st.booleans())
+@settings(max_examples=60)
+def test_max_pool_windows_that_tile_x_match_reference(setup, dtype, ties):
+    """S = pool size, no padding, H and W multiples of it: bit for bit the reference, winners included."""
+    check_max_pool_bit_for_bit(setup, dtype, ties)
+
+
+@given(
+    st.one_of(pool_setups(), tiling_pool_setups()),
+    st.sampled_from([np.float32, np.float64]),
+    st.booleans(),
+)
+@settings(max_examples=60)
+def test_max_pool_on_two_threads_matches_reference(setup, dtype, ties):
+    """Every pooling configuration, one image per block, blocks shared by two threads: the same."""
+    setup = {**setup, "x_shape": (3, *setup["x_shape"][1:])}  # 3 blocks: 2 on one thread, 1 on the other
+    with blocks_on_two_threads():
+        check_max_pool_bit_for_bit(setup, dtype, ties)
+
+
+def test_for_blocks_visits_every_row_once_in_order():
+    """for_blocks: consecutive blocks, results in block order; large work uses two threads."""
+    n = 8  # rows of at least a block each, and enough of them to use two threads:
+    row_bytes = max(_parallel.BLOCK_BYTES, _parallel.PARALLEL_BYTES // n)
+    results = _parallel.for_blocks(lambda rows: (rows, threading.get_ident()), n, row_bytes)
+    assert [rows for rows, _ in results] == [slice(k, k + 1) for k in range(n)]
+    assert len({thread for _, thread in results}) == _parallel.WORKERS
+    assert results[0][1] == threading.get_ident()  # the caller's thread does the first half
+    small = _parallel.for_blocks(lambda rows: (rows, threading.get_ident()), n, row_bytes=4)
+    assert small == [(slice(0, n), threading.get_ident())]  # small work: one block, this thread
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
@@ -271,30 +350,77 @@ def test_padding_at_least_pool_size_is_refused_1d(forward):
 # --- batch normalization: vectorized == reference -----------------------------------------------
 
 
-@given(
-    shape=st.sampled_from([(2, 3), (5, 1), (7, 4), (2, 3, 3, 2), (1, 4, 5, 3), (3, 1, 1, 2)]),
-    epsilon=st.sampled_from([1e-3, 1e-5, 0.1]),
-    seed=st.integers(0, 2**32 - 1),
-)
-@settings(max_examples=40)
-def test_batchnorm_matches_reference(shape, epsilon, seed):
+BATCHNORM_TOL = {  # vectorized vs reference loops (which run in float64)
+    np.float64: {"rtol": 1e-9, "atol": 1e-9},
+    np.float32: {"rtol": 1e-4, "atol": 1e-4},
+}
+DX_TOL = {  # dx = γ/√(σ²_B + ε) · (dy − (dβ + x̂·dγ)/m) cancels: with m = 2 and ε = 1e-5, float32 keeps ~3 digits
+    np.float64: BATCHNORM_TOL[np.float64],
+    np.float32: {"rtol": 5e-3, "atol": 1e-4},
+}
+
+
+def check_batchnorm_against_reference(shape, epsilon, seed, dtype):
     """batchnorm forward (y, mean, var) and backward (dx, dgamma, dbeta) equal the reference loops."""
     rng = np.random.default_rng(seed)
     C = shape[-1]
-    x = rng.normal(size=shape) * 3 + 2
-    gamma, beta, dy = rng.normal(size=C), rng.normal(size=C), rng.normal(size=shape)
+    x = (rng.normal(size=shape) * 3 + 2).astype(dtype)
+    gamma, beta, dy = (rng.normal(size=size).astype(dtype) for size in (C, C, shape))
     y, cache = ops.batchnorm_forward(x, gamma, beta, epsilon)
     y_ref, mean_ref, var_ref = ref.batchnorm(x.reshape(-1, C), gamma, beta, epsilon)
-    np.testing.assert_allclose(y.reshape(-1, C), y_ref, **EXACT)
-    np.testing.assert_allclose(cache["mean"], mean_ref, **EXACT)
-    np.testing.assert_allclose(cache["var"], var_ref, **EXACT)
+    tol = EXACT if dtype == np.float64 else BATCHNORM_TOL[dtype]
+    np.testing.assert_allclose(y.reshape(-1, C), y_ref, **tol)
+    np.testing.assert_allclose(cache["mean"], mean_ref, **tol)
+    np.testing.assert_allclose(cache["var"], var_ref, **tol)
     dx, dgamma, dbeta = ops.batchnorm_backward(dy, cache)
     dx_ref, dgamma_ref, dbeta_ref = ref.batchnorm_backward(
         dy.reshape(-1, C), x.reshape(-1, C), gamma, epsilon
     )
-    np.testing.assert_allclose(dx.reshape(-1, C), dx_ref, rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(dgamma, dgamma_ref, **EXACT)
-    np.testing.assert_allclose(dbeta, dbeta_ref, **EXACT)
+    np.testing.assert_allclose(dx.reshape(-1, C), dx_ref, **DX_TOL[dtype])
+    np.testing.assert_allclose(dgamma, dgamma_ref, **tol)
+    np.testing.assert_allclose(dbeta, dbeta_ref, **tol)
+    assert all(a.dtype == dtype for a in (y, cache["mean"], cache["var"], dx, dgamma, dbeta))
+
+
+BATCHNORM_SHAPES = [(2, 3), (5, 1), (7, 4), (2, 3, 3, 2), (1, 4, 5, 3), (3, 1, 1, 2)]
+
+
+@given(
+    shape=st.sampled_from(BATCHNORM_SHAPES),
+    epsilon=st.sampled_from([1e-3, 1e-5, 0.1]),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+@settings(max_examples=40)
+def test_batchnorm_matches_reference(shape, epsilon, seed, dtype):
+    """batchnorm forward and backward equal the reference loops, in float64 and float32."""
+    check_batchnorm_against_reference(shape, epsilon, seed, dtype)
+
+
+@given(
+    shape=st.sampled_from(BATCHNORM_SHAPES),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    block_bytes=st.sampled_from([1, 100, 300]),
+)
+@settings(max_examples=60)
+def test_batchnorm_on_two_threads_matches_reference(shape, seed, dtype, block_bytes):
+    """Blocks of one or a few rows of (m, C), shared by two threads, sums combined: the same."""
+    with blocks_on_two_threads(block_bytes):
+        check_batchnorm_against_reference(shape, 1e-3, seed, dtype)
+
+
+def test_batchnorm_float32_statistics_survive_a_large_mean(rng):
+    """float32, mean 10⁴ and spread 1: the variance comes from x − μ_B, never from E[x²] − E[x]²
+    (which would lose every digit here), on one thread and on two."""
+    x = (rng.normal(size=(32, 16, 16, 4)) + 1e4).astype(np.float32)
+    x64 = x.astype(np.float64)  # the same values, for exact statistics
+    for split in (contextlib.nullcontext(), blocks_on_two_threads()):
+        with split:
+            y, cache = ops.batchnorm_forward(x, np.ones(4, np.float32), np.zeros(4, np.float32))
+        np.testing.assert_allclose(cache["mean"], x64.mean(axis=(0, 1, 2)), rtol=1e-7)  # float32's rounding
+        np.testing.assert_allclose(cache["var"], x64.var(axis=(0, 1, 2)), rtol=1e-4)
+        np.testing.assert_allclose(y.astype(np.float64).mean(axis=(0, 1, 2)), 0, atol=1e-4)
 
 
 # --- batch normalization properties -------------------------------------------------------------

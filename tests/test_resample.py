@@ -10,7 +10,16 @@ import re
 
 import numpy as np
 import pytest
-from _helpers import EXACT, GRAD_TOL, assert_same_gradients, numerical_gradient
+from _helpers import (
+    CONV_PATHS,
+    CONV_SPLITS,
+    EXACT,
+    GRAD_TOL,
+    assert_same_gradients,
+    check_without_input_gradient,
+    conv_path,
+    numerical_gradient,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,16 +140,22 @@ def test_conv_transpose2d_shape_and_adjoint_of_conv2d(setup):
     np.testing.assert_allclose(y, dz, **EXACT)
 
 
+@pytest.mark.parametrize("split", CONV_SPLITS)
+@pytest.mark.parametrize("path", CONV_PATHS)
+@pytest.mark.parametrize(
+    "name", ["k3_s2_valid_overlapping", "k4_s1_same_odd_total", "k3_s1_valid", "non_square_mixed"]
+)
+def test_conv_transpose2d_every_path(name, path, split):
+    """conv_transpose2d runs conv2d's im2col and col2im: on each of their paths, forced, == reference."""
+    with conv_path(path, split):
+        check_conv_transpose_against_reference(_conv_t_case(name))
+
+
 def test_conv_transpose2d_without_input_gradient(rng):
     """input_gradient=False returns dx None and the same dw, db."""
     x, w, b = rng.normal(size=(2, 3, 4, 2)), rng.normal(size=(3, 2, 3, 2)), rng.normal(size=3)
-    y, cache = ops.conv_transpose2d_forward(x, w, b, 2, "same")
-    dy = rng.normal(size=y.shape)
-    dx, dw, db = ops.conv_transpose2d_backward(dy, cache)
-    none, dw2, db2 = ops.conv_transpose2d_backward(dy, cache, input_gradient=False)
-    assert none is None and dx.shape == x.shape
-    np.testing.assert_array_equal(dw2, dw)
-    np.testing.assert_array_equal(db2, db)
+    forward, backward = ops.conv_transpose2d_forward, ops.conv_transpose2d_backward
+    check_without_input_gradient(forward, backward, x, w, b, rng, 2, "same")
 
 
 # --- transposed convolution: hand examples and Keras' sizes -------------------------------------
