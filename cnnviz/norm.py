@@ -75,6 +75,10 @@ def batchnorm_forward(x, gamma, beta, epsilon=1e-3):
     epsilon = _check_epsilon(epsilon, "batchnorm_forward")
     x2 = x.reshape(-1, x.shape[-1])  # (m, C): every axis but the channels flattened into m
     m, row_bytes = len(x2), 2 * x2[:1].nbytes  # each block reads x and writes one array
+    if m == 0:
+        raise ValueError(
+            f"batchnorm_forward needs at least one value per channel; received x.shape={x.shape}."
+        )
 
     def sums(k):  # Σ_k x[k, c] over the rows k
         return np.einsum("kc->c", x2[k])
@@ -91,6 +95,12 @@ def batchnorm_forward(x, gamma, beta, epsilon=1e-3):
     mean = rough + shift  # μ_B[c], shape (C,)
     # σ²_B[c] = mean of (x − rough)² − (μ_B − rough)², biased; both terms small: no E[x²] − E[x]²
     var = np.maximum(squares - shift**2, 0)  # (rounding must not make a constant channel's σ²_B negative)
+    if epsilon == 0 and not var.all():
+        raise ValueError(
+            f"batchnorm_forward: channel(s) {np.flatnonzero(var == 0).tolist()} hold one value across the "
+            "batch (variance 0), and with epsilon=0, x̂ = (x − μ)/√0 is 0/0. That is what ε is for: use "
+            "epsilon > 0 (Keras: 1e-3)."
+        )
     inv_std = 1.0 / np.sqrt(var + epsilon)  # 1 / √(σ²_B + ε), shape (C,)
     scale = gamma * inv_std
     scale_rows, beta_rows = (_repeat_rows(v, len(rough_rows)) for v in (scale, beta - shift * scale))
@@ -164,6 +174,11 @@ def batchnorm_inference(x, gamma, beta, moving_mean, moving_variance, epsilon=1e
     moving_mean = _per_channel("moving_mean", moving_mean, x, func)
     moving_variance = _per_channel("moving_variance", moving_variance, x, func)
     epsilon = _check_epsilon(epsilon, func)
+    if not (moving_variance + epsilon > 0).all():
+        raise ValueError(
+            f"{func} expects moving_variance >= 0 (a variance), with moving_variance + epsilon > 0; received "
+            f"moving_variance={moving_variance.tolist()} and epsilon={epsilon}."
+        )
     return gamma * (x - moving_mean) / np.sqrt(moving_variance + epsilon) + beta
 
 

@@ -184,7 +184,8 @@ def _max_over_taps(x_pad, geom, y, argmax):
 
     ``y[n, i, j, c] = max_t x_pad[n, i·S + u, j·S + v, c]`` over the taps t = u·PW + v, in
     row-major order; ``argmax`` holds the first t that reaches it. Branch-free: per tap,
-    four ufuncs over every window at once (masked copies are several times slower).
+    four ufuncs over every window at once (masked copies are several times slower). A window
+    holding NaN gives NaN, and its first NaN is the winner (NaN is no number to compare).
     """
     taps = _taps(geom)
     _, rows, cols = next(taps)
@@ -197,6 +198,13 @@ def _max_over_taps(x_pad, geom, y, argmax):
         np.maximum(y, tap, out=y)
         # taps come in increasing order, so the last one to win holds the window's first maximum
         np.maximum(argmax, np.multiply(wins, t, dtype=argmax.dtype), out=argmax)
+    unset = np.isnan(y)  # NaN's rule, as in PyTorch: a window holding NaN gives NaN, its first NaN wins
+    if unset.any():
+        argmax[unset] = 0
+        for t, rows, cols in _taps(geom):
+            first = unset & np.isnan(x_pad[:, rows, cols, :])
+            argmax[first] = t
+            unset &= ~first
 
 
 def _windows_tile(x_shape, geom):

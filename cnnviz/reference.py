@@ -625,6 +625,7 @@ def max_pool_with_winners(x, K, S, P):
     Returns ``y`` (H', W', C) and ``winners``: ``{(i, j, c): (r, s)}``, the winning cell
     in padded coordinates. Padded cells hold −∞, so they never win; on a tie the first
     cell in reading order wins (a later cell must be strictly larger), as in Keras and PyTorch.
+    A window holding NaN gives NaN, and its first NaN wins (as in PyTorch).
     """
     x_pad = pad_2d(np.asarray(x, dtype=float), P, value=-math.inf)
     C = x_pad.shape[2]
@@ -635,8 +636,9 @@ def max_pool_with_winners(x, K, S, P):
         for c in range(C):
             best = window[0]
             for r, s in window:
-                if x_pad[r, s, c] > x_pad[best[0], best[1], c]:
-                    best = (r, s)
+                value, best_value = x_pad[r, s, c], x_pad[best[0], best[1], c]
+                if value > best_value or (math.isnan(value) and not math.isnan(best_value)):
+                    best = (r, s)  # a larger value, or the first NaN (a window holding NaN gives NaN)
             y[i, j, c] = x_pad[best[0], best[1], c]
             winners[(i, j, c)] = best
     return y, winners

@@ -540,3 +540,25 @@ def test_global_max_pool_over_a_large_map():
     dx = ops.max_pool2d_backward(np.full((1, 1, 1, 1), 5.0), cache)
     np.testing.assert_array_equal(np.argwhere(dx[0, :, :, 0]), [[n - 1, n - 2]])
     assert dx.sum() == 5.0
+
+
+@settings(max_examples=60)
+@given(
+    data=st.data(),
+    K=st.integers(1, 3),
+    S=st.integers(1, 3),
+    P=st.integers(0, 1),
+)
+def test_max_pool_with_nan_agrees_with_the_reference(data, K, S, P):
+    """NaN's rule, one for fast and reference: a window holding NaN gives NaN, and its first NaN
+    (in reading order) gets the gradient, as in PyTorch."""
+    P = min(P, K - 1)
+    H = data.draw(st.integers(K, 6))
+    x = data.draw(st.lists(st.sampled_from([0.0, 1.0, 2.0, np.nan]), min_size=H * H * 2, max_size=H * H * 2))
+    x = np.array(x).reshape(1, H, H, 2)
+    y, cache = ops.max_pool2d_forward(x, K, S, P)
+    np.testing.assert_array_equal(y[0], ref.max_pool2d(x[0], K, S, P))  # NaN == NaN here
+    dy = np.arange(1.0, y.size + 1).reshape(y.shape)
+    np.testing.assert_array_equal(
+        ops.max_pool2d_backward(dy, cache)[0], ref.max_pool2d_backward(dy[0], x[0], K, S, P)
+    )
