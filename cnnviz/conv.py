@@ -54,7 +54,7 @@ from functools import partial
 import numpy as np
 
 from ._blas import matmul, one_thread
-from ._checks import as_real_array, check_allocation, check_bias, check_grad_shape, check_ndim
+from ._checks import as_real_array, check_allocation, check_bias, check_cache, check_grad_shape, check_ndim
 from ._parallel import for_blocks
 from ._windows import channels_first, crop_spatial, im2col, pad_spatial, padded_shape, scratch, tap_slices
 from .sizes import per_axis, transposed_output_length, window_geometry
@@ -120,6 +120,7 @@ def conv2d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     D = per_axis("dilation_rate", dilation_rate, 2)
     y = _correlate(x, w, b, pads, S, D, out_shape)
     cache = {
+        "op": "conv2d",
         "x": x,
         "w": w,
         "has_bias": b is not None,
@@ -150,6 +151,7 @@ def conv2d_backward(dy, cache, *, input_gradient=True):
     dw : ndarray, shape (KH, KW, C, F)
     db : ndarray, shape (F,), or None when the forward pass had no bias
     """
+    cache = check_cache(cache, "conv2d", func="conv2d_backward")
     x, w, pads, S, D = cache["x"], cache["w"], cache["pads"], cache["strides"], cache["dilation"]
     has_bias = cache["has_bias"]
     N, _, _, C = x.shape
@@ -212,14 +214,15 @@ def conv1d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     (_,), (pads,) = window_geometry(x.shape[1:2], w.shape[:1], strides, padding, dilation_rate)
     S, D = per_axis("strides", strides, 1)[0], per_axis("dilation_rate", dilation_rate, 1)[0]
     y, cache = conv2d_forward(x[:, None], w[None], b, (1, S), ((0, 0), pads), (1, D))
-    return y[:, 0], cache  # (N, 1, L', F) -> (N, L', F)
+    return y[:, 0], {**cache, "op": "conv1d"}  # (N, 1, L', F) -> (N, L', F)
 
 
 def conv1d_backward(dy, cache, *, input_gradient=True):
     """Gradients of ``conv1d_forward``: ``(dx (N, L, C), dw (K, C, F), db (F,) or None)``."""
+    cache = check_cache(cache, "conv1d", func="conv1d_backward")
     N, _, L_out, F = cache["y_shape"]
     dy = check_grad_shape(dy, (N, L_out, F), func="conv1d_backward")
-    dx, dw, db = conv2d_backward(dy[:, None], cache, input_gradient=input_gradient)
+    dx, dw, db = conv2d_backward(dy[:, None], {**cache, "op": "conv2d"}, input_gradient=input_gradient)
     return (None if dx is None else dx[:, 0]), dw[0], db
 
 
@@ -299,6 +302,7 @@ def conv_transpose2d_forward(x, w, b=None, strides=1, padding="valid"):
     # the convolution with this kernel, stride and padding maps y's size back to (H, W); its pads
     # are the cells cropped from y_full
     _, pads = window_geometry(out_shape, (KH, KW), S, padding)
+    check_allocation((N, *out_shape, F), x.dtype, what="the output", func="conv_transpose2d_forward")
     y = np.empty((N, *out_shape, F), x.dtype)
 
     def images(n):  # y[n]: every input cell scattered through every tap, the conv's col2im with x as dy
@@ -308,7 +312,15 @@ def conv_transpose2d_forward(x, w, b=None, strides=1, padding="valid"):
     _in_blocks(N, _image_bytes(y, w.shape, pads, (H, W), dx_columns=KH * KW * F), images)
     if b is not None:
         y += b  # y[n, a, c, f] += b[f]
-    cache = {"x": x, "w": w, "has_bias": b is not None, "y_shape": y.shape, "pads": pads, "strides": S}
+    cache = {
+        "op": "conv_transpose2d",
+        "x": x,
+        "w": w,
+        "has_bias": b is not None,
+        "y_shape": y.shape,
+        "pads": pads,
+        "strides": S,
+    }
     return y, cache
 
 
@@ -337,6 +349,7 @@ def conv_transpose2d_backward(dy, cache, *, input_gradient=True):
     dw : ndarray, shape (KH, KW, F, C)
     db : ndarray, shape (F,), or None when the forward pass had no bias
     """
+    cache = check_cache(cache, "conv_transpose2d", func="conv_transpose2d_backward")
     x, w, pads, S = cache["x"], cache["w"], cache["pads"], cache["strides"]
     N, H, W, C = x.shape
     KH, KW = w.shape[:2]

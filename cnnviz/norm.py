@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_grad_shape
+from ._checks import as_real_array, check_cache, check_grad_shape
 from ._parallel import block_rows, for_blocks
 
 
@@ -112,6 +112,7 @@ def batchnorm_forward(x, gamma, beta, epsilon=1e-3):
 
     for_blocks(scale_and_shift, m, row_bytes)
     cache = {
+        "op": "batchnorm",
         "x_shape": x.shape,
         "x": x2,  # a reference, not a copy: backward recomputes x̂ from it block by block
         "inv_std": inv_std,
@@ -131,6 +132,7 @@ def batchnorm_backward(dy, cache):
     dx : ndarray, shape like x
     dgamma, dbeta : ndarray, shape (C,)
     """
+    cache = check_cache(cache, "batchnorm", func="batchnorm_backward")
     x2, mean, inv_std, gamma = cache["x"], cache["mean"], cache["inv_std"], cache["gamma"]
     dy = check_grad_shape(dy, cache["x_shape"], func="batchnorm_backward").astype(x2.dtype, copy=False)
     dy2 = dy.reshape(x2.shape)  # (m, C)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_grad_shape, check_ndim
+from ._checks import as_real_array, check_cache, check_grad_shape, check_ndim
 from ._parallel import for_blocks
 from ._windows import crop_spatial, pad_spatial, tap_slices
 from .sizes import per_axis, window_geometry
@@ -75,7 +75,7 @@ def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
         _max_over_taps(x_pad[n], geom, y[n], argmax[n])
 
     for_blocks(pool_images, N, row_bytes=x_pad[:1].nbytes)  # image by image, on two threads when large
-    return y, {"x_shape": x.shape, "y_shape": y.shape, "geometry": geom, "argmax": argmax}
+    return y, {"op": "max_pool2d", "x_shape": x.shape, "y_shape": y.shape, "geometry": geom, "argmax": argmax}
 
 
 def max_pool2d_backward(dy, cache):
@@ -85,6 +85,7 @@ def max_pool2d_backward(dy, cache):
     -------
     dx : ndarray, shape (N, H, W, C)
     """
+    cache = check_cache(cache, "max_pool2d", func="max_pool2d_backward")
     argmax, geom, x_shape = cache["argmax"], cache["geometry"], cache["x_shape"]
     dy = check_grad_shape(dy, argmax.shape, func="max_pool2d_backward")
     if _windows_tile(x_shape, geom):
@@ -118,11 +119,12 @@ def avg_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     for _, rows, cols in _taps(geom):
         total = total + x_pad[:, rows, cols, :]  # (N, H', W', C)
     y = total / count
-    return y, {"x_shape": x.shape, "y_shape": y.shape, "geometry": geom, "count": count}
+    return y, {"op": "avg_pool2d", "x_shape": x.shape, "y_shape": y.shape, "geometry": geom, "count": count}
 
 
 def avg_pool2d_backward(dy, cache):
     """Gradient of ``avg_pool2d_forward``: dy / count to every real cell of the window."""
+    cache = check_cache(cache, "avg_pool2d", func="avg_pool2d_backward")
     count = cache["count"]
     N, _, _, C = cache["x_shape"]
     dy = check_grad_shape(dy, (N, *count.shape[:2], C), func="avg_pool2d_backward")
@@ -140,7 +142,9 @@ def max_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
 
 def max_pool1d_backward(dy, cache):
     """Gradient of ``max_pool1d_forward``: dx (N, L, C)."""
-    return max_pool2d_backward(_as_row(dy, cache, "max_pool1d_backward"), cache)[:, 0]
+    cache = check_cache(cache, "max_pool1d", func="max_pool1d_backward")
+    as2d = {**cache, "op": "max_pool2d"}
+    return max_pool2d_backward(_as_row(dy, cache, "max_pool1d_backward"), as2d)[:, 0]
 
 
 def avg_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
@@ -150,7 +154,9 @@ def avg_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
 
 def avg_pool1d_backward(dy, cache):
     """Gradient of ``avg_pool1d_forward``: dx (N, L, C)."""
-    return avg_pool2d_backward(_as_row(dy, cache, "avg_pool1d_backward"), cache)[:, 0]
+    cache = check_cache(cache, "avg_pool1d", func="avg_pool1d_backward")
+    as2d = {**cache, "op": "avg_pool2d"}
+    return avg_pool2d_backward(_as_row(dy, cache, "avg_pool1d_backward"), as2d)[:, 0]
 
 
 def _prepare(x, pool_size, strides, padding, func):
@@ -260,7 +266,7 @@ def _pool1d(pool2d, x, pool_size, strides, padding, func):
     (_,), (pads,) = window_geometry(x.shape[1:2], (pool,), (S,), padding)  # errors in 1D terms
     _check_pool_padding((pool,), (pads,), ("length",), func, pool_size, padding)
     y, cache = pool2d(x[:, None], (1, pool), (1, S), ((0, 0), pads))
-    return y[:, 0], cache
+    return y[:, 0], {**cache, "op": func.removesuffix("_forward")}
 
 
 def _as_row(dy, cache, func):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_cache, check_grad_shape, check_ndim
+from ._checks import as_real_array, check_allocation, check_cache, check_grad_shape, check_ndim
 from ._windows import crop_spatial, pad_spatial
 from .sizes import check_int, per_axis, spatial_pairs
 
@@ -161,6 +161,7 @@ def upsampling2d_forward(x, size=2):
     x = _check_image(x, func)
     sh, sw = (check_int("size", v, 1) for v in per_axis("size", size, 2))
     N, H, W, C = x.shape
+    check_allocation((N, H * sh, W * sw, C), x.dtype, what="the output", func="upsampling2d_forward")
     blocks = np.empty((N, H, sh, W, sw, C), dtype=x.dtype)  # blocks[n, i, p, j, q, c]
     blocks[...] = x[:, :, None, :, None, :]  # = x[n, i, j, c] for every (p, q) in the block
     y = blocks.reshape(N, H * sh, W * sw, C)  # row i·sh + p, column j·sw + q
