@@ -96,14 +96,19 @@ class Adam(Optimizer):
         self.beta_2 = _number(self, "beta_2", beta_2, low=0, high=1, high_open=True)
         self.epsilon = _number(self, "epsilon", epsilon, low=0)
 
-    def update(self, p, g, key):
-        g = g.astype(p.dtype, copy=False)
+    def moments(self, p, g, key):
+        """The running averages after this step: m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g²."""
         m = self.state.setdefault((*key, "m"), np.zeros_like(p))
         v = self.state.setdefault((*key, "v"), np.zeros_like(p))
         m *= self.beta_1
         m += (1 - self.beta_1) * g  # m ← β₁·m + (1 − β₁)·g
         v *= self.beta_2
         v += (1 - self.beta_2) * (g * g)  # v ← β₂·v + (1 − β₂)·g²
+        return m, v
+
+    def update(self, p, g, key):
+        g = g.astype(p.dtype, copy=False)
+        m, v = self.moments(p, g, key)
         t = self.iterations
         step = self.learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         p -= step * m / (np.sqrt(v) + self.epsilon)
@@ -141,12 +146,7 @@ class Nadam(Adam):
 
     def update(self, p, g, key):
         g = g.astype(p.dtype, copy=False)
-        m = self.state.setdefault((*key, "m"), np.zeros_like(p))
-        v = self.state.setdefault((*key, "v"), np.zeros_like(p))
-        m *= self.beta_1
-        m += (1 - self.beta_1) * g  # m ← β₁·m + (1 − β₁)·g
-        v *= self.beta_2
-        v += (1 - self.beta_2) * (g * g)  # v ← β₂·v + (1 − β₂)·g²
+        m, v = self.moments(p, g, key)
         t = self.iterations
         m_hat = self.u_next * m / (1 - self.u_product * self.u_next) + (1 - self.u_t) * g / (
             1 - self.u_product
