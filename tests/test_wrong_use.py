@@ -167,3 +167,24 @@ def test_a_bad_setting_gets_a_clear_answer(name, argument, value):
 def test_a_huge_padding_is_refused_before_allocating():
     with pytest.raises(ValueError, match="GiB"):
         ops.conv2d_forward(np.ones((1, 8, 8, 1)), np.ones((3, 3, 1, 1)), padding=100000)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_every_damage_of_every_argument(name):
+    """The whole grid, not a sample: every broken array in every array argument, every bad setting."""
+    func, make = CALLS[name]
+    for key in [k for k, v in make().items() if isinstance(v, np.ndarray)]:
+        for damage, spoil in BAD_ARRAYS.items():
+            kwargs = make()
+            kwargs[key] = spoil(kwargs[key])
+            with warnings.catch_warnings():
+                warnings.simplefilter(
+                    "ignore" if damage in ("a NaN", "an infinity") else "error", RuntimeWarning
+                )
+                _run(name, kwargs)
+    for argument in NUMBER_ARGUMENTS:
+        if argument in func.__code__.co_varnames[: func.__code__.co_argcount]:
+            for value in BAD_NUMBERS:
+                kwargs = make()
+                kwargs[argument] = value
+                _run(name, kwargs)
