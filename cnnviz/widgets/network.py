@@ -4,8 +4,9 @@
 >>> explorer = NetworkExplorer(load_lecture_cnn(), images=np.zeros((1, 28, 28)))
 >>> explorer.show(np.zeros((28, 28)))
 >>> explorer.select("conv2d", 14, 14, 3)       # on a blank input: only kernel 3's bias, through ReLU
->>> explorer.explanation.splitlines()[0]
-'conv2d (Conv2D) at (14, 14, 3) = 0.01346'
+>>> bias = float(explorer.model.layers[0].params["bias"][3])
+>>> f"sum of the products 0 + bias {inside._n(bias)}" in explorer.explanation
+True
 
 The input comes from the drawing pad (``explorer.pad``: every stroke is a new input), from a
 test image (the slider; its true label is shown), or from an uploaded image file (converted
