@@ -5,8 +5,8 @@ Run:  python benchmarks/bench_explorers.py
 Each explorer is built at its default size, then a sequence of control changes
 is applied, one at a time; setting ``control.value`` redraws synchronously, so
 the time of that assignment is the time a learner waits. Prints the median and
-the worst time per explorer and over all changes (target: median <= 100 ms,
-worst <= 250 ms on 2 cores).
+the worst time per explorer and over all changes (target: median <= 60 ms,
+worst <= 200 ms on 2 cores).
 """
 
 import statistics
@@ -94,7 +94,7 @@ def main():
         print(f"{name:<24} {len(times):>7} {statistics.median(times):>10.0f} {max(times):>9.0f}")
     print(
         f"{'all':<24} {len(everything):>7} {statistics.median(everything):>10.0f} {max(everything):>9.0f}"
-        "   (target: median <= 100, worst <= 250)"
+        "   (target: median <= 60, worst <= 200)"
     )
 
 
