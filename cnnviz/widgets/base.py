@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gc
 import html
 import io
 
@@ -36,6 +37,7 @@ __all__ = [
     "StepControls",
     "canvas_png",
     "dropdown",
+    "exempt_long_lived_objects",
     "float_slider",
     "int_slider",
     "learner_array",
@@ -53,6 +55,33 @@ def canvas_png(canvas: FigureCanvasAgg) -> bytes:
     buffer = io.BytesIO()
     PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+def exempt_long_lived_objects() -> None:
+    """Once per process: collect garbage, then exempt every object alive now from later cycle collections.
+
+    Why: every full redraw leaves a figure's worth of matplotlib objects (thousands,
+    linked in cycles) for Python's cycle collector. Every few redraws it runs a full
+    collection, which walks every object the kernel holds: numpy, matplotlib, ipywidgets
+    and the learner's own, 100,000 to 200,000 of them. Measured here that is a pause of
+    40 to 200 ms, landing on a random redraw (the slowest changes of
+    ``benchmarks/bench_explorers.py`` were these pauses). ``gc.freeze()`` (CPython ≥ 3.7)
+    moves the objects alive now, which are nearly all modules, classes and functions that
+    live as long as the kernel, out of the collector's sight; a full collection then walks
+    only what was made since, a few milliseconds' work. It is done when
+    ``cnnviz.widgets`` is imported, before any explorer exists. The cost: a cycle among the
+    exempted objects that becomes garbage later is never freed (objects without cycles are
+    freed as usual, the moment their last reference goes).
+    """
+    global _exempted
+    if not _exempted:
+        gc.collect()  # what is garbage now is freed now, not exempted
+        gc.freeze()
+        _exempted = True
+
+
+_exempted = False
+exempt_long_lived_objects()
 
 
 class Explorer:
