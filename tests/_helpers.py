@@ -143,7 +143,8 @@ class Server:
 CONV_PATHS = {
     "rows_scatter": {"CHANNELS_FIRST_BELOW": 0, "GATHER_UP_TO": 0},
     "rows_gather": {"CHANNELS_FIRST_BELOW": 0, "GATHER_UP_TO": 10**9},
-    "columns": {"CHANNELS_FIRST_BELOW": 10**9},
+    "columns_tap_products": {"CHANNELS_FIRST_BELOW": 10**9, "TAP_PRODUCTS_UP_TO": 10**9},
+    "columns_one_product": {"CHANNELS_FIRST_BELOW": 10**9, "TAP_PRODUCTS_UP_TO": 0},
 }
 CONV_SPLITS = ("one_block", "blocks_on_two_threads")
 
@@ -156,7 +157,12 @@ def conv_path(path, split):
     image per block, two threads sharing the blocks, whatever the size).
     """
     settings = {**CONV_PATHS[path], "BLOCK_BYTES": 2**62 if split == "one_block" else 1}
-    module = {"CHANNELS_FIRST_BELOW": _windows, "GATHER_UP_TO": conv, "BLOCK_BYTES": conv}
+    module = {
+        "CHANNELS_FIRST_BELOW": _windows,
+        "GATHER_UP_TO": conv,
+        "TAP_PRODUCTS_UP_TO": conv,
+        "BLOCK_BYTES": conv,
+    }
     saved = {name: getattr(module[name], name) for name in settings}
     for name, value in settings.items():
         setattr(module[name], name, value)
