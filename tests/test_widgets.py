@@ -251,11 +251,16 @@ def test_importing_the_widgets_exempts_long_lived_objects_from_cycle_collection(
     assert gone() is None
 
 
-def test_batchnorm_explorer_histograms_leave_out_the_minor_ticks():
-    """Laying out a log axis's minor ticks was a third of each redraw; the decades stay labelled."""
+def test_batchnorm_explorer_draws_light_log_axes_and_no_negative_zero():
+    """Laying out a log axis's minor ticks and typesetting 10² labels were half of each redraw: the
+    explorer's histograms label their decades as plain numbers; and a mean of 0 reads 0.000, not −0.000."""
     from cnnviz.widgets import BatchNormExplorer
 
     explorer = BatchNormExplorer()
     axes = explorer._canvas.figure.axes
     assert all(ax.get_yscale() == "log" and not ax.yaxis.get_minorticklocs().size for ax in axes)
-    assert all(len(ax.yaxis.get_majorticklocs()) >= 2 for ax in axes)
+    labels = [label.get_text() for ax in axes for label in ax.yaxis.get_ticklabels()]
+    assert "100" in labels and not any("$" in label for label in labels)
+    for seed in range(6):
+        explorer.controls["seed"].value = seed
+        assert "-0.000" not in "".join(ax.get_title() for ax in explorer._canvas.figure.axes)

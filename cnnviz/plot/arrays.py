@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..sizes import spatial_pairs
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, cell_ticks, grid_format, new_axes, no_ticks, num
@@ -337,18 +337,20 @@ def pooled_shift(shift, K):
     return shift[0] // K, shift[1] // K
 
 
-def _histogram(ax, values, after, bins, fontsize=FONT - 3, minor_ticks=True):
+def _histogram(ax, values, after, bins, fontsize=FONT - 3, live=False):
     """One channel's values as a filled histogram: grey before a normalization, blue after.
 
     Counts are on a log scale: one bin (the background's value) can hold most of the values,
-    and a linear axis would flatten all the others. ``minor_ticks=False`` leaves out the
-    log axis's unlabelled ticks between the decades: laying them out is about a third of
-    the drawing time, which matters in an explorer that redraws as a slider moves.
+    and a linear axis would flatten all the others. ``live=True``, for an explorer that
+    redraws as a slider moves, leaves out the unlabelled ticks between the decades and
+    labels the decades as plain numbers (100, 1000) rather than typeset powers (10²):
+    laying out the one and typesetting the other took about half of each redraw.
     """
     ax.hist(values, bins=bins, color=VISITED_COLOR if after else "0.55", histtype="stepfilled", log=True)
     ax.set_ylabel("count (log scale)", fontsize=fontsize)
-    if not minor_ticks:
+    if live:
         ax.yaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda count, _: f"{count:g}"))
 
 
 def show_histograms(before, after, axes=None, channels=None, bins=40, fontsize=FONT - 1, fig=None):
@@ -405,24 +407,28 @@ def show_batchnorm_channel(
     N, H, W, _ = batch.shape
     before, after = batch[..., channel].ravel(), y[..., channel].ravel()
     axes = new_axes(axes, figsize=(11, 3.4), ncols=2, fig=fig)
-    _histogram(axes[0], before, False, bins, minor_ticks=False)  # (drawn live by BatchNormExplorer)
+    _histogram(axes[0], before, False, bins, live=True)  # (drawn live by BatchNormExplorer)
     # the two means are often a hair apart: the batch's line fills the lower half, all images' the upper
     axes[0].axvline(mean, ymax=0.5, color=WINDOW_COLOR, lw=2.5, label="batch mean μ_B (lower half)")
-    statistics = f"μ_B = {mean:.3f}, σ²_B = {var:.3f}"
+
+    def three(v):  # three decimals, and 0.000 rather than −0.000 for a mean that rounds to 0
+        return f"{round(float(v), 3) + 0.0:.3f}"
+
+    statistics = f"μ_B = {three(mean)}, σ²_B = {three(var)}"
     if population is not None:
         everything = np.asarray(population)[..., channel]
         axes[0].axvline(
             everything.mean(), ymin=0.5, color="black", ls="--", lw=2, label="mean of all images (upper half)"
         )
-        statistics += f"  (all images: {everything.mean():.3f}, {everything.var():.3f})"
+        statistics += f"  (all images: {three(everything.mean())}, {three(everything.var())})"
     axes[0].legend(fontsize=9)
     axes[0].set_title(
         f"before: batch of N={N} (m = N·{H}·{W} = {before.size} values)\n{statistics}", fontsize=FONT - 1
     )
-    _histogram(axes[1], after, True, bins, minor_ticks=False)
+    _histogram(axes[1], after, True, bins, live=True)
     axes[1].set_title(
         f"after: γ·x̂ + β with γ = {gamma:.1f}, β = {beta:.1f}, ε = {epsilon:.0e}\n"
-        f"mean {after.mean():.3f}, variance {after.var():.3f}",
+        f"mean {three(after.mean())}, variance {three(after.var())}",
         fontsize=FONT - 1,
     )
     return axes
