@@ -190,18 +190,23 @@ def _max_over_taps(x_pad, geom, y, argmax):
 
     ``y[n, i, j, c] = max_t x_pad[n, i·S + u, j·S + v, c]`` over the taps t = u·PW + v, in
     row-major order; ``argmax`` holds the first t that reaches it. Branch-free: per tap,
-    four ufuncs over every window at once (masked copies are several times slower). A window
-    holding NaN gives NaN, and its first NaN is the winner (NaN is no number to compare).
+    a few ufuncs over every window at once (masked copies are several times slower). A
+    tap's cells lie apart in x_pad, and reading them is the slow part, so each tap is read
+    once: the new maximum, then "did it grow?" from the maximum before, which lies side by
+    side in memory (about 4 times faster to compare). A window holding NaN gives NaN, and
+    its first NaN is the winner (NaN is no number to compare).
     """
     taps = _taps(geom)
     _, rows, cols = next(taps)
     np.copyto(y, x_pad[:, rows, cols, :])  # tap 0 holds the maximum until a later tap beats it
     argmax.fill(0)
-    wins = np.empty(y.shape, bool)
+    wins, before = np.empty(y.shape, bool), np.empty_like(y)
     for t, rows, cols in taps:
-        tap = x_pad[:, rows, cols, :]  # (N, H', W', C): this tap's cell of every window
-        np.greater(tap, y, out=wins)  # strictly greater: on a tie the earlier tap keeps the win
-        np.maximum(y, tap, out=y)
+        np.copyto(before, y)
+        np.maximum(y, x_pad[:, rows, cols, :], out=y)  # this tap's cell of every window, read once
+        np.greater(
+            y, before, out=wins
+        )  # the tap won where the maximum grew: on a tie the earlier tap keeps it
         # taps come in increasing order, so the last one to win holds the window's first maximum
         np.maximum(argmax, np.multiply(wins, t, dtype=argmax.dtype), out=argmax)
     unset = np.isnan(y)  # NaN's rule, as in PyTorch: a window holding NaN gives NaN, its first NaN wins
