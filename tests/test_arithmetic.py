@@ -90,3 +90,18 @@ def test_conv_arithmetic_explorer_follows_its_controls_and_explains_impossible_s
     assert explorer.controls["cell"].max == 0  # back to one position, and the cell follows
     explorer.controls["K"].value = 6  # spans 11 > 5 cells
     assert "larger than the padded input" in explorer.message
+
+
+@pytest.mark.parametrize(
+    ("L", "K", "S", "D"), [(5, 4, 1, 1), (1, 2, 1, 1), (6, 2, 1, 1), (7, 4, 2, 1), (5, 2, 1, 2), (4, 3, 3, 1)]
+)
+def test_uneven_same_padding_draws_and_states_the_output_keras_gives(L, K, S, D):
+    """Uneven "same" padding, (before, after) with after = before + 1, is applied to both axes: the
+    caption's conv2d shape is the square that is drawn, ⌈L/S⌉ on each side as in Keras."""
+    explorer = ConvArithmeticExplorer(L=L, K=K, S=S, D=D, padding="same")
+    assert explorer.message == ""
+    fig = matplotlib.figure.Figure()
+    explorer.draw(fig, **explorer.values)
+    keras = -(-L // S)  # Keras' "same": ⌈L / S⌉
+    assert f"cnnviz.conv2d(...).shape = ({keras}, {keras})" in fig._suptitle.get_text()
+    assert len(_patches(fig.axes[1], OUTPUT_COLOR)) == keras * keras

@@ -210,9 +210,8 @@ class ConvArithmeticExplorer(Explorer):
     def draw(self, fig, L, K, mode, P, S, D, cell):
         pads = self.padding(L, K, mode, P, S, D)
         L_out = output_length(L, K, pads, S, D)  # raises, with the formula, when impossible
-        y = conv2d(
-            np.ones((L, L)), np.ones((K, K)), strides=S, padding=pads, dilation_rate=D
-        )  # the real thing
+        # the real thing; conv2d reads one pair as (rows, cols), so give each axis its (before, after)
+        y = conv2d(np.ones((L, L)), np.ones((K, K)), strides=S, padding=(pads, pads), dilation_rate=D)
         self.controls["cell"].max = L_out * L_out - 1
         cell = min(cell, L_out * L_out - 1)
         back = "same" if mode == "same" else "valid"
