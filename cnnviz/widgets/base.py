@@ -36,6 +36,7 @@ __all__ = [
     "GridStepExplorer",
     "StepControls",
     "canvas_png",
+    "close_widgets",
     "dropdown",
     "exempt_long_lived_objects",
     "float_slider",
@@ -55,6 +56,21 @@ def canvas_png(canvas: FigureCanvasAgg) -> bytes:
     buffer = io.BytesIO()
     PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
+
+
+def close_widgets(*items) -> None:
+    """Close widgets and every widget inside them (children, layout, style); None is skipped.
+
+    ipywidgets keeps every widget it has made until ``close()`` (the browser may still show
+    it), and with it whatever its callbacks point to: an explorer and its figure. Closing a
+    box does not close what it holds, hence the walk.
+    """
+    for item in items:
+        if not isinstance(item, widgets.Widget):
+            continue
+        inside = getattr(item, "children", ())
+        close_widgets(*inside, getattr(item, "layout", None), getattr(item, "style", None))
+        item.close()
 
 
 def exempt_long_lived_objects() -> None:
@@ -125,6 +141,14 @@ class Explorer:
         for name, control in controls.items():
             control.add_class(f"cnnviz-control-{name}")
         self.render()
+
+    def close(self) -> None:
+        """Close the explorer's widgets (the browser removes them); then dropping it frees it and its figure."""
+        close_widgets(self.widget, self.clicker, *self.controls.values())
+        steps = getattr(self, "steps", None)
+        if isinstance(steps, StepControls):
+            steps.close()
+        self._canvas = None
 
     def layout_rows(self):
         """Controls grouped into rows, two per row by default."""
@@ -359,8 +383,11 @@ class StepControls:
             layout={"width": "260px"},
             style=STYLE,
         )
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
-        widgets.jslink((self.speed, "value"), (self.play, "interval"))
+        self.links = (  # kept, to be closed with the controls (ipywidgets keeps a link until then)
+            widgets.jslink((self.play, "value"), (self.slider, "value")),
+            widgets.jslink((self.speed, "value"), (self.play, "interval")),
+        )
+        self._row = None
         self.previous.on_click(lambda _: self.step(-1))
         self.next.on_click(lambda _: self.step(+1))
 
@@ -376,8 +403,14 @@ class StepControls:
         self.slider.max = self.play.max = maximum
 
     def row(self):
-        """The controls in one row: ◀, the slider, ▶, Play and its speed."""
-        return widgets.HBox([self.previous, self.slider, self.next, self.play, self.speed])
+        """The controls in one row: ◀, the slider, ▶, Play and its speed (the same box on every call)."""
+        if self._row is None:
+            self._row = widgets.HBox([self.previous, self.slider, self.next, self.play, self.speed])
+        return self._row
+
+    def close(self) -> None:
+        """Close the controls and the links between them."""
+        close_widgets(self.row(), *self.links)
 
 
 class GridStepExplorer(Explorer):

@@ -41,7 +41,9 @@ class ClickImage(anywidget.AnyWidget):
         The last click, ``{"x": float, "y": float, "n": int}``, set by the browser.
     """
 
-    _esm = pathlib.Path(__file__).with_name("clickimage.js")
+    # the module's source as text, read once: given a path, anywidget would keep a callback to
+    # every instance (to reload the file when it changes), and so every explorer alive forever
+    _esm = pathlib.Path(__file__).with_name("clickimage.js").read_text(encoding="utf-8")
     src = traitlets.Unicode("").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
     click = traitlets.Dict({}).tag(sync=True)

@@ -119,7 +119,8 @@ class DrawingPad(anywidget.AnyWidget):
         The canvas as a PNG data URL, synced with the browser ("" when empty).
     """
 
-    _esm = pathlib.Path(__file__).with_name("drawing.js")
+    # the module's source as text, read once (a path would make anywidget keep every pad alive)
+    _esm = pathlib.Path(__file__).with_name("drawing.js").read_text(encoding="utf-8")
     _css = """
     .cnnviz-pad { display: inline-flex; flex-direction: column; gap: 6px; }
     .cnnviz-pad-canvas { touch-action: none; user-select: none; cursor: crosshair; background: #000;

@@ -51,7 +51,7 @@ from matplotlib.figure import Figure
 
 from .. import inside
 from ..plot.network import NetworkPicture, show_conversion
-from .base import FAST_DRAWING, SLIDER_LAYOUT, STYLE, canvas_png
+from .base import FAST_DRAWING, SLIDER_LAYOUT, STYLE, canvas_png, close_widgets
 from .clickimage import ClickImage
 from .drawing import DrawingPad
 
@@ -168,6 +168,14 @@ class NetworkExplorer:
             self._pick(self.controls["image"].value)
         else:
             self.show(np.zeros(self.input_shape, dtype=np.float32), source="an empty input")
+
+    def close(self) -> None:
+        """Close the explorer's widgets (the browser removes them); then dropping it frees it and its figure.
+
+        ipywidgets keeps a widget, and so what its callbacks point to (this explorer, its model's
+        outputs, its figure: a few MB), until the widget is closed.
+        """
+        close_widgets(self.widget, self.status)
 
     # -- inputs -------------------------------------------------------------------------------
     def show(self, image, source="an image from Python") -> None:
