@@ -337,6 +337,8 @@ class Trainer:
         y = np.asarray(y)
         if y.dtype.kind not in "biuf":
             raise TypeError(f"{method} expects labels y as numbers; received dtype {y.dtype}.")
+        if y.dtype.kind == "b":
+            y = y.astype(np.int64)  # True/False labels are the classes 1/0, as in Keras
         if len(x) != len(y):
             raise ValueError(
                 f"{method} expects as many labels as inputs; received {len(x)} inputs and {len(y)} labels."

@@ -436,3 +436,32 @@ def test_weights_larger_than_memory_are_refused_before_allocating():
     assert model.count_params() == 30_000_010_000_000  # counting costs nothing
     with pytest.raises(ValueError, match="the weights would have shape .* GiB, more than this machine's"):
         model.build()
+
+
+# -- labels: to_categorical's size, booleans (issue 20, point 11) ---------------------------------------
+
+
+def test_to_categorical_makes_only_the_rows_it_returns():
+    """A large label needs one long row, not the num_classes × num_classes identity (7 TiB for 10⁶)."""
+    one_hot = keras.utils.to_categorical([10**6])
+    assert one_hot.shape == (1, 10**6 + 1) and one_hot[0, 10**6] == 1 and one_hot.sum() == 1
+    np.testing.assert_array_equal(keras.utils.to_categorical([[2], [0]], 3), [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(ValueError, match=r"to_categorical: the one-hot labels would have shape \(100000, 100000\)"):
+        keras.utils.to_categorical(np.arange(10**5))  # 80 GB, refused before numpy tries
+    with pytest.raises(ValueError, match="to_categorical: the one-hot labels would have shape"):
+        keras.utils.to_categorical([0, 1], 10**12)
+    with pytest.raises(TypeError, match="expects integer class labels; received dtype float64"):
+        keras.utils.to_categorical([1e300])
+
+
+def test_boolean_labels_are_classes_one_and_zero_as_in_keras(rng):
+    np.testing.assert_array_equal(keras.utils.to_categorical([True, False]), [[0, 1], [1, 0]])
+    x, y = blobs(rng, 32, classes=2)
+    model = small(classes=2)
+    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    model.fit(x, y.astype(bool), epochs=1, verbose=0)
+    assert model.evaluate(x, y.astype(bool), verbose=0) == model.evaluate(x, y, verbose=0)
+    assert model.train_on_batch(x, y.astype(bool))
+    model.compile("adam", "categorical_crossentropy", ["accuracy"])
+    one_hot = np.eye(2, dtype=bool)[y]
+    assert model.evaluate(x, one_hot, verbose=0) == model.evaluate(x, one_hot.astype(int), verbose=0)
