@@ -31,12 +31,23 @@ Both take single-path models (a ``Sequential``, or a functional model without br
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from . import layers as L
 from .sizes import window_geometry
 
-__all__ = ["cells_reading", "check_single_path", "explain", "model_input", "receptive_boxes", "top_patches"]
+__all__ = [
+    "cells_reading",
+    "check_single_path",
+    "explain",
+    "gradients",
+    "model_input",
+    "receptive_boxes",
+    "saliency",
+    "top_patches",
+]
 
 PAPER_NOISE = 0.25  # in a photo or scan, grey levels up to this (after inverting) count as paper
 
@@ -276,6 +287,146 @@ def _n(v, wrap=False):
     v = float(v) + 0.0
     text = f"{v:.4g}".replace("-", "−")
     return f"({text})" if wrap and v < 0 else text
+
+
+# -- how the loss moves with every value: gradients and saliency ---------------------------------
+
+
+def gradients(model, x, y):
+    """The loss on a batch and its gradient with respect to every layer's output and weights.
+
+    Returns ``(loss, grads)``. ``grads[i]`` belongs to ``model.layers[i]``: it maps
+    ``"output"`` to d(loss)/d(that layer's output), shaped like the output (batch axis
+    first), and each weight the layer trains, by Keras' names ("kernel", "bias", "gamma",
+    "beta"), to d(loss)/d(that weight). The loss is the model's compiled loss, computed as
+    one ``fit`` step computes it: in training mode (batch normalization uses the batch's
+    own statistics, dropout drops values), by the same backward passes. So plain SGD with
+    learning rate η would move each weight w to w − η · ``grads[i][name]``.
+
+    Nothing in the model changes: its weights, batch normalization's moving statistics,
+    the random generator dropout and shuffling draw from, and what ``fit`` does next are
+    as they were before the call (the first call on a model without weights builds them).
+
+    >>> from cnnviz import keras
+    >>> model = keras.models.Sequential(
+    ...     [keras.layers.Dense(2, activation="softmax", input_shape=(3,))], seed=0)
+    >>> model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="sparse_categorical_crossentropy")
+    >>> x, y = np.eye(3), np.array([0, 1, 1])
+    >>> loss, grads = gradients(model, x, y)
+    >>> sorted(grads[0]), grads[0]["kernel"].shape, grads[0]["output"].shape
+    (['bias', 'kernel', 'output'], (3, 2), (3, 2))
+    >>> kernel = model.layers[0].params["kernel"].copy()
+    >>> _ = model.fit(x, y, batch_size=3, epochs=1, shuffle=False, verbose=0)   # one step of SGD
+    >>> np.allclose(model.layers[0].params["kernel"], kernel - 0.1 * grads[0]["kernel"])
+    True
+    """
+    model._compiled("gradients")
+    x, y = model._data(x, y, "gradients")
+    model._build_for("gradients")
+    has_input_node = any(model._raw(k) for k in range(len(model.nodes)))
+    with _model_unchanged(model), np.errstate(over="ignore", invalid="ignore"):
+        out, loss, dout, logits = model._forward_and_loss(x, y, training=True)
+        flow = model.backward(dout, activation=not logits, keep=True, input_gradient=has_input_node)
+        d_inputs, kept = flow if has_input_node else (None, flow)
+        if logits:  # the loss read the last layer's logits; its output is the activation of them
+            activate, _ = L.ACTIVATIONS[model.layers[-1].activation]
+            kept[-1] = model.loss.value_and_gradient(y, activate(out)[0])[1]
+        grads = []
+        for k, (layer, _) in enumerate(model.nodes):
+            entry = {"output": d_inputs if model._raw(k) else kept[k]}
+            entry.update((name, layer.grads[name]) for name in layer.trainable_names if name in layer.grads)
+            grads.append(entry)
+    return float(loss), grads
+
+
+def saliency(model, image, class_index):
+    """How much each input pixel moves one class's score: d(score)/d(image), in the image's shape.
+
+    The score is the model's last value for ``class_index`` before its final activation
+    (the logit, before the softmax), for this one image, in inference mode (batch
+    normalization with its moving statistics, no dropout): Simonyan, Vedaldi and
+    Zisserman's saliency map (2014). A pixel with a large positive value would raise the
+    score if it were brighter; a negative one would lower it. The model does not change.
+
+    ``image`` has the model's input shape (H, W, C), or (H, W) for a one-channel model.
+
+    >>> from cnnviz import keras
+    >>> model = keras.models.Sequential(
+    ...     [keras.layers.Flatten(input_shape=(2, 2, 1)), keras.layers.Dense(2, activation="softmax")], seed=0)
+    >>> s = saliency(model, np.zeros((2, 2)), 1)
+    >>> s.shape, np.allclose(s.ravel(), model.layers[1].params["kernel"][:, 1])   # a linear score: its weights
+    ((2, 2), True)
+    """
+    model._build_for("saliency")
+    shape = tuple(model.built_input_shape)
+    a = np.asarray(image)
+    if a.dtype.kind not in "biuf" or a.dtype == bool:
+        raise TypeError(f"saliency expects an image of numbers; received dtype {a.dtype}.")
+    if a.shape == shape:
+        x = a[None]
+    elif shape[-1:] == (1,) and a.shape == shape[:-1]:
+        x = a[None, ..., None]
+    else:
+        one_channel = f" (or {shape[:-1]})" if shape[-1:] == (1,) else ""
+        raise ValueError(
+            f"saliency expects one image of the model's input shape {shape}{one_channel}; received shape "
+            f"{a.shape}. For several images, call it once per image."
+        )
+    if not np.isfinite(x).all():
+        raise ValueError("saliency: the image holds NaN or infinite values; a gradient there means nothing.")
+    scores_shape = model.node_shapes(shape)[-1][1]
+    if len(scores_shape) != 1:
+        raise ValueError(
+            f"saliency needs a model that ends in one score per class, shape (classes,); {model.name!r} ends "
+            f"in shape {scores_shape}."
+        )
+    classes = scores_shape[0]
+    if isinstance(class_index, (bool, np.bool_)) or not isinstance(class_index, (int, np.integer)):
+        raise TypeError(f"saliency expects class_index as a whole number; received {class_index!r}.")
+    if not 0 <= class_index < classes:
+        raise ValueError(
+            f"saliency: class_index must be in 0..{classes - 1} ({classes} classes); received {class_index}."
+        )
+    with _model_unchanged(model), np.errstate(over="ignore", invalid="ignore"):
+        scores = model.forward(x.astype(np.float32), training=False, activation=False)
+        d_scores = np.zeros_like(scores)
+        d_scores[0, class_index] = 1.0  # d(score)/d(scores): one for the chosen class
+        d_image = model.backward(d_scores, activation=False, input_gradient=True)
+    return d_image[0].reshape(a.shape)
+
+
+@contextlib.contextmanager
+def _model_unchanged(model):
+    """Compute on ``model``, then put back all a forward and backward pass change.
+
+    A pass never touches the trained weights; it changes batch normalization's moving
+    statistics (training mode), every layer's gradients and caches, and the random
+    generators dropout draws from.
+    """
+    saved = [
+        (
+            layer,
+            {name: w.copy() for name, w in layer.params.items() if name not in layer.trainable_names},
+            dict(layer.grads),
+            {a: layer.__dict__[a] for a in ("_cache", "_act_cache") if a in layer.__dict__},
+        )
+        for layer in model.layers
+    ]
+    generators = [model.rng, *(getattr(layer, "rng", None) for layer in model.layers)]
+    states = [(g, g.bit_generator.state) for g in generators if isinstance(g, np.random.Generator)]
+    try:
+        yield
+    finally:
+        for layer, params, grads, caches in saved:
+            for name, w in params.items():
+                layer.params[name][...] = w  # in place: an optimizer may hold the array
+            layer.grads.clear()
+            layer.grads.update(grads)
+            for a in ("_cache", "_act_cache"):
+                layer.__dict__.pop(a, None)
+            layer.__dict__.update(caches)
+        for g, state in reversed(states):  # a generator listed twice ends with its first, true state
+            g.bit_generator.state = state
 
 
 def top_patches(model, images, node, channel, count=9, batch_size=500):

@@ -39,8 +39,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_cache, check_grad_shape
+from ._checks import as_real_array, check_cache, check_grad_shape, tag
 from ._parallel import block_rows, for_blocks
+
+__all__ = [
+    "batchnorm_backward",
+    "batchnorm_forward",
+    "batchnorm_inference",
+    "batchnorm_inference_backward",
+    "batchnorm_inference_forward",
+]
 
 
 def batchnorm_forward(x, gamma, beta, epsilon=1e-3):
@@ -182,6 +190,47 @@ def batchnorm_inference(x, gamma, beta, moving_mean, moving_variance, epsilon=1e
             f"moving_variance={moving_variance.tolist()} and epsilon={epsilon}."
         )
     return gamma * (x - moving_mean) / np.sqrt(moving_variance + epsilon) + beta
+
+
+def batchnorm_inference_forward(x, gamma, beta, moving_mean, moving_variance, epsilon=1e-3):
+    """``batchnorm_inference`` with a cache, for ``batchnorm_inference_backward``.
+
+    Returns ``(y, cache)``: y as ``batchnorm_inference`` gives it. A gradient through
+    inference mode is what a saliency map needs (``cnnviz.inside.saliency``): which input
+    pixels move a trained network's class score.
+
+    >>> y, cache = batchnorm_inference_forward(np.array([[4.0]]), np.ones(1), np.zeros(1), np.array([2.0]), np.array([4.0]), 0.0)
+    >>> y, cache["op"]
+    (array([[1.]]), 'batchnorm_inference')
+    """
+    y = batchnorm_inference(x, gamma, beta, moving_mean, moving_variance, epsilon)
+    x, gamma, _ = _check(x, gamma, beta, "batchnorm_inference_forward")
+    inv_std = 1.0 / np.sqrt(np.asarray(moving_variance, x.dtype) + x.dtype.type(epsilon))
+    cache = tag("batchnorm_inference", x=x, gamma=gamma, mean=np.asarray(moving_mean, x.dtype), inv_std=inv_std)
+    return y, cache
+
+
+def batchnorm_inference_backward(dy, cache):
+    """Gradients of ``batchnorm_inference_forward``: the statistics are fixed numbers here.
+
+    In inference mode each channel is a fixed scale and shift, y = γ·x̂ + β with
+    x̂ = (x − moving_mean)/√(moving_variance + ε), so nothing flows through a batch's
+    mean and variance (training mode's two extra terms are absent):
+
+        dx = dy · γ / √(moving_variance + ε),   dγ = Σ dy · x̂,   dβ = Σ dy
+
+    >>> _, cache = batchnorm_inference_forward(np.array([[4.0], [6.0]]), np.array([3.0]), np.zeros(1), np.array([2.0]), np.array([4.0]), 0.0)
+    >>> batchnorm_inference_backward(np.ones((2, 1)), cache)
+    (array([[1.5],
+           [1.5]]), array([3.]), array([2.]))
+    """
+    cache = check_cache(cache, "batchnorm_inference", func="batchnorm_inference_backward")
+    x, gamma, mean, inv_std = cache["x"], cache["gamma"], cache["mean"], cache["inv_std"]
+    dy = check_grad_shape(dy, x.shape, func="batchnorm_inference_backward").astype(x.dtype, copy=False)
+    sum_axes = tuple(range(x.ndim - 1))  # every axis but the channels
+    dbeta = dy.sum(axis=sum_axes)
+    dgamma = (dy * (x - mean)).sum(axis=sum_axes) * inv_std
+    return dy * (gamma * inv_std), dgamma, dbeta
 
 
 def _repeat_rows(v, n):

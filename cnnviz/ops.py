@@ -50,7 +50,13 @@ from .losses import (
     sparse_categorical_crossentropy_forward,
 )
 from .merge import add_backward, add_forward, concatenate_backward, concatenate_forward
-from .norm import batchnorm_backward, batchnorm_forward, batchnorm_inference
+from .norm import (
+    batchnorm_backward,
+    batchnorm_forward,
+    batchnorm_inference,
+    batchnorm_inference_backward,
+    batchnorm_inference_forward,
+)
 from .pool import (
     avg_pool1d_backward,
     avg_pool1d_forward,
@@ -88,6 +94,8 @@ __all__ = [
     "batchnorm_backward",
     "batchnorm_forward",
     "batchnorm_inference",
+    "batchnorm_inference_backward",
+    "batchnorm_inference_forward",
     "binary_crossentropy_backward",
     "binary_crossentropy_forward",
     "categorical_crossentropy_backward",

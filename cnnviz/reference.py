@@ -27,6 +27,8 @@ __all__ = [
     "avg_pool_with_members",
     "batchnorm",
     "batchnorm_backward",
+    "batchnorm_inference",
+    "batchnorm_inference_backward",
     "concatenate",
     "concatenate_backward",
     "conv1d_case1",
@@ -287,6 +289,39 @@ def batchnorm_backward(dy, x, gamma, epsilon=1e-3):
             dbeta[c] += dy[k, c]
         for k in range(m):
             dx[k, c] = dy[k, c] * gamma[c] / std + dvar * 2 * (x[k, c] - mean[c]) / m + dmean / m
+    return dx, dgamma, dbeta
+
+
+def batchnorm_inference(x, gamma, beta, moving_mean, moving_variance, epsilon=1e-3):
+    """Batch normalization in inference mode: the moving statistics instead of the batch's.
+
+    y[k, c] = γ[c] · (x[k, c] − moving_mean[c]) / √(moving_variance[c] + ε) + β[c].
+    x : (m, C). Returns y (m, C).
+    """
+    m, C = np.shape(x)
+    y = np.zeros((m, C))
+    for c in range(C):
+        std = math.sqrt(moving_variance[c] + epsilon)
+        for k in range(m):
+            y[k, c] = gamma[c] * (x[k, c] - moving_mean[c]) / std + beta[c]
+    return y
+
+
+def batchnorm_inference_backward(dy, x, gamma, moving_mean, moving_variance, epsilon=1e-3):
+    """Gradients of ``batchnorm_inference``: the statistics are constants, so each y[k, c] reads x[k, c] alone.
+
+    dx[k, c] = dy[k, c] · γ[c] / √(moving_variance[c] + ε);  dγ = Σ_k dy_k x̂_k;  dβ = Σ_k dy_k.
+    Returns dx (m, C), dγ (C,), dβ (C,).
+    """
+    m, C = np.shape(x)
+    dx = np.zeros((m, C))
+    dgamma, dbeta = np.zeros(C), np.zeros(C)
+    for c in range(C):
+        std = math.sqrt(moving_variance[c] + epsilon)
+        for k in range(m):
+            dx[k, c] = dy[k, c] * gamma[c] / std
+            dgamma[c] += dy[k, c] * (x[k, c] - moving_mean[c]) / std
+            dbeta[c] += dy[k, c]
     return dx, dgamma, dbeta
 
 

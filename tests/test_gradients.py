@@ -180,6 +180,25 @@ def test_batchnorm_backward(rng, shape, split):
         )
 
 
+@pytest.mark.parametrize("shape", [(6, 3), (2, 3, 4, 2)], ids=["dense", "conv"])
+def test_batchnorm_inference_backward(rng, shape):
+    """batchnorm in inference mode (fixed statistics): dx, dgamma and dbeta match centred differences."""
+    C = shape[-1]
+    x = rng.normal(size=shape) * 2 + 1
+    gamma, beta, mean = rng.normal(size=C), rng.normal(size=C), rng.normal(size=C)
+    var = rng.uniform(0.5, 2, size=C)
+
+    def f(x=x, gamma=gamma, beta=beta):
+        return ops.batchnorm_inference(x, gamma, beta, mean, var)
+
+    y, cache = ops.batchnorm_inference_forward(x, gamma, beta, mean, var)
+    dy = rng.normal(size=y.shape)
+    dx, dgamma, dbeta = ops.batchnorm_inference_backward(dy, cache)
+    np.testing.assert_allclose(dx, numerical_gradient(lambda v: f(x=v), x, dy), **GRAD_TOL)
+    np.testing.assert_allclose(dgamma, numerical_gradient(lambda v: f(gamma=v), gamma, dy), **GRAD_TOL)
+    np.testing.assert_allclose(dbeta, numerical_gradient(lambda v: f(beta=v), beta, dy), **GRAD_TOL)
+
+
 # --- activations and loss -----------------------------------------------------------------------
 
 

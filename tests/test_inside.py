@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from _helpers import numerical_gradient
 
 from cnnviz import architectures, inside, keras
 from cnnviz.keras import layers
@@ -110,3 +111,184 @@ def test_branches_are_refused():
     model = keras.Model(a, layers.Add()([a, layers.Conv2D(1, 1)(a)]))
     with pytest.raises(ValueError, match="has a branch or merge at layer 'add'"):
         inside.receptive_boxes(model, 1, 0, 0)
+
+
+# --- gradients and saliency -------------------------------------------------------------------
+
+
+def small_cnn(seed=0, dropout=0.0, head="softmax", activation="relu"):
+    """A tiny CNN with every layer kind whose gradient is taught: conv, ReLU, BN, pooling, dense."""
+    return keras.models.Sequential(
+        [
+            layers.Conv2D(2, 3, activation=activation, input_shape=(6, 6, 1)),
+            layers.BatchNormalization(),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dropout(dropout),
+            layers.Dense(3, activation=head),
+        ],
+        seed=seed,
+    )
+
+
+@pytest.fixture
+def float64_models(monkeypatch):
+    """Models that compute in float64 (inputs and weights), so that centred differences are exact enough."""
+    from cnnviz import training
+
+    monkeypatch.setattr(training, "as_model_input", lambda x: np.asarray(x, dtype=np.float64))
+
+    def in_float64(model):
+        model.build()
+        for layer in model.layers:
+            layer.params = {name: w.astype(np.float64) for name, w in layer.params.items()}
+        return model
+
+    return in_float64
+
+
+def digits_like(rng, n=5):
+    x = rng.uniform(0, 1, size=(n, 6, 6, 1))
+    y = rng.integers(0, 3, size=n)
+    return x, y
+
+
+@pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "from_logits"])
+def test_gradients_match_centred_differences(rng, float64_models, loss):
+    """Every weight's and every layer output's gradient equals the finite-difference slope of the loss."""
+    head, compiled = (
+        ("softmax", loss)
+        if loss != "from_logits"
+        else (None, keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    )
+    # tanh, not ReLU: ReLU's zeros tie in max-pooling windows, where the loss has no derivative
+    model = float64_models(small_cnn(head=head, activation="tanh"))
+    model.compile(optimizer="sgd", loss=compiled)
+    x, y = digits_like(rng)
+    loss_value, grads = inside.gradients(model, x, y)
+    assert np.isfinite(loss_value) and len(grads) == len(model.layers)
+
+    def loss_at():
+        return inside.gradients(model, x, y)[0]
+
+    for layer, entry in zip(model.layers, grads):
+        for name in layer.trainable_names:
+            w, original = layer.params[name], layer.params[name].copy()
+            numeric = numerical_gradient(lambda v, w=w: (w.__setitem__(..., v), loss_at())[1], original, 1.0)
+            w[...] = original  # the last nudge stays in w: put the weight back
+            np.testing.assert_allclose(entry[name], numeric, rtol=1e-5, atol=1e-8)
+
+    # d(loss)/d(output of layer i): nudge that output and run the rest of the network on it
+    outputs = model.forward(x, training=True, keep=True)
+    for i, entry in enumerate(grads):
+
+        def rest(h, i=i):
+            for layer in model.layers[i + 1 :]:
+                h = layer.forward(h, training=True)
+            return model.loss.value_and_gradient(y, h, gradient=False)[0]
+
+        numeric = numerical_gradient(rest, outputs[i], 1.0)
+        assert entry["output"].shape == outputs[i].shape
+        np.testing.assert_allclose(entry["output"], numeric, rtol=1e-5, atol=1e-8)
+
+
+def test_one_sgd_step_of_fit_moves_each_weight_by_minus_the_learning_rate_times_its_gradient(rng):
+    """fit's own step (batch = the whole x, no shuffling) equals w − η · gradients(...), dropout included."""
+    model = small_cnn(dropout=0.5)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05), loss="sparse_categorical_crossentropy")
+    x, y = digits_like(rng, n=8)
+    _, grads = inside.gradients(model, x, y)
+    before = [dict((k, w.copy()) for k, w in layer.params.items()) for layer in model.layers]
+    model.fit(x, y, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
+    for layer, entry, old in zip(model.layers, grads, before):
+        for name in layer.trainable_names:
+            np.testing.assert_allclose(
+                layer.params[name], old[name] - 0.05 * entry[name], rtol=1e-5, atol=1e-6
+            )
+
+
+def test_gradients_change_nothing_in_the_model(rng):
+    """Two identical models trained alike end identical, though one was asked for gradients first."""
+    x, y = digits_like(rng, n=12)
+    models = [small_cnn(seed=3, dropout=0.3) for _ in range(2)]
+    for model in models:
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, batch_size=4, epochs=1, verbose=0)  # optimizer state, moving statistics in use
+    inside.gradients(models[0], x, y)
+    inside.saliency(models[0], x[0], 2)
+    for model in models:
+        model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    for a, b in zip(*(model.get_weights() for model in models)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_failed_gradients_call_changes_nothing(rng):
+    """Labels of the wrong shape are refused after the forward pass: the moving statistics are put back."""
+    model = small_cnn()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x, _ = digits_like(rng)
+    model.build()
+    weights = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError):
+        inside.gradients(model, x, np.zeros((5, 7)))
+    for a, b in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (
+            lambda m, x, y: inside.gradients(
+                keras.models.Sequential([layers.Dense(2, input_shape=(3,))]), x, y
+            ),
+            ValueError,
+            "compile",
+        ),
+        (lambda m, x, y: inside.gradients(m, x[:0], y[:0]), ValueError, "0 samples"),
+        (lambda m, x, y: inside.gradients(m, np.full_like(x, np.nan), y), ValueError, "NaN"),
+        (lambda m, x, y: inside.gradients(m, x, y[:3]), ValueError, "as many labels"),
+        (lambda m, x, y: inside.saliency(m, x[0], 3), ValueError, "0..2"),
+        (lambda m, x, y: inside.saliency(m, x[0], True), TypeError, "whole number"),
+        (lambda m, x, y: inside.saliency(m, x[0], "2"), TypeError, "whole number"),
+        (lambda m, x, y: inside.saliency(m, x, 0), ValueError, "one image"),
+        (lambda m, x, y: inside.saliency(m, np.full((6, 6), np.inf), 0), ValueError, "NaN or infinite"),
+    ],
+)
+def test_gradients_and_saliency_wrong_use(rng, call, error, words):
+    model = small_cnn()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x, y = digits_like(rng)
+    with pytest.raises(error, match=words):
+        call(model, x, y)
+
+
+def test_saliency_matches_centred_differences_of_the_class_score(rng, float64_models):
+    """In inference mode (moving statistics, no dropout): d(logit of the class)/d(pixel)."""
+    model = small_cnn(dropout=0.5)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x, y = digits_like(rng, n=8)
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)  # moving statistics away from 0 and 1
+    model = float64_models(model)
+    image = x[0, :, :, 0]  # (H, W) for a one-channel model
+
+    def score(v):
+        return model.forward(v.reshape(1, 6, 6, 1), training=False, activation=False)[0, 1]
+
+    s = inside.saliency(model, image, 1)
+    assert s.shape == image.shape
+    np.testing.assert_allclose(s, numerical_gradient(score, image, 1.0), rtol=1e-5, atol=1e-8)
+    assert inside.saliency(model, x[0], 1).shape == (6, 6, 1)
+
+
+def test_saliency_of_a_functional_model_with_a_shortcut(rng):
+    """Both paths from the input add into the saliency map (a linear model: it is the sum of the weights)."""
+    inputs = keras.Input((4,))
+    a = layers.Dense(3)(inputs)
+    b = layers.Dense(3)(inputs)
+    model = keras.Model(inputs, layers.Add()([a, b]))
+    model.build()
+    kernels = [layer.params["kernel"] for layer in model.layers if "kernel" in layer.params]
+    np.testing.assert_allclose(
+        inside.saliency(model, rng.normal(size=4), 2), sum(k[:, 2] for k in kernels), rtol=1e-6
+    )

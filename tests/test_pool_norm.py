@@ -399,6 +399,36 @@ def test_batchnorm_matches_reference(shape, epsilon, seed, dtype):
 
 @given(
     shape=st.sampled_from(BATCHNORM_SHAPES),
+    epsilon=st.sampled_from([1e-3, 1e-5, 0.1]),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+@settings(max_examples=40)
+def test_batchnorm_inference_matches_reference(shape, epsilon, seed, dtype):
+    """Inference mode's forward and backward (fixed statistics) equal the reference loops."""
+    rng = np.random.default_rng(seed)
+    C = shape[-1]
+    x = (rng.normal(size=shape) * 3 + 1).astype(dtype)
+    gamma, beta, mean = (rng.normal(size=C).astype(dtype) for _ in range(3))
+    var = rng.uniform(0, 4, size=C).astype(dtype)
+    y, cache = ops.batchnorm_inference_forward(x, gamma, beta, mean, var, epsilon)
+    np.testing.assert_array_equal(y, ops.batchnorm_inference(x, gamma, beta, mean, var, epsilon))
+    dy = rng.normal(size=shape).astype(dtype)
+    dx, dgamma, dbeta = ops.batchnorm_inference_backward(dy, cache)
+    flat = (x.reshape(-1, C), gamma, mean, var, epsilon)
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        y.reshape(-1, C), ref.batchnorm_inference(flat[0], gamma, beta, mean, var, epsilon), **tol
+    )
+    for got, want in zip(
+        (dx.reshape(-1, C), dgamma, dbeta), ref.batchnorm_inference_backward(dy.reshape(-1, C), *flat)
+    ):
+        np.testing.assert_allclose(got, want, **tol)
+    assert all(a.dtype == dtype for a in (y, dx, dgamma, dbeta))
+
+
+@given(
+    shape=st.sampled_from(BATCHNORM_SHAPES),
     seed=st.integers(0, 2**32 - 1),
     dtype=st.sampled_from([np.float32, np.float64]),
     block_bytes=st.sampled_from([1, 100, 300]),

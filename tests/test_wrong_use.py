@@ -55,6 +55,16 @@ CALLS = {
             "moving_variance": np.ones(3),
         },
     ),
+    "batchnorm_inference_forward": (
+        ops.batchnorm_inference_forward,
+        lambda: {
+            "x": image(),
+            "gamma": np.ones(3),
+            "beta": np.zeros(3),
+            "moving_mean": np.zeros(3),
+            "moving_variance": np.ones(3),
+        },
+    ),
     "dense_forward": (
         ops.dense_forward,
         lambda: {"x": np.ones((2, 5)), "w": np.ones((5, 3)), "b": np.zeros(3)},
