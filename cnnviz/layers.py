@@ -475,10 +475,10 @@ class BatchNormalization(Layer):
 
     def call(self, x, training):
         p = self.params
-        if not training:
-            return ops.batchnorm_inference(
+        if not training:  # fixed statistics; the cache lets a saliency map flow back through them
+            return ops.batchnorm_inference_forward(
                 x, p["gamma"], p["beta"], p["moving_mean"], p["moving_variance"], self.epsilon
-            ), None
+            )
         y, cache = ops.batchnorm_forward(x, p["gamma"], p["beta"], self.epsilon)
         for name, batch in (("moving_mean", cache["mean"]), ("moving_variance", cache["var"])):
             p[name] *= self.momentum
@@ -486,9 +486,9 @@ class BatchNormalization(Layer):
         return y, cache
 
     def call_backward(self, dy, cache):
-        if cache is None:
-            raise ValueError("BatchNormalization.backward needs a forward pass with training=True first.")
-        dx, self.grads["gamma"], self.grads["beta"] = ops.batchnorm_backward(dy, cache)
+        inference = cache["op"] == "batchnorm_inference"  # a saliency map's pass: fixed statistics
+        backward = ops.batchnorm_inference_backward if inference else ops.batchnorm_backward
+        dx, self.grads["gamma"], self.grads["beta"] = backward(dy, cache)
         return dx
 
 

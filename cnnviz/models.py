@@ -323,22 +323,42 @@ class Model(Trainer):
                     del values[i]  # free big activations as soon as no one reads them
         return [values[k] for k in range(last + 1)] if keep else values[last]
 
-    def backward(self, dout, activation=True):
+    def backward(self, dout, activation=True, keep=False, input_gradient=False):
         """Gradients from the output back to every layer (each keeps its weights' gradients).
 
         ``dout`` is d(loss)/d(output); with ``activation=False`` it is the gradient of the
         last layer's values before its activation, as the forward pass returned them.
+
+        Training needs nothing more, so by default nothing is returned. ``keep=True`` returns
+        the list of d(loss)/d(node k's output), one per node (as ``forward(keep=True)`` lists
+        the outputs); ``input_gradient=True`` also computes d(loss)/d(inputs), which training
+        skips (nothing trains the images; a saliency map is made of it), and returns it, or
+        ``(d_inputs, the list)`` when both are asked for.
         """
         last = len(self.nodes) - 1
-        grads = {last: dout}
+        grads, kept, d_inputs = {last: dout}, [None] * (last + 1), None
+        reads_input = [not inputs or all(self._raw(i) for i in inputs) for _, inputs in self.nodes]
         for k in range(last, -1, -1):
             layer, inputs = self.nodes[k]
             if isinstance(layer, InputLayer):
                 continue
-            dx = layer.backward(grads.pop(k), activation or k < last)
-            for i, d in zip(inputs, dx if layer.merges else [dx]):
-                if not self._raw(i):  # a value read by several layers gets the sum of their gradients
+            kept[k] = grads.pop(k)
+            if reads_input[k]:
+                layer.input_gradient = input_gradient  # restored below: training never needs it
+            try:
+                dx = layer.backward(kept[k], activation or k < last)
+            finally:
+                if reads_input[k]:
+                    layer.input_gradient = False
+            for i, d in zip(inputs or [None], dx if layer.merges else [dx]):
+                if i is None or self._raw(i):  # the model's inputs
+                    if input_gradient:
+                        d_inputs = d if d_inputs is None else d_inputs + d
+                else:  # a value read by several layers gets the sum of their gradients
                     grads[i] = grads[i] + d if i in grads else d
+        if input_gradient and keep:
+            return d_inputs, kept
+        return d_inputs if input_gradient else kept if keep else None
 
     def layer_outputs(self, x):
         """[(layer, its output)] for inputs ``x`` in inference mode: what each layer makes of them."""
