@@ -258,11 +258,12 @@ class Loss:
         return f"{type(self).__name__}()"
 
 
-class _Crossentropy(Loss):
-    """The part both cross-entropies share: logits or probabilities, and per-position outputs."""
+class _FromLogits(Loss):
+    """What every cross-entropy shares: a class score per output, read as probabilities of
+    ``activation`` ("softmax", "sigmoid"), or as its logits with ``from_logits=True``."""
 
     classifies = True
-    activation = "softmax"
+    activation = None  # each cross-entropy names its own
 
     def __init__(self, from_logits=False):
         if not isinstance(from_logits, bool):
@@ -274,6 +275,12 @@ class _Crossentropy(Loss):
 
     def __repr__(self):
         return f"{type(self).__name__}(from_logits={self.from_logits})"
+
+
+class _Crossentropy(_FromLogits):
+    """The part both softmax cross-entropies share: logits or probabilities, and per-position outputs."""
+
+    activation = "softmax"
 
     def value_and_gradient(self, y_true, y_pred, gradient=True):
         """From logits (``from_logits=True``) or from softmax probabilities.
@@ -394,7 +401,7 @@ class CategoricalCrossentropy(_Crossentropy):
         return np.argmax(y_true, axis=-1)
 
 
-class BinaryCrossentropy(Loss):
+class BinaryCrossentropy(_FromLogits):
     """Cross-entropy of yes/no targets t ∈ [0, 1] under probabilities p = σ(z), one per output value.
 
     A model for two classes ends in ``Dense(1, activation="sigmoid")``; its labels are 0 or 1,
@@ -404,9 +411,6 @@ class BinaryCrossentropy(Loss):
 
     name = "binary_crossentropy"
     activation = "sigmoid"
-    classifies = True
-    __init__ = _Crossentropy.__init__
-    __repr__ = _Crossentropy.__repr__
 
     def value_and_gradient(self, y_true, y_pred, gradient=True):
         """From logits (``from_logits=True``) or from probabilities in [0, 1]."""

@@ -36,6 +36,17 @@ from ._parallel import for_blocks
 from ._windows import crop_spatial, pad_spatial, tap_slices
 from .sizes import per_axis, window_geometry
 
+__all__ = [
+    "avg_pool1d_backward",
+    "avg_pool1d_forward",
+    "avg_pool2d_backward",
+    "avg_pool2d_forward",
+    "max_pool1d_backward",
+    "max_pool1d_forward",
+    "max_pool2d_backward",
+    "max_pool2d_forward",
+]
+
 
 def max_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
     """Max-pooling of each channel of a batch of images.

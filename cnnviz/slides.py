@@ -1,5 +1,8 @@
 """Lecture handouts that open without internet: a notebook as a reveal.js slide deck.
 
+A command-line tool (``python -m cnnviz.slides NOTEBOOK``, see ``main``) as well as a module:
+nothing else in cnnviz imports it.
+
 ``jupyter nbconvert --to slides`` writes a deck whose page loads reveal.js, require.js,
 jQuery and MathJax from public CDNs, so it shows nothing useful on a lecture-room laptop that
 is offline. ``make_slides`` writes the same deck next to a folder ``slides-assets/`` that holds
@@ -41,6 +44,22 @@ import pooch
 from nbconvert import SlidesExporter
 
 from . import datasets  # noqa: F401  (quietens pooch's download log, as for the datasets)
+
+__all__ = [
+    "ASSETS",
+    "ENV_VAR",
+    "NPM_PACK_OPTIONS",
+    "PACKAGES",
+    "REGISTRY_VARS",
+    "AssetsUnavailableError",
+    "cache_folder",
+    "configured_registry",
+    "fetch_tarball",
+    "install_assets",
+    "main",
+    "make_slides",
+    "tarball_name",
+]
 
 ENV_VAR = "CNNVIZ_SLIDES_CACHE"
 # npm also reads its settings from environment variables, spelt in lower or upper case
