@@ -1,5 +1,6 @@
 """Shared pytest configuration for the cnnviz tests: a Hypothesis profile, an ``rng`` fixture and
-one headless chromium for the browser tests."""
+one headless chromium for the browser tests. (The check that MNIST is there for the notebooks
+that read it is in the repository's top ``conftest.py``, which ``pytest notebooks/`` loads too.)"""
 
 import os
 
