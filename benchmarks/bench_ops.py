@@ -135,7 +135,7 @@ def bench_phases(name, N, H, W, C, F, K, S, P, torch_pad):
     Each piece runs once over the whole batch on one thread, so the pieces add up to the
     layer's time on one thread; the layer itself goes block by block on two threads.
     """
-    from cnnviz import conv
+    from cnnviz import _conv_engine
     from cnnviz._blas import one_thread
     from cnnviz._windows import channels_first, im2col
 
@@ -154,12 +154,12 @@ def bench_phases(name, N, H, W, C, F, K, S, P, torch_pad):
             "im2col copy": best_time(lambda: im2col(x, *geometry, ones=True)),
             "GEMM y": best_time(lambda: cols @ w1),
             "GEMM dw": best_time(lambda: cols.T @ dy.reshape(-1, F)),
-            "dx scatter": best_time(lambda: conv._scatter(dy, w, pads, (S, S), (1, 1), out=dx)),
+            "dx scatter": best_time(lambda: _conv_engine.scatter(dy, w, pads, (S, S), (1, 1), out=dx)),
         }
         if S == 1:
             w_flip = w[::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, C)  # (K·K·F, C)
             times["dx gather"] = best_time(
-                lambda: conv._gather_input_gradient(dy, w_flip, (K, K), pads, (1, 1), out=dx)
+                lambda: _conv_engine.gather_input_gradient(dy, w_flip, (K, K), pads, (1, 1), out=dx)
             )
     layout = "columns" if channels_first(C) else "rows"
     print(f"  {name[:3]} phases ({layout}): " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in times.items()))

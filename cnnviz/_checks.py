@@ -18,6 +18,7 @@ __all__ = [
     "check_allocation",
     "check_bias",
     "check_cache",
+    "check_conv_arrays",
     "check_grad_shape",
     "check_ndim",
     "check_number",
@@ -148,3 +149,27 @@ def _memory_bytes() -> int:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # not every system has these names
         return 0
+
+
+def check_conv_arrays(x, w, func, x_layout, w_layout, depth_axis=-2):
+    """Validate x and w of a convolution and bring them to one float dtype.
+
+    ``depth_axis`` is the kernel's axis that must match the input's channels: -2 for a
+    convolution's (…, C, F), -1 for a transposed convolution's (KH, KW, F, C).
+    """
+    x = as_real_array("x", x, func=func)
+    w = as_real_array("w", w, func=func)
+    rank = len(x_layout.split(","))
+    check_ndim("x", x, rank, x_layout, func=func, hint="Add a batch axis with x[None].")
+    check_ndim("w", w, rank, w_layout, func=func)
+    if x.shape[-1] != w.shape[depth_axis]:
+        rule = "each kernel's depth" if depth_axis == -2 else "the kernel's last axis"
+        raise ValueError(
+            f"{func}: x has C={x.shape[-1]} channels (x.shape={x.shape}, layout {x_layout}) but "
+            f"w has C={w.shape[depth_axis]} (w.shape={w.shape}, layout {w_layout}); "
+            f"{rule} must equal the input's depth."
+        )
+    if 0 in x.shape or 0 in w.shape:
+        raise ValueError(f"{func} needs non-empty arrays; received x.shape={x.shape}, w.shape={w.shape}.")
+    dtype = np.result_type(x.dtype, w.dtype)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False)

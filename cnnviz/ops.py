@@ -21,14 +21,8 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
-from .conv import (
-    conv1d_backward,
-    conv1d_forward,
-    conv2d_backward,
-    conv2d_forward,
-    conv_transpose2d_backward,
-    conv_transpose2d_forward,
-)
+from .conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
+from .conv_transpose import conv_transpose2d_backward, conv_transpose2d_forward
 from .linear import (
     dense_backward,
     dense_forward,

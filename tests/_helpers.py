@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz import _parallel, _windows, conv
+from cnnviz import _conv_engine, _parallel, _windows
 from cnnviz import reference as ref
 
 EXACT = {"rtol": 1e-10, "atol": 1e-10}  # vectorized vs reference loops, both in float64
@@ -138,7 +138,7 @@ class Server:
         self.thread.join()
 
 
-# conv.py's choices, each forced whatever the size: im2col stored row by row or column by column,
+# the convolution engine's choices (cnnviz._conv_engine), each forced whatever the size: im2col stored row by row or column by column,
 # and dx by col2im ("scatter") or, for stride 1, by an im2col of dy ("gather")
 CONV_PATHS = {
     "rows_scatter": {"CHANNELS_FIRST_BELOW": 0, "GATHER_UP_TO": 0},
@@ -151,7 +151,7 @@ CONV_SPLITS = ("one_block", "blocks_on_two_threads")
 
 @contextlib.contextmanager
 def conv_path(path, split):
-    """Force one of ``cnnviz.conv``'s fast paths (``CONV_PATHS``) and one way to split the batch.
+    """Force one of the convolution engine's fast paths (``CONV_PATHS``) and one way to split the batch.
 
     ``split`` is "one_block" (the whole batch in one block) or "blocks_on_two_threads" (one
     image per block, two threads sharing the blocks, whatever the size).
@@ -159,9 +159,9 @@ def conv_path(path, split):
     settings = {**CONV_PATHS[path], "BLOCK_BYTES": 2**62 if split == "one_block" else 1}
     module = {
         "CHANNELS_FIRST_BELOW": _windows,
-        "GATHER_UP_TO": conv,
-        "TAP_PRODUCTS_UP_TO": conv,
-        "BLOCK_BYTES": conv,
+        "GATHER_UP_TO": _conv_engine,
+        "TAP_PRODUCTS_UP_TO": _conv_engine,
+        "BLOCK_BYTES": _conv_engine,
     }
     saved = {name: getattr(module[name], name) for name in settings}
     for name, value in settings.items():
