@@ -10,7 +10,6 @@ from ..callbacks import (
     ModelCheckpoint,
     TerminateOnNaN,
 )
-from ..plot.training import LivePlot
 
 __all__ = [
     "BatchLogger",
@@ -23,3 +22,13 @@ __all__ = [
     "ModelCheckpoint",
     "TerminateOnNaN",
 ]
+
+
+def __getattr__(name):
+    """``LivePlot`` draws with matplotlib: imported when asked for, so that ``import cnnviz.keras``
+    loads no plotting code."""
+    if name == "LivePlot":
+        from ..plot.training import LivePlot
+
+        return LivePlot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
