@@ -465,3 +465,20 @@ def test_boolean_labels_are_classes_one_and_zero_as_in_keras(rng):
     model.compile("adam", "categorical_crossentropy", ["accuracy"])
     one_hot = np.eye(2, dtype=bool)[y]
     assert model.evaluate(x, one_hot, verbose=0) == model.evaluate(x, one_hot.astype(int), verbose=0)
+
+
+def test_importing_cnnviz_keras_loads_no_plotting_code():
+    """Training code needs no matplotlib or IPython: ``LivePlot`` is imported only when asked for."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cnnviz.keras; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'IPython', 'ipywidgets'}), "
+        "'cnnviz.plot' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] False"
+    from cnnviz.keras.callbacks import LivePlot
+
+    assert LivePlot.__name__ == "LivePlot"
