@@ -273,11 +273,18 @@ class Trainer:
             bar.close()
         return logs, time.perf_counter() - t0
 
-    def _train_step(self, x, y):
-        """Forward, loss, backward, update; returns the batch's loss and the outputs (for metrics)."""
+    def _train_step(self, x, y, between=None):
+        """Forward, loss, backward, update; returns the batch's loss and the outputs (for metrics).
+
+        ``between()``, if given, is called after the backward pass and before the update: every
+        layer's ``grads`` are this batch's gradients and its weights not yet changed (what
+        ``cnnviz.widgets.TrainingExplorer`` shows of one step).
+        """
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is caught by its loss, and told
             out, loss, dout, logits = self._forward_and_loss(x, y, training=True)
             self.backward(dout, activation=not logits)
+            if between is not None:
+                between()
             self.optimizer.apply(self.layers)
         return loss, out
 

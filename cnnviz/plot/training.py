@@ -1,5 +1,6 @@
 """Training and how a trained classifier does: the live training curves (``LivePlot``, a
-callback), the confusion matrix, its surest mistakes, its probabilities."""
+callback), a training run's picture that moves step by step (``TrainingPicture``), the
+confusion matrix, its surest mistakes, its probabilities."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import time
 import numpy as np
 from IPython.display import Image, display
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import NullFormatter
 
 from ..callbacks import Callback
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, new_axes, no_ticks
 
-__all__ = ["LivePlot", "show_confusion_matrix", "show_mistakes", "show_probabilities"]
+__all__ = ["LivePlot", "TrainingPicture", "show_confusion_matrix", "show_mistakes", "show_probabilities"]
 
 
 def show_confusion_matrix(y_true, y_pred, ax=None, labels=None, fontsize=FONT - 2):
@@ -140,3 +143,144 @@ class LivePlot(Callback):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         return Image(data=buffer.getvalue(), format="png")
+
+
+class TrainingPicture:
+    """A training run as it goes, built once and then moved (``cnnviz.widgets.TrainingExplorer``).
+
+    Four panels: the loss of every batch so far, with each finished epoch's training and
+    held-out loss; how large each layer's weight gradients were in the last step; the
+    first convolution's kernels (one input channel), on one 0-centred colour scale, with the
+    selected weight framed; and that layer's feature maps for one fixed input, shown beside
+    it. ``set(...)`` puts new values into the same artists; nothing is made again.
+
+    Parameters
+    ----------
+    layer_names : list of str
+        The layers whose gradient sizes are drawn (those with trainable weights).
+    kernel_shape : (KH, KW, C, F)
+        The first convolution's kernel shape.
+    image : ndarray (H, W, C)
+        The fixed input.
+    fig : Figure, optional
+    """
+
+    def __init__(self, layer_names, kernel_shape, image, fig=None, figsize=(12, 6.2)):
+        from .network import GAP, _cmap, mosaic_layout
+
+        self.fig = fig = fig if fig is not None else Figure(figsize=figsize)
+        self.gap, self.cmap = GAP, _cmap
+        KH, KW, _, F = kernel_shape
+        self.kernel_layout = mosaic_layout(F)
+        grid = fig.add_gridspec(
+            2, 3, width_ratios=[0.8, 1.5, 1.5], height_ratios=[1, 1.25], left=0.06, right=0.97,
+            bottom=0.04, top=0.9, wspace=0.3, hspace=0.35,
+        )  # fmt: skip
+        self.ax_loss = fig.add_subplot(grid[0, :2])
+        self.ax_grads = fig.add_subplot(grid[0, 2])
+        self.ax_image = fig.add_subplot(grid[1, 0])
+        self.ax_kernels = fig.add_subplot(grid[1, 1])
+        self.ax_maps = fig.add_subplot(grid[1, 2])
+
+        ax = self.ax_loss
+        (self.batch_line,) = ax.plot([], [], color="0.6", lw=1, label="each batch (training)")
+        (self.epoch_line,) = ax.plot([], [], "o-", color=VISITED_COLOR, label="epoch mean (training)")
+        (self.val_line,) = ax.plot([], [], "s-", color="#ff7f0e", label="epoch (held-out data)")
+        ax.set_xlabel("batches", fontsize=FONT - 2)
+        ax.set_ylabel("loss", fontsize=FONT - 2)
+        ax.tick_params(labelsize=FONT - 3)
+        ax.legend(fontsize=FONT - 3, loc="upper right")
+        ax.set_xlim(0, 1)
+        ax.set_autoscale_on(True)  # set() fits the axes to the curves once there are any
+        ax.set_title("loss: every batch so far, and each epoch", fontsize=FONT - 1)
+
+        ax = self.ax_grads
+        n = len(layer_names)
+        self.grad_bars = ax.barh(np.arange(n), np.ones(n), color=VISITED_COLOR, height=0.7)
+        ax.set_yticks(range(n), layer_names, fontsize=FONT - 3)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # labels on the decades only: they would overlap
+        ax.tick_params(axis="x", labelsize=FONT - 4)
+        ax.set_title("gradient size per layer (last step, RMS)", fontsize=FONT - 2)
+
+        ax = self.ax_image
+        self.image = ax.imshow(image[:, :, 0] if image.shape[2] == 1 else image[:, :, :3], cmap="gray")
+        no_ticks(ax)
+        ax.set_title("the fixed input", fontsize=FONT - 2)
+
+        ax = self.ax_kernels
+        rows, cols = self.kernel_layout
+        blank = np.full((rows * (KH + GAP) - GAP, cols * (KW + GAP) - GAP), np.nan, dtype=np.float32)
+        self.kernels = ax.imshow(blank, cmap=_cmap("RdBu_r"), vmin=-1, vmax=1)
+        no_ticks(ax)
+        fig.colorbar(self.kernels, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=FONT - 4)
+        self.frame = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="#2ca02c", lw=2.5))
+
+        ax = self.ax_maps
+        self.maps = ax.imshow(
+            np.full((2, 2), np.nan, dtype=np.float32), cmap=_cmap("viridis"), vmin=0, vmax=1
+        )
+        no_ticks(ax)
+        fig.colorbar(self.maps, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=FONT - 4)
+        self.headline = fig.text(0.01, 0.985, " ", fontsize=FONT - 1, va="top", ha="left")
+
+    def set(self, *, batch_losses, epochs, kernels, maps, gradient_sizes, selected, channel, headline, layer):
+        """Show the run so far.
+
+        ``batch_losses``: every batch's loss; ``epochs``: [(batches seen, train loss, held-out
+        loss or None)]; ``kernels`` (KH, KW, C, F); ``maps`` (H', W', F), the first convolution's
+        output for the fixed input; ``gradient_sizes``: one number per layer (NaN before the
+        first step); ``selected``: (u, v, c, f), the framed weight; ``channel``: the input channel
+        of the kernels shown.
+        """
+        from .network import _mosaic
+
+        steps = np.arange(1, len(batch_losses) + 1)
+        self.batch_line.set_data(steps, batch_losses)
+        seen = [e[0] for e in epochs]
+        self.epoch_line.set_data(seen, [e[1] for e in epochs])
+        held = [(b, v) for b, _, v in epochs if v is not None]
+        self.val_line.set_data([b for b, _ in held], [v for _, v in held])
+        ax = self.ax_loss
+        if len(batch_losses):
+            ax.relim()
+            ax.autoscale_view()
+
+        sizes = np.asarray(gradient_sizes, dtype=float)
+        known = sizes[np.isfinite(sizes) & (sizes > 0)]
+        for bar, size in zip(self.grad_bars, sizes):
+            bar.set_width(size if np.isfinite(size) and size > 0 else 1e-30)
+        if len(known):  # at least a decade and a half, so that a decade's label shows
+            self.ax_grads.set_xlim(min(known.min() / 3, known.max() / 30), known.max() * 3)
+        else:
+            self.ax_grads.set_xlim(1e-3, 1)
+
+        shown = kernels[:, :, channel, :]  # (KH, KW, F)
+        top = float(np.max(np.abs(shown))) or 1.0
+        self.kernels.set_data(_mosaic(shown, *self.kernel_layout, out=self.kernels.get_array().data))
+        self.kernels.set_clim(-top, top)
+        KH, KW = shown.shape[:2]
+        u, v, _, f = selected
+        r, q = divmod(f, self.kernel_layout[1])
+        self.frame.set_xy((q * (KW + self.gap) + v - 0.5, r * (KH + self.gap) + u - 0.5))
+        self.ax_kernels.set_title(
+            f"{layer}: the {kernels.shape[3]} kernels (input channel {channel})", fontsize=FONT - 2
+        )
+
+        rows, cols = self.kernel_layout
+        F = maps.shape[2]
+        mosaic = _mosaic(maps, rows, cols)
+        lo, hi = float(np.nanmin(mosaic)), float(np.nanmax(mosaic))
+        if lo < 0:
+            edge = max(-lo, hi) or 1.0
+            cmap, lo, hi = "RdBu_r", -edge, edge
+        else:
+            cmap, hi = "viridis", hi or 1.0
+        if self.maps.cmap.name != cmap:
+            self.maps.set_cmap(self.cmap(cmap))
+        self.maps.set_data(mosaic)
+        self.maps.set_extent((-0.5, mosaic.shape[1] - 0.5, mosaic.shape[0] - 0.5, -0.5))
+        self.maps.set_clim(min(lo, 0.0), hi)
+        self.ax_maps.set_title(f"{layer}'s {F} feature maps of the fixed input", fontsize=FONT - 2)
+        self.headline.set_text(headline)

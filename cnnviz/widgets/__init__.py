@@ -59,6 +59,7 @@ from .network import NetworkExplorer
 from .normalization import BatchNormExplorer
 from .pixels import IMAGES, PIXEL_IMAGES, PixelExplorer
 from .pooling import POOL_GRID, PoolStepExplorer, ShiftExplorer
+from .training import TrainingExplorer
 
 __all__ = [
     "CHANNEL_MIX",
@@ -85,6 +86,7 @@ __all__ = [
     "PoolStepExplorer",
     "ShiftExplorer",
     "StepControls",
+    "TrainingExplorer",
     "bn_activations",
     "canvas_png",
     "dropdown",

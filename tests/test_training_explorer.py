@@ -1,0 +1,174 @@
+"""TrainingExplorer (cnnviz.widgets.training): each step is fit's step, the numbers it shows are the
+model's, the picture moves in place, and wrong use is refused before anything trains."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+from cnnviz import inside, keras
+from cnnviz.keras import layers
+from cnnviz.pretrained import load_lecture_cnn
+from cnnviz.widgets import TrainingExplorer
+
+
+def small_cnn(seed=0, **conv):
+    return keras.models.Sequential(
+        [
+            layers.Conv2D(3, 3, activation="relu", input_shape=(8, 8, 1), **conv),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(2, activation="softmax"),
+        ],
+        seed=seed,
+    )
+
+
+def data(n=24, seed=0):
+    x = np.random.default_rng(seed).random((n, 8, 8, 1)).astype(np.float32)
+    y = (x[:, :4].mean(axis=(1, 2, 3)) > x[:, 4:].mean(axis=(1, 2, 3))).astype(int)  # top half brighter?
+    return x, y
+
+
+def compiled(model, optimizer=None, metrics=("accuracy",)):
+    model.compile(optimizer=optimizer or keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
+                  metrics=list(metrics))  # fmt: skip
+    return model
+
+
+def test_one_step_moves_the_framed_weight_by_minus_the_learning_rate_times_its_gradient():
+    x, y = data()
+    model = compiled(small_cnn())
+    explorer = TrainingExplorer(model, x, y, batch_size=len(x), validation_split=0)  # one batch: all of x
+    _, grads = inside.gradients(model, x, y)  # the same batch, before the step
+    explorer.controls["kernel"].value = 2
+    before = model.layers[0].params["kernel"].copy()
+    explorer.step()
+    s = explorer.selected
+    assert s["index"] == (1, 1, 0, 2)
+    assert s["before"] == pytest.approx(float(before[1, 1, 0, 2]))
+    assert s["gradient"] == pytest.approx(float(grads[0]["kernel"][1, 1, 0, 2]), rel=1e-4, abs=1e-7)
+    assert s["after"] == pytest.approx(s["before"] - 0.1 * s["gradient"], rel=1e-5, abs=1e-7)
+    assert float(model.layers[0].params["kernel"][1, 1, 0, 2]) == s["after"]
+    assert "new = old − learning rate × gradient" in explorer.panel.value
+
+
+def test_an_epoch_keeps_history_with_keras_keys_and_the_picture_moves_in_place():
+    x, y = data(30)
+    model = compiled(small_cnn())
+    explorer = TrainingExplorer(model, x, y, batch_size=8)  # 27 training samples: 4 batches, 3 held out
+    figure, first = explorer.picture.fig, explorer.png
+    explorer.step()
+    assert explorer.png != first and explorer.picture.fig is figure
+    assert (explorer.epoch, explorer.batch, len(explorer.batch_losses)) == (0, 1, 1)
+    explorer.run_epoch()
+    assert (explorer.epoch, explorer.batch, len(explorer.batch_losses)) == (1, 0, 4)
+    assert sorted(explorer.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert all(len(v) == 1 for v in explorer.history.values())
+    assert explorer.history["val_loss"][0] == pytest.approx(model.evaluate(x[27:], y[27:], verbose=0)[0])
+    explorer.buttons["batch"].click()
+    explorer.buttons["epoch"].click()
+    assert explorer.epoch == 2 and len(explorer.batch_losses) == 8
+
+
+def test_run_steps_once_per_tick_of_the_play_widget():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    explorer.play.value += 1
+    explorer.play.value += 1
+    assert len(explorer.batch_losses) == 2
+
+
+def test_adam_is_described_without_the_plain_sgd_formula():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn(), keras.optimizers.Adam(0.01)), x, y, batch_size=4)
+    explorer.step()
+    assert (
+        "Adam changed it by" in explorer.panel.value
+        and "learning rate × gradient =" not in explorer.panel.value
+    )
+
+
+def test_the_lecture_cnn_trains_in_the_explorer():
+    model = compiled(load_lecture_cnn(), keras.optimizers.Adam(0.001))
+    x = np.random.default_rng(1).random((40, 28, 28)).astype(np.float32)  # (N, H, W): one channel
+    y = np.arange(40) % 10
+    explorer = TrainingExplorer(model, x, y, batch_size=16, validation_split=0.2)
+    explorer.step(2)
+    assert len(explorer.batch_losses) == 2 and np.isfinite(explorer.batch_losses).all()
+    assert all(np.isfinite(explorer.gradient_sizes)) and len(explorer.gradient_sizes) == 3
+    bundle = explorer._repr_mimebundle_()
+    assert "image/png" in bundle and bundle["text/plain"].startswith("TrainingExplorer(")
+
+
+def test_a_diverging_run_stops_with_a_message():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn(), keras.optimizers.SGD(1e30)), x * 1e6, y, batch_size=4)
+    explorer.step(5)
+    assert explorer.message.startswith("The loss became")
+    losses = len(explorer.batch_losses)
+    explorer.step()
+    assert len(explorer.batch_losses) == losses  # stopped: nothing more is trained
+
+
+def no_conv():
+    return keras.models.Sequential(
+        [layers.Flatten(input_shape=(8, 8, 1)), layers.Dense(2, activation="softmax")]
+    )
+
+
+def branching():
+    inputs = keras.Input((8, 8, 1))
+    a = layers.Conv2D(2, 3, padding="same")(inputs)
+    b = layers.Conv2D(2, 3, padding="same")(inputs)
+    return keras.Model(inputs, layers.Dense(2, activation="softmax")(layers.Flatten()(layers.Add()([a, b]))))
+
+
+@pytest.mark.parametrize(
+    "make, args, error, words",
+    [
+        (lambda: small_cnn(), {}, ValueError, "compile"),
+        (lambda: compiled(no_conv()), {}, ValueError, "no Conv2D"),
+        (lambda: compiled(branching()), {}, ValueError, "branch or merge"),
+        (lambda: compiled(small_cnn()), {"y": np.zeros((24, 5))}, ValueError, "labels"),
+        (lambda: compiled(small_cnn()), {"y": np.arange(23)}, ValueError, "as many labels"),
+        (lambda: compiled(small_cnn()), {"x": np.zeros((0, 8, 8, 1)), "y": []}, ValueError, "0 samples"),
+        (lambda: compiled(small_cnn()), {"x": np.full((24, 8, 8, 1), np.nan)}, ValueError, "NaN"),
+        (lambda: compiled(small_cnn()), {"x": np.zeros((24, 9, 9, 1))}, ValueError, "shape"),
+        (lambda: compiled(small_cnn()), {"batch_size": 0}, ValueError, "batch_size"),
+        (lambda: compiled(small_cnn()), {"batch_size": None}, ValueError, "batch_size"),
+        (lambda: compiled(small_cnn()), {"validation_split": 1.5}, ValueError, "validation_split"),
+        (lambda: compiled(small_cnn()), {"validation_data": 3}, TypeError, "validation_data"),
+        (lambda: compiled(small_cnn()), {"sample": 99}, ValueError, "sample"),
+        (lambda: compiled(small_cnn()), {"sample": True}, ValueError, "sample"),
+    ],
+)
+def test_wrong_use_is_refused_before_anything_trains(make, args, error, words):
+    model = make()
+    x, y = data()
+    kwargs = {"x": x, "y": y, **args}
+    weights = [w.copy() for w in model.get_weights()] if model.built_input_shape else None
+    with pytest.raises(error, match=words):
+        TrainingExplorer(model, **kwargs)
+    if weights is not None:
+        for a, b in zip(weights, model.get_weights()):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_bad_number_of_batches_is_a_message_not_an_exception():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    explorer.step("2")
+    assert "whole number" in explorer.message and not explorer.batch_losses
+
+
+def test_a_closed_explorer_is_freed():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    explorer.step()
+    explorer.close()
+    ref = weakref.ref(explorer)
+    del explorer
+    gc.collect()
+    assert ref() is None
