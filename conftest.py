@@ -58,5 +58,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if mnist_missing.cache_info().currsize and (reason := mnist_missing()):
+    skipped = terminalreporter.stats.get("skipped", [])
+    reason = mnist_missing() if mnist_missing.cache_info().currsize else None
+    if reason and any(reason in str(report.longrepr) for report in skipped):
         terminalreporter.write_line(f"cnnviz: notebooks that read MNIST were skipped: {reason}.", yellow=True)

@@ -358,3 +358,43 @@ def test_network_explorer_draw_click_and_upload_in_the_browser(lab, page, consol
     assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
     ours = [m for m in console if m.startswith("page error") or "cnnviz" in m or "anywidget" in m]
     assert not ours, console
+
+
+TRAINING_NOTEBOOK_CELLS = [
+    "import numpy as np\n"
+    "from cnnviz import keras\n"
+    "from cnnviz.widgets import TrainingExplorer\n"
+    "\n"
+    "model = keras.models.Sequential([\n"
+    "    keras.layers.Conv2D(8, 3, activation='relu', input_shape=(28, 28, 1)),\n"
+    "    keras.layers.MaxPooling2D(2), keras.layers.Flatten(), keras.layers.Dense(10, activation='softmax')], seed=0)\n"
+    "model.compile(optimizer=keras.optimizers.SGD(0.05), loss='sparse_categorical_crossentropy', metrics=['accuracy'])\n"
+    "x = np.random.default_rng(0).random((200, 28, 28, 1)).astype(np.float32)\n"
+    "y = np.arange(200) % 10\n"
+    "explorer = TrainingExplorer(model, x, y, batch_size=32)",
+    "explorer",
+]
+
+
+def test_training_explorer_trains_one_batch_in_the_browser(lab, page, console, artifacts):
+    """Press "one batch": the picture changes (loss, kernels) and the panel writes out the weight's update."""
+    from playwright.sync_api import expect
+
+    notebook = lab.root / "training-explorer-check.ipynb"
+    pad_notebook(notebook, TRAINING_NOTEBOOK_CELLS)
+    _lab.open_notebook(page, lab, notebook.name)
+    _lab.run_all(page, _lab.code_cell_count(notebook))
+    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+    explorer = page.locator(".cnnviz-TrainingExplorer")
+    before = _lab.wait_for_picture(explorer)
+    panel = explorer.locator(".cnnviz-explanation")
+    expect(panel).to_contain_text("Train one batch to see what a step does to it")
+    explorer.locator(".cnnviz-control-batch").click()
+    expect(panel).to_contain_text("new = old − learning rate × gradient =", timeout=20_000)
+    after = _lab.wait_for_new_picture(explorer, before)
+    assert after is not None, "the picture did not change after one batch"
+    explorer.screenshot(path=str(artifacts / "training-explorer-one-batch.png"))
+    explorer.locator(".cnnviz-control-epoch").click()
+    assert _lab.wait_for_new_picture(explorer, after) is not None, "the picture did not change after an epoch"
+    explorer.screenshot(path=str(artifacts / "training-explorer-one-epoch.png"))
+    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)

@@ -147,7 +147,9 @@ class TrainingExplorer:
             "batch": widgets.Button(description="one batch", icon="step-forward"),
             "epoch": widgets.Button(description="one epoch", icon="fast-forward"),
         }
-        self.play = widgets.Play(value=0, min=0, max=10**9, interval=300, description="run")
+        self.play = widgets.Play(
+            value=0, min=0, max=10**9, interval=300, description="run", show_repeat=False
+        )
         self.play.add_class("cnnviz-control-run")
         for name, button in self.buttons.items():
             button.add_class(f"cnnviz-control-{name}")
@@ -158,7 +160,8 @@ class TrainingExplorer:
             control.add_class(f"cnnviz-control-{name}")
             control.observe(self._on_select, names="value")
         self.picture_widget = widgets.Image(format="png")
-        self.picture_widget.add_class("cnnviz-picture")
+        picture_box = widgets.Box([self.picture_widget])  # as the other explorers: ".cnnviz-picture img"
+        picture_box.add_class("cnnviz-picture")
         self.panel = widgets.HTML("")
         self.panel.add_class("cnnviz-explanation")
         self.status = widgets.HTML("")
@@ -170,7 +173,7 @@ class TrainingExplorer:
                 widgets.HBox([self.controls["kernel"], self.controls["channel"]]),
                 widgets.HBox([self.controls["row"], self.controls["col"]]),
                 self.status,
-                self.picture_widget,
+                picture_box,
                 self.panel,
             ]
         )
