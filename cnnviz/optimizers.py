@@ -18,6 +18,10 @@ RMSprop divides by a running root mean square of g (ρ), with optional momentum:
 
 Nadam is Adam with Nesterov momentum; AdamW is Adam with decoupled weight decay λ: before each Adam step, p ← p − η·λ·p.
 
+Adagrad adds up every squared gradient, a ← a + g², and steps p ← p − η·g/√(a + ε); Adadelta
+keeps running averages of g² and of its own steps², Δ = −√(d + ε)/√(s + ε)·g, p ← p + η·Δ;
+Adamax is Adam with the largest recent |g|, u ← max(β₂·u, |g|), p ← p − η/(1 − β₁ᵗ)·m/(u + ε).
+
 Keras' defaults throughout: learning rates 0.01 (SGD) and 0.001 (the others), ε = 1e-7.
 
 Updates happen in place, in the weights' own dtype (float32): a network with a
@@ -32,7 +36,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["SGD", "Adam", "AdamW", "Nadam", "Optimizer", "RMSprop", "get"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "get"]
 
 
 class Optimizer:
@@ -178,6 +182,64 @@ class RMSprop(Optimizer):
         p -= increment
 
 
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011) with Keras' defaults: each weight's step shrinks as its squared gradients add up."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.initial_accumulator_value = _number(
+            self, "initial_accumulator_value", initial_accumulator_value, low=0
+        )
+        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+
+    def update(self, p, g, key):
+        g = g.astype(p.dtype, copy=False)
+        a = self.state.setdefault((*key, "a"), np.full_like(p, self.initial_accumulator_value))
+        a += g * g  # a ← a + g²: every step's squared gradient, added up
+        p -= self.learning_rate * g / np.sqrt(a + self.epsilon)  # p ← p − η · g / √(a + ε)
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012) with Keras' defaults: steps sized by running averages of g² and of past steps²."""
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.rho = _number(self, "rho", rho, low=0, high=1, high_open=True)
+        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+
+    def update(self, p, g, key):
+        g = g.astype(p.dtype, copy=False)
+        s = self.state.setdefault((*key, "s"), np.zeros_like(p))  # running average of g²
+        d = self.state.setdefault((*key, "d"), np.zeros_like(p))  # running average of the steps²
+        s *= self.rho
+        s += (1 - self.rho) * (g * g)  # s ← ρ·s + (1 − ρ)·g²
+        step = -np.sqrt(d + self.epsilon) / np.sqrt(s + self.epsilon) * g  # Δ = −√(d + ε)/√(s + ε) · g
+        d *= self.rho
+        d += (1 - self.rho) * (step * step)  # d ← ρ·d + (1 − ρ)·Δ²
+        p += self.learning_rate * step  # p ← p + η·Δ
+
+
+class Adamax(Optimizer):
+    """Adamax (Kingma & Ba, 2015, section 7.1) with Keras' defaults: Adam with the largest |g| instead of √v."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.beta_1 = _number(self, "beta_1", beta_1, low=0, high=1, high_open=True)
+        self.beta_2 = _number(self, "beta_2", beta_2, low=0, high=1, high_open=True)
+        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+
+    def update(self, p, g, key):
+        g = g.astype(p.dtype, copy=False)
+        m = self.state.setdefault((*key, "m"), np.zeros_like(p))
+        u = self.state.setdefault((*key, "u"), np.zeros_like(p))
+        m += (1 - self.beta_1) * (g - m)  # m ← β₁·m + (1 − β₁)·g
+        np.maximum(self.beta_2 * u, np.abs(g), out=u)  # u ← max(β₂·u, |g|)
+        t = self.iterations
+        p -= (
+            self.learning_rate * m / ((1 - self.beta_1**t) * (u + self.epsilon))
+        )  # p ← p − η/(1 − β₁ᵗ) · m/(u + ε)
+
+
 def _scaled_in_place(g, factor):
     """g · factor, computed in g's own buffer (g is a fresh gradient, not needed afterwards)."""
     g *= factor
@@ -198,11 +260,20 @@ def _number(optimizer, name, value, low=-math.inf, high=math.inf, low_open=False
     return float(value)
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "nadam": Nadam, "rmsprop": RMSprop}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "nadam": Nadam,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "adamax": Adamax,
+}
 
 
 def get(optimizer):
-    """An optimizer object from itself or from its name ("sgd", "adam", "adamw", "rmsprop"), with Keras' defaults."""
+    """An optimizer object from itself or from its name ("sgd", "adam", "rmsprop", ...), with Keras' defaults."""
     if isinstance(optimizer, Optimizer):
         return optimizer
     if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
