@@ -41,20 +41,25 @@ EXERCISES: list[Exercise] = [
     Exercise(
         id="00.2",
         kind="number",
-        answer=lambda: _dense_params((14, 14, 64), 7744),
-        hint="First count the inputs (Flatten of 14 × 14 × 64), then one weight per input and unit, plus one bias per unit.",
+        answer=lambda: _dense_params((7, 7, 64), 7744),
+        hint="First count the inputs (Flatten of the pooled maps: 7 × 7 × 64), then one weight per input and unit, plus one bias per unit.",
         mistakes=(
-            (lambda a, r: a == 14 * 14 * 64 * 7744, "Close: each of the 7744 units also has a bias."),
+            (lambda a, r: a == 7 * 7 * 64 * 7744, "Close: each of the 7744 units also has a bias."),
             (
-                lambda a, r: a == 14 * 14 * 64,
+                lambda a, r: a == 14 * 14 * 64 * 7744 + 7744,
+                "That is the count with 2 × 2 pooling (14 × 14 maps); with pool_size=4 each map is 7 × 7.",
+            ),
+            (
+                lambda a, r: a == 7 * 7 * 64,
                 "That is the number of inputs to the layer, not its parameters.",
             ),
-            (lambda a, r: a == 7744 * 7744 + 7744, "Flatten gives 14 · 14 · 64 inputs, not 7744."),
+            (lambda a, r: a == 7 * 7 * 7744 + 7744, "Flatten keeps all 64 channels: 7 · 7 · 64 inputs."),
+            (lambda a, r: a == 7744 * 7744 + 7744, "The inputs are what Flatten gives (7 · 7 · 64), not 7744."),
         ),
         explanation=lambda r: (
-            f"12,544 inputs × 7,744 units + 7,744 biases = {r:,}: about 389 MB of float32 weights in one "
-            "layer, 98.9% of the notes' model's 98,196,874. Convolution layers share their weights across positions; "
-            "a dense layer has one weight per input and unit, which is why real CNNs keep the dense head small."
+            f"7 · 7 · 64 = 3,136 inputs × 7,744 units + 7,744 biases = {r:,}: about a quarter of the 2 × 2 "
+            "pooling's count, because 4 × 4 pooling leaves a quarter of the numbers. The dense layer's size follows "
+            "the number of values that reach it: pooling (or fewer channels) before Flatten keeps it small."
         ),
     ),
     Exercise(

@@ -156,7 +156,7 @@ def show_cnn_pipeline(image, kernels, fig=None, seed=0, names=None):
     grid = fig.add_gridspec(k, 8, width_ratios=[2.2, 0.7, 1, 1, 0.12, 0.35, 1.6, 1.6], wspace=0.45)
     ax = fig.add_subplot(grid[:, 0])
     ax.imshow(x[0, :, :, 0], cmap="gray", vmin=0, vmax=1)
-    ax.set_title(f"input {x.shape[1:]}")
+    ax.set_title(f"input {x.shape[1:]}", fontsize=FONT + 1)
     axes, kernel_axes = [ax], []
     w_top = float(np.abs(kernels).max()) or 1.0  # one scale, centred at 0, for all kernels
     y_top = float(relu.max()) or 1.0  # one scale, from 0, for every map and the flat vector
@@ -164,20 +164,21 @@ def show_cnn_pipeline(image, kernels, fig=None, seed=0, names=None):
         a = fig.add_subplot(grid[o, 1])
         w_image = a.imshow(kernels[:, :, 0, o], cmap="RdBu_r", vmin=-w_top, vmax=w_top)
         no_ticks(a)
-        a.set_title(names[o], fontsize=8)
+        a.set_title(names[o], fontsize=FONT)
         kernel_axes.append(a)
         for col, (maps, name) in enumerate(((relu, "conv + ReLU"), (pooled, "max-pool 2×2")), start=2):
             a = fig.add_subplot(grid[o, col])
             y_image = a.imshow(maps[0, :, :, o], cmap="viridis", vmin=0, vmax=y_top)
             no_ticks(a)
             if o == 0:
-                a.set_title(f"{name}\n{maps.shape[1:]}", fontsize=10)
+                a.set_title(f"{name}\n{maps.shape[1:]}", fontsize=FONT + 1)
             axes.append(a)
-    fig.colorbar(w_image, ax=kernel_axes, location="left", fraction=0.6, pad=0.25).set_label(
-        "kernel weight", fontsize=8
-    )
+    w_bar = fig.colorbar(w_image, ax=kernel_axes, location="left", fraction=0.6, pad=0.25)
+    w_bar.set_label("kernel weight", fontsize=FONT)
     bar = fig.colorbar(y_image, cax=fig.add_subplot(grid[:, 4]))
-    bar.set_label("value (all maps and the flat vector)", fontsize=8)
+    bar.set_label("value (all maps and the flat vector)", fontsize=FONT)
+    for b in (w_bar, bar):  # numbers as large as the labels: the picture is shrunk to fit a notebook
+        b.ax.tick_params(labelsize=FONT)
     a = fig.add_subplot(grid[:, 5])
     a.imshow(
         flat.reshape(-1, 1)[:: max(1, flat.shape[1] // 200)],
@@ -186,7 +187,7 @@ def show_cnn_pipeline(image, kernels, fig=None, seed=0, names=None):
         vmin=0,
         vmax=y_top,
     )
-    a.set_title(f"flatten\n({flat.shape[1]},)", fontsize=10)
+    a.set_title(f"flatten\n({flat.shape[1]},)", fontsize=FONT + 1)
     no_ticks(a)
     axes.append(a)
     for col, (values, name) in enumerate(
@@ -205,9 +206,10 @@ def show_cnn_pipeline(image, kernels, fig=None, seed=0, names=None):
         else:
             a.set_xlim(0, 1)
         a.set_yticks(range(10))
-        a.set_ylabel("class (digit)", fontsize=8)
+        a.set_ylabel("class (digit)", fontsize=FONT)
+        a.tick_params(labelsize=FONT)
         a.invert_yaxis()
-        a.set_title(name + "\n(random weights)", fontsize=10)
+        a.set_title(name + "\n(random weights)", fontsize=FONT + 1)
         axes.append(a)
     no_ticks(axes[0])
     return axes
