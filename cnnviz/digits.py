@@ -34,6 +34,22 @@ A check that this is MNIST's own recipe: given MNIST's test digits, ``mnist_styl
 Grey levels are kept as they are (no contrast stretch): an input in [0, 1] gives an output
 in [0, 1]. An image without any ink gives 28×28 zeros.
 
+A digit from a file (an upload, a photo): ``read_image(data)`` reads PNG, JPEG, GIF, BMP,
+TIFF, ... bytes into grey levels or colours in [0, 1], small and upright, whatever the file:
+
+* small: the image is shrunk while it is decoded, so that its longer side is at most
+  ``side`` pixels (default ``READ_SIDE``). A JPEG is decoded at 1/2, 1/4 or 1/8 of its size
+  (``Image.draft``: a 48-megapixel photo is never held full size); other formats are decoded
+  at their own bytes per pixel (1 for grey, 3 for RGB), then averaged down in bands of rows
+  (``Image.reduce``), so only a band is ever held as numbers. Files of more than
+  ``MAX_PIXELS`` pixels are refused, with their size and the limit;
+* upright: a photo stored sideways with an EXIF orientation tag is turned as the camera meant;
+* transparency is laid on paper: a transparent pixel takes the paper's colour, white under
+  dark ink and black under light ink, so black ink on a transparent background is read as
+  black ink on white paper;
+* 16-bit and 32-bit images (modes I;16, I, F: scans, float TIFFs) are scaled by their own
+  range, min → 0 and max → 1, not cut off at 255.
+
 >>> bar = np.zeros((100, 100)); bar[10:90, 44:56] = 1.0     # a "1": 80 rows, 12 columns
 >>> one = mnist_style(bar)
 >>> one.shape, one.dtype
@@ -46,15 +62,30 @@ in [0, 1]. An image without any ink gives 28×28 zeros.
 
 from __future__ import annotations
 
+import io
 import math
+import warnings
 
 import numpy as np
+import PIL.Image
 
-__all__ = ["BOX", "CENTER", "FIELD", "area_resize", "center_of_mass", "mnist_style"]
+__all__ = [
+    "BOX",
+    "CENTER",
+    "FIELD",
+    "MAX_PIXELS",
+    "READ_SIDE",
+    "area_resize",
+    "center_of_mass",
+    "mnist_style",
+    "read_image",
+]
 
 FIELD = 28  # MNIST's images are FIELD × FIELD pixels
 BOX = 20  # the digit's longer side, in pixels, after size normalization
 CENTER = (14.0, 14.0)  # where MNIST puts the centre of mass (0-based pixel indices)
+READ_SIDE = 256  # read_image shrinks a file's image to at most this many pixels on its longer side
+MAX_PIXELS = 64_000_000  # read_image refuses larger images (8000 × 8000; a 48-megapixel photo fits)
 
 
 def area_resize(image, shape) -> np.ndarray:
@@ -222,3 +253,145 @@ def _grey_levels(image) -> np.ndarray:
             f"received values from {x.min():g} to {x.max():g}. Scale the image first (e.g. image / image.max())."
         )
     return x / 255.0 if high == 255 else x
+
+
+# -- reading an image file --------------------------------------------------------------------------
+
+# EXIF orientation tag (0x0112) → the turn that makes the picture upright (as PIL.ImageOps.exif_transpose)
+UPRIGHT = {
+    2: PIL.Image.Transpose.FLIP_LEFT_RIGHT,
+    3: PIL.Image.Transpose.ROTATE_180,
+    4: PIL.Image.Transpose.FLIP_TOP_BOTTOM,
+    5: PIL.Image.Transpose.TRANSPOSE,
+    6: PIL.Image.Transpose.ROTATE_270,
+    7: PIL.Image.Transpose.TRANSVERSE,
+    8: PIL.Image.Transpose.ROTATE_90,
+}
+WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")  # more than 8 bits: scaled by their own range
+GREY_MODES = ("1", "L", "LA", "La", *WIDE_MODES)
+LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601 luma weights, as PIL's "L"
+
+
+def read_image(data, side: int = READ_SIDE, max_pixels: int = MAX_PIXELS, name: str = "The file"):
+    """An image file's bytes as grey levels or colours in [0, 1], its longer side shrunk to at most ``side``.
+
+    Parameters
+    ----------
+    data : bytes
+        The file (PNG, JPEG, GIF, BMP, TIFF, WebP, ...; of an animation, the first frame).
+    side : int
+        The longest side wanted, in pixels; smaller images keep their size.
+    max_pixels : int
+        Images with more pixels (width × height) are refused before they are decoded.
+    name : str
+        What the messages call the file (its name, for an upload).
+
+    Returns
+    -------
+    image : ndarray, float64, shape (h, w) for grey files or (h, w, 3) for colour ones
+        Values in [0, 1], upright, transparency laid on paper (see the module's notes).
+    size : (int, int)
+        The file's own (height, width), upright.
+
+    Raises
+    ------
+    ValueError
+        If the bytes are not an image Pillow can read, the image is damaged or truncated,
+        holds NaN or infinity, or has more than ``max_pixels`` pixels.
+
+    Examples
+    --------
+    >>> buffer = io.BytesIO()
+    >>> PIL.Image.new("L", (1000, 10), 255).save(buffer, format="png")   # 10 rows, 1000 columns
+    >>> image, size = read_image(buffer.getvalue(), side=100)
+    >>> image.shape, size, float(image.max())                             # averaged 10 × 10 → 1
+    ((1, 100), (10, 1000), 1.0)
+    """
+    try:
+        with warnings.catch_warnings():  # Pillow warns from 89 megapixels on; the limit below is lower
+            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            image = PIL.Image.open(io.BytesIO(bytes(data)))
+    except PIL.Image.DecompressionBombError as error:
+        raise ValueError(
+            f"{name} is too large to read: {error} Images of up to {max_pixels:,} pixels can be "
+            "read; make it smaller first."
+        ) from None
+    except Exception as error:  # Pillow raises many kinds of errors for bytes that are not an image
+        raise ValueError(
+            f"{name} is not an image file that can be read (PNG, JPEG, GIF, BMP, TIFF, ...): {error}"
+        ) from None
+    with image:
+        width, height = image.size
+        if width * height > max_pixels:
+            raise ValueError(
+                f"{name} is too large: {width} × {height} = {width * height:,} pixels; images of up to "
+                f"{max_pixels:,} pixels (about {math.isqrt(max_pixels)} × {math.isqrt(max_pixels)}) can be "
+                "read. Make it smaller first."
+            )
+        turn = UPRIGHT.get(image.getexif().get(0x0112))
+        try:
+            image.draft(None, (side, side))  # a JPEG is decoded at 1/2, 1/4 or 1/8 size, still ≥ side
+            image.load()
+            low, high = image.getextrema() if image.mode in WIDE_MODES else (0, 255)
+            small = _shrink(image, math.ceil(max(image.size) / side))
+        except Exception as error:  # a damaged or truncated file fails only when decoded
+            raise ValueError(
+                f"{name} is damaged or truncated: it cannot be read as an image ({error})."
+            ) from None
+        grey = image.mode in GREY_MODES
+    if turn is not None:
+        small = small.transpose(turn)
+        if turn.name in ("TRANSPOSE", "TRANSVERSE", "ROTATE_90", "ROTATE_270"):
+            width, height = height, width
+    x = np.asarray(small, dtype=np.float64)  # (h, w) or (h, w, 3 or 4), still in the file's units
+    if small.mode == "RGBa":
+        x = _on_paper(x / 255.0)
+        x = x[:, :, 0] if grey else x
+    elif high > low:
+        x = (x - low) / (high - low)  # 0..255, or the wide image's own range, to [0, 1]
+    else:
+        x = np.zeros_like(x)  # one flat grey level: no ink anywhere
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} holds NaN or infinite values; it cannot be read as grey levels.")
+    return np.clip(x, 0.0, 1.0), (height, width)
+
+
+def _working_mode(image) -> str:
+    """The mode whose numbers ``read_image`` averages: F for wide images, RGBa (premultiplied) with transparency."""
+    if image.mode in WIDE_MODES:
+        return "F"
+    if "A" in image.mode or "a" in image.mode or "transparency" in image.info:
+        return "RGBa"
+    return "L" if image.mode in ("1", "L") else "RGB"
+
+
+def _shrink(image, factor: int):
+    """``image`` in its working mode, averaged over factor × factor blocks, converted a band of rows at a time.
+
+    Converting a whole large image to numbers (or even to RGBA) would hold it several times
+    over; a band of ``factor`` rows becomes one row of the result, so only one band is ever
+    converted. Averaging premultiplied colours (RGBa: colour × alpha) keeps the colour of
+    transparent pixels, which is meaningless, out of the averages.
+    """
+    mode = _working_mode(image)
+    width, height = image.size
+    small = PIL.Image.new(mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    step = factor if factor > 1 else height  # an image small enough already: one band
+    for row, top in enumerate(range(0, height, step)):
+        band = image.crop((0, top, width, min(top + step, height)))
+        band = band.convert("RGBA").convert("RGBa") if mode == "RGBa" else band.convert(mode)
+        small.paste(band.reduce(factor) if factor > 1 else band, (0, row))
+    return small
+
+
+def _on_paper(x) -> np.ndarray:
+    """Premultiplied RGBa (h, w, 4) in [0, 1] laid on paper: white under dark ink, black under light ink.
+
+    On paper of grey level p, a pixel of colour c and opacity α shows α·c + (1 − α)·p, and
+    α·c is what premultiplied values store. The ink's brightness is the opacity-weighted mean
+    luma Σ α·luma(c) / Σ α; the paper is its opposite.
+    """
+    colour, alpha = x[:, :, :3], x[:, :, 3]  # (h, w, 3) premultiplied, (h, w)
+    ink = (colour @ LUMA).sum() / alpha.sum() if alpha.sum() > 0 else 0.0
+    paper = 1.0 if ink < 0.5 else 0.0
+    return colour + (1.0 - alpha)[:, :, None] * paper  # (h, w, 3)

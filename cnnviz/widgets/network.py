@@ -40,16 +40,15 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
-import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .. import inside
+from ..digits import READ_SIDE, read_image
 from ..plot.network import NetworkPicture, show_conversion
 from .base import FAST_DRAWING, SLIDER_LAYOUT, STYLE, canvas_png, close_widgets
 from .clickimage import ClickImage
@@ -263,13 +262,12 @@ class NetworkExplorer:
         if not files:
             return
         item = files[-1]
-        name = item.get("name", "the file")
-        try:
-            with PIL.Image.open(io.BytesIO(bytes(item["content"]))) as image:
-                image.load()
-                array = np.asarray(image.convert("RGB" if image.mode not in ("L", "1", "I;16") else "L"))
-        except Exception:  # PIL raises many kinds of errors for files that are not images
-            self._say(f"{name} is not an image file that can be read (PNG, JPEG, GIF, BMP, ...).")
+        name = str(item.get("name", "the file"))
+        H, W, _ = self.input_shape
+        try:  # shrunk while decoded: a few times the model's input, whatever the file's size
+            array, size = read_image(item.get("content", b""), side=max(READ_SIDE, 2 * max(H, W)), name=name)
+        except (ValueError, TypeError) as error:
+            self._say(str(error))
             return
         try:
             x, steps = inside.model_input(array, self.input_shape)
@@ -282,7 +280,12 @@ class NetworkExplorer:
         self.conversion.value = canvas_png(_drawn(fig))
         self.conversion.layout.display = ""  # shown from the first upload on
         self._to_pad(x)
-        self.show(x, source=f"the upload {name} (converted: " + " → ".join(t for t, _ in steps) + ")")
+        read = (
+            ""
+            if size == array.shape[:2]
+            else f"{size[1]}×{size[0]} read at {array.shape[1]}×{array.shape[0]}; "
+        )
+        self.show(x, source=f"the upload {name} ({read}converted: " + " → ".join(t for t, _ in steps) + ")")
 
     # -- computing and drawing ----------------------------------------------------------------
     def _run(self, x):
