@@ -5,6 +5,12 @@ hints and explanation live in ``cnnviz.exercise_bank``, out of the learner's sig
 answer gets a hint that says what to reconsider without giving the answer away; a right
 one gets the explanation; ``solution("05.2")`` shows the answer when the learner asks.
 
+Whatever a learner assigns to ``answer`` is read within limits (``MAX_VALUES`` numbers,
+nested at most ``MAX_DEPTH`` deep) before anything else, so an endless generator,
+``range(10**12)`` or an object whose ``__repr__`` raises gets a calm "not an answer of the
+right kind" at once. A count (an exercise whose answer is a whole number) must be given
+exactly; other numbers are compared to the precision of the answer's dtype.
+
 The older checkers below compare an answer with a value given in the call and, when they
 differ, explain the right one with the learner's numbers; ``check`` uses their parsing.
 
@@ -23,7 +29,12 @@ False
 
 from __future__ import annotations
 
+import itertools
+import math
 import numbers
+import reprlib
+import warnings
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -70,17 +81,25 @@ def check(exercise_id, answer):
     """Check the answer to exercise ``exercise_id`` ("NN.k"); prints a verdict and returns it.
 
     Right: ✓ and why. Wrong: ✗ and what to reconsider (never the answer). An answer of the
-    wrong kind (text for a number, a number for a shape) is told what kind is expected.
+    wrong kind (text for a number, a number for a shape) is told what kind is expected, as
+    is one that cannot be read within ``MAX_VALUES`` numbers nested ``MAX_DEPTH`` deep.
+    A count (an exercise whose answer is a whole number) must be given exactly.
     """
     exercise = _exercise(exercise_id)
     if answer is None:
         return Verdict(False, TODO)
     right = exercise.answer()
-    given, kind_message = _parse(exercise, answer)
+    try:
+        given, kind_message = _parse(exercise, answer, right)
+        same = kind_message is None and _same(exercise.kind, given, right)
+    except Exception:  # the last guard: whatever an answer is, the learner gets a verdict
+        given, kind_message = None, _kind(answer, _expected(exercise, right), "it could not be read")
     if kind_message:
         return Verdict(False, kind_message)
-    if _same(exercise.kind, given, right, answer):
+    if same:
         return Verdict(True, f"✓ Right. {exercise.explain(right)}")
+    if exercise.kind == "array":
+        given = given.astype(float)  # mistakes compare float arrays
     hint = next((text for test, text in exercise.mistakes if _safe(test, given, right)), exercise.hint)
     return Verdict(False, f"✗ Not yet: {hint} (To see the answer: solution({exercise_id!r}).)")
 
@@ -104,57 +123,74 @@ def _exercise(exercise_id):
     return BANK[exercise_id]
 
 
-def _parse(exercise, answer):
+# What each kind of answer looks like. The examples must never be an exercise's answer
+# (tests/test_exercise_checkers.py checks every example against the bank).
+EXPECTED = {
+    "count": "a whole number, like 17 (without quotes)",
+    "number": "a number, like 17 (without quotes)",
+    "shape": "a shape: a tuple of whole sizes, like (2, 9)",
+    "indices": "a list of whole numbers, like [1, 5, 6]",
+    "window": "a list of whole indices, like [1, 5, 6]",
+    "array": "numbers: a number, a list of numbers or a numpy array",
+}
+
+
+def _expected(exercise, right):
+    """What an answer to ``exercise`` (whose answer is ``right``) looks like, for an answer of the wrong kind."""
+    if exercise.kind == "choice":
+        return f"one of {list(exercise.choices)}, as text in quotes"
+    if exercise.kind == "number" and _is_whole(right):
+        return EXPECTED["count"]
+    return EXPECTED[exercise.kind]
+
+
+def _parse(exercise, answer, right):
     """(the answer in the exercise's kind, None), or (None, a message saying what kind was expected)."""
-    kind = exercise.kind
+    plain, unreadable = _read(answer)
+    if unreadable:
+        return None, _kind(answer, _expected(exercise, right), unreadable)
+    kind, wrong_kind = exercise.kind, (None, _kind(answer, _expected(exercise, right)))
     if kind == "number":
-        number = _as_number(answer)
-        return (
-            (number, None)
-            if number is not None
-            else (None, _kind(answer, "a number, like 5 (without quotes)"))
-        )
+        number = _as_number(plain)
+        return (number, None) if number is not None else wrong_kind
     if kind in ("shape", "indices"):
-        if kind == "shape" and isinstance(answer, np.ndarray) and answer.ndim > 1:
+        if kind == "shape" and isinstance(plain, np.ndarray) and plain.ndim > 1:
             return (
                 None,
-                f"✗ Not an answer of the right kind: you gave an array of shape {answer.shape}; the answer is a shape, a tuple of sizes (use .shape).",
+                f"✗ Not an answer of the right kind: you gave an array of shape {plain.shape}; the answer is a shape, a tuple of sizes (use .shape).",
             )
-        values = _as_indices(answer, sort=kind == "indices")
-        expected = (
-            "a shape: a tuple of whole sizes, like (4, 3)"
-            if kind == "shape"
-            else "a list of whole numbers, like [2, 3, 4]"
-        )
-        return (values, None) if values is not None else (None, _kind(answer, expected))
+        values = _as_indices(plain, sort=kind == "indices")
+        return (values, None) if values is not None else wrong_kind
     if kind == "choice":
-        text = str(answer).strip().lower() if isinstance(answer, str) else None
-        if text not in exercise.choices:
-            return None, _kind(answer, f"one of {list(exercise.choices)}, as text in quotes")
-        return text, None
-    try:  # "array"
-        values = np.asarray(answer)
-        if values.dtype.kind not in "biuf":
-            raise ValueError
-        return values.astype(float), None
-    except (ValueError, TypeError):
-        return None, _kind(answer, "numbers: a number, a list of numbers or a numpy array")
+        text = plain.strip().lower() if isinstance(plain, str) else None
+        return (text, None) if text in exercise.choices else wrong_kind
+    values = _as_array(plain)  # "array": kept in its own dtype, which sets the tolerance
+    return (values, None) if values is not None else wrong_kind
 
 
-def _same(kind, given, right, raw):
+def _same(kind, given, right):
+    """Whether the parsed answer ``given`` is the right one: counts exactly, other numbers to their precision."""
     if kind == "number":
-        rtol, _ = _tolerance(np.asarray(raw).dtype)
-        return bool(np.isclose(given, float(right), rtol=rtol, atol=rtol * max(abs(float(right)), 1.0)))
+        if _is_whole(right):  # a count: exactly that whole number, whatever the answer's dtype
+            return _whole(given) == int(right)
+        rtol, _ = _tolerance(np.asarray(given).dtype)
+        return bool(
+            np.isclose(float(given), float(right), rtol=rtol, atol=rtol * max(abs(float(right)), 1.0))
+        )
     if kind == "shape":
         return tuple(given) == tuple(int(n) for n in right)
     if kind == "indices":
         return given == sorted(int(n) for n in right)
     if kind == "choice":
         return given == right
-    right = np.asarray(right, dtype=float)
-    rtol, _ = _tolerance(np.asarray(raw).dtype)
+    right = np.asarray(right)
+    if given.shape != right.shape:
+        return False
+    if right.dtype.kind in "iu":  # whole numbers (positions, counts): exactly
+        return bool(np.array_equal(given.astype(float), right))
+    rtol, _ = _tolerance(given.dtype)
     atol = rtol * max(float(np.max(np.abs(right), initial=0.0)), 1.0)
-    return given.shape == right.shape and bool(np.allclose(given, right, rtol=rtol, atol=atol))
+    return bool(np.allclose(given.astype(float), right.astype(float), rtol=rtol, atol=atol))
 
 
 def _safe(test, given, right):
@@ -169,17 +205,18 @@ def check_output_size(answer, L, K, P=0, S=1):
     """Is ``answer`` the number of window positions L' for this L, K, P, S?"""
     if answer is None:
         return Verdict(False, TODO)
-    number = _as_number(answer)
+    plain, unreadable = _read(answer)
+    number = None if unreadable else _as_number(plain)
     if number is None:
-        return Verdict(False, _kind(answer, "a whole number, like 5 (without quotes)"))
+        return Verdict(False, _kind(answer, EXPECTED["count"], unreadable))
     right = output_length(L, K, P, S)
     formula = formula_text(L, K, P, S)
-    if number == right:
+    if _whole(number) == right:
         return Verdict(True, f"✓ Right: {formula}")
     hint = "The floor drops the cells no full window reaches; then add 1 for the first position."
-    if number == right - 1:
+    if _whole(number) == right - 1:
         hint = "Did you forget the + 1? The first window position counts too."
-    elif number == (L + 2 * P - K) / S + 1:
+    elif _isclose(number, (L + 2 * P - K) / S + 1):
         hint = "Sizes are whole numbers: round the division down (⌊ ⌋) before adding 1."
     return Verdict(False, f"✗ Not quite: you answered {_short(number)}, but {formula}. {hint}")
 
@@ -193,9 +230,10 @@ def check_window(answer, i, K, S=1, P=0, D=1, L=None):
     """
     if answer is None:
         return Verdict(False, TODO)
-    indices = _as_indices(answer, sort=True)
+    plain, unreadable = _read(answer)
+    indices = None if unreadable else _as_indices(plain, sort=True)
     if indices is None:
-        return Verdict(False, _kind(answer, "a list of whole indices, like [2, 3, 4]"))
+        return Verdict(False, _kind(answer, EXPECTED["window"], unreadable))
     right = [i * S - P + j * D for j in range(K)]
     real = [v for v in right if v >= 0 and (L is None or v < L)]  # without the padding's cells
     start = f"i·S − P = {i}·{S} − {P} = {i * S - P}"
@@ -207,7 +245,7 @@ def check_window(answer, i, K, S=1, P=0, D=1, L=None):
     spacing = f" spaced {D} apart" if D > 1 else ""
     return Verdict(
         False,
-        f"✗ Not quite: you answered {indices}. The window of y[{i}] starts at "
+        f"✗ Not quite: you answered {_show(indices)}. The window of y[{i}] starts at "
         f"{start} and covers {K} cells{spacing}: {right}.",
     )
 
@@ -216,20 +254,18 @@ def check_array(answer, expected, what="the result", explanation=""):
     """Does ``answer`` equal ``expected``: the same shape, and the same numbers up to rounding?
 
     The tolerance suits the answer's precision: float32 and float16 answers are
-    compared to about 6 (3) significant digits, others to about 9, with a small
+    compared to about 5 (3) significant digits, others to about 9, with a small
     absolute floor for values near 0; the verdict says which.
     """
     if answer is None:
         return Verdict(False, TODO)
-    try:
-        answer_array = np.asarray(answer)
-        if answer_array.dtype.kind not in "biuf":
-            raise ValueError
-        answer_array = answer_array.astype(float)
-    except (ValueError, TypeError):
-        return Verdict(False, _kind(answer, "numbers: a number, a list of numbers or a numpy array"))
+    plain, unreadable = _read(answer)
+    given = None if unreadable else _as_array(plain)
+    if given is None:
+        return Verdict(False, _kind(answer, EXPECTED["array"], unreadable))
+    answer_array = given.astype(float)
     expected = np.asarray(expected, dtype=float)
-    rtol, digits = _tolerance(np.asarray(answer).dtype)
+    rtol, digits = _tolerance(given.dtype)
     atol = rtol * max(float(np.max(np.abs(expected), initial=0.0)), 1.0)
     if answer_array.shape == expected.shape and np.allclose(answer_array, expected, rtol=rtol, atol=atol):
         return Verdict(True, f"✓ Right: {what} is {_short(expected)}.")
@@ -253,52 +289,193 @@ def check_shape(answer, expected, what="the output", explanation=""):
     """Is ``answer`` (a tuple of sizes) the shape ``expected``?"""
     if answer is None:
         return Verdict(False, TODO)
-    if isinstance(answer, np.ndarray) and answer.ndim > 1:
+    plain, unreadable = _read(answer)
+    if isinstance(plain, np.ndarray) and plain.ndim > 1:
         return Verdict(
             False,
-            f"✗ Not quite: you gave an array of shape {answer.shape}; the answer is a shape, a tuple of sizes (use .shape).",
+            f"✗ Not quite: you gave an array of shape {plain.shape}; the answer is a shape, a tuple of sizes (use .shape).",
         )
-    sizes = _as_indices(answer)
+    sizes = None if unreadable else _as_indices(plain)
     if sizes is None:
-        return Verdict(False, _kind(answer, "a shape: a tuple of whole sizes, like (4, 3)"))
+        return Verdict(False, _kind(answer, EXPECTED["shape"], unreadable))
     if tuple(sizes) == tuple(expected):
         return Verdict(True, f"✓ Right: {what} has shape {tuple(expected)}.")
     return Verdict(
-        False, f"✗ Not quite: {what} has shape {tuple(expected)}, not {tuple(sizes)}. {explanation}"
+        False, f"✗ Not quite: {what} has shape {tuple(expected)}, not {_show(tuple(sizes))}. {explanation}"
     )
 
 
-def _as_number(answer):
-    """A real number from a number (or a 0-d / one-element array); None for anything else."""
-    if isinstance(answer, (bool, str, bytes)):
-        return None
-    try:
-        value = np.asarray(answer)
-    except (ValueError, TypeError):
-        return None
-    if value.size != 1 or value.dtype.kind not in "iuf":
-        return None
-    return float(value.reshape(()))
+# -- reading an answer safely ------------------------------------------------------------------------
+# A learner may type anything: a generator that never ends, range(10**12), a list nested a
+# hundred thousand deep, an object whose __repr__ or __array__ raises, a view of 10⁹ numbers.
+# ``_read`` turns an answer into plain values (numbers, text, small numpy arrays, tuples of
+# them) and stops at these limits, so that every checker answers at once and calmly.
+MAX_VALUES = 10_000  # no exercise's answer holds more numbers; more are not read
+MAX_DEPTH = 6  # nor is one nested deeper (an image (H, W, C) is 3 deep)
+OPAQUE = object()  # stands for a value that is neither a number, text nor a sequence
 
 
-def _as_indices(answer, sort=False):
-    """A list of whole numbers from a list, tuple or 1D array (sorted if asked); None for anything else."""
-    if isinstance(answer, (str, bytes, numbers.Number)) or not hasattr(answer, "__iter__"):
-        return None
+class _Unreadable(Exception):
+    """An answer that cannot be read within the limits; its text says why, for the learner."""
+
+
+def _read(answer):
+    """``(the answer as plain values, None)``, or ``(None, why it cannot be read)``."""
     try:
-        values = [_as_number(v) for v in answer]
-    except TypeError:
+        return _plain(answer, [MAX_VALUES], 0), None
+    except _Unreadable as why:
+        return None, str(why)
+    except (RecursionError, MemoryError, OverflowError):
+        return None, "it is too large to read"
+    except Exception:  # its own __len__, __iter__ or __array__ raised
+        return None, "it could not be read"
+
+
+def _plain(answer, budget, depth):
+    """``answer`` as a number, a str, None, OPAQUE, a numpy array or a tuple of plain values.
+
+    ``budget`` is a one-item list: how many values may still be read. A value uses one, an
+    array its size; nothing larger than what is left is ever copied or iterated.
+    """
+    _spend(budget, 1)
+    if answer is None or isinstance(answer, (bool, np.bool_)):
+        return answer if answer is None else bool(answer)
+    if isinstance(answer, str):
+        return str.__str__(answer)  # a plain str, whatever subclass this is
+    if isinstance(answer, np.generic) and answer.dtype.kind != "O":
+        return answer  # a numpy scalar keeps its dtype (float32 answers get float32's tolerance)
+    if isinstance(answer, numbers.Integral):
+        return int(answer)  # exactly, however large
+    if isinstance(answer, numbers.Real):
+        return float(answer)  # a Fraction, say
+    if isinstance(answer, (numbers.Number, bytes, bytearray, Mapping)):
+        return OPAQUE  # complex numbers, bytes and dicts are no kind of answer here
+    if not isinstance(answer, np.ndarray) and hasattr(answer, "__array__"):
+        # an array-like (a tensor, a pandas column): its stated shape first, then numpy reads it
+        shape = getattr(answer, "shape", None)
+        if isinstance(shape, tuple) and all(isinstance(n, numbers.Integral) for n in shape):
+            _spend(budget, math.prod(int(n) for n in shape) - 1)
+        with warnings.catch_warnings():  # e.g. numpy 2's note on __array__'s arguments
+            warnings.simplefilter("ignore")
+            answer = np.asarray(answer)
+    if isinstance(answer, np.ndarray):
+        if answer.ndim > MAX_DEPTH:
+            raise _Unreadable(f"it has {answer.ndim} dimensions; an answer has at most {MAX_DEPTH}")
+        if answer.dtype.kind != "O":
+            _spend(budget, answer.size - 1)  # before the copy: a view of 10⁹ numbers stops here
+            return np.array(answer)  # a plain copy (no subclass) of at most MAX_VALUES numbers
+        if answer.ndim == 0:
+            return _plain(answer[()], budget, depth)  # an object in a 0-d array
+    if depth >= MAX_DEPTH:
+        raise _Unreadable(f"it is nested more than {MAX_DEPTH} deep")
+    if not (hasattr(answer, "__iter__") or hasattr(answer, "__getitem__")):
+        return OPAQUE
+    if hasattr(answer, "__len__"):
+        _spend(budget, len(answer), dry=True)  # range(10**12) says its length at once
+    items = list(itertools.islice(iter(answer), budget[0] + 1))  # itertools.count() stops here
+    _spend(budget, len(items), dry=True)
+    return tuple(_plain(item, budget, depth + 1) for item in items)
+
+
+def _spend(budget, n, dry=False):
+    """Use ``n`` of the values an answer may still have (only check, with ``dry``), or refuse."""
+    if n > budget[0]:
+        raise _Unreadable(f"it holds more than the {MAX_VALUES:,} values an answer may have")
+    if not dry:
+        budget[0] -= n
+
+
+def _is_whole(value):
+    """Whether ``value`` is an integer type (a count): int or numpy integer, not bool."""
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _whole(value):
+    """``value`` as an int when it is a whole number (3 or 3.0); None otherwise (3.5, inf, NaN)."""
+    if _is_whole(value):
+        return int(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
-    if not all(v is not None and np.isfinite(v) and v == round(v) for v in values):
+    return int(number) if math.isfinite(number) and number.is_integer() else None
+
+
+def _isclose(a, b):
+    try:
+        return bool(np.isclose(float(a), float(b)))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _as_number(plain):
+    """A real number from a plain answer: a number, or one number in a list or array; None otherwise.
+
+    Whole numbers stay ints (any size) and numpy scalars keep their dtype.
+    """
+    while isinstance(plain, tuple) and len(plain) == 1:
+        plain = plain[0]
+    if isinstance(plain, (int, np.integer)) and not isinstance(plain, (bool, np.bool_)):
+        return plain
+    if isinstance(plain, (float, np.floating)):
+        return plain
+    if isinstance(plain, np.ndarray) and plain.size == 1 and plain.dtype.kind in "iuf":
+        return plain.reshape(())[()]
+    return None
+
+
+def _as_indices(plain, sort=False):
+    """A list of whole numbers from a plain list, tuple or 1D array (sorted if asked); None otherwise."""
+    if isinstance(plain, np.ndarray):
+        plain = tuple(plain) if plain.ndim == 1 else None
+    if not isinstance(plain, tuple):
         return None
-    whole = [round(v) for v in values]
+    whole = [_whole(v) for v in (_as_number(v) for v in plain)]
+    if any(v is None for v in whole):
+        return None
     return sorted(whole) if sort else whole
 
 
-def _kind(answer, expected):
+def _as_array(plain):
+    """A numeric numpy array (in its own dtype) from a plain answer; None for text, OPAQUE or ragged lists."""
+    try:
+        values = np.asarray(plain)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return values if values.dtype.kind in "biuf" else None
+
+
+def _show(answer):
+    """A short text for any answer, even one whose __repr__ raises or that never ends."""
+    try:
+        text = _SHOWN.repr(answer)
+    except Exception:
+        text = f"<{type(answer).__name__}>"
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib's short reprs (lists cut after a few items and levels), and ``<Type>`` when __repr__ raises."""
+
+    def repr_instance(self, x, level):
+        try:
+            text = repr(x)
+        except Exception:
+            return f"<{type(x).__name__}>"
+        return text if len(text) <= self.maxother else text[: self.maxother - 3] + "..."
+
+
+_SHOWN = _ShortRepr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 3, 50, 60, 40
+
+
+def _kind(answer, expected, why=None):
     """The verdict for an answer of the wrong kind: what was received, and what is expected."""
-    shown = repr(answer) if len(repr(answer)) < 60 else repr(answer)[:57] + "..."
-    return f"✗ Not an answer of the right kind: you gave {shown} ({type(answer).__name__}); the checker expects {expected}."
+    why = f", which {why.removeprefix('it ')}" if why else ""
+    return (
+        f"✗ Not an answer of the right kind: you gave {_show(answer)} ({type(answer).__name__}){why}; "
+        f"the checker expects {expected}."
+    )
 
 
 def _tolerance(dtype):
@@ -313,6 +490,8 @@ def _tolerance(dtype):
 def _short(a, digits=6):
     a = np.asarray(a)
     if a.ndim == 0:
-        v = float(a)
-        return f"{v:.{digits}g}"
+        try:
+            return f"{float(a):.{digits}g}"
+        except OverflowError:  # a whole number larger than any float
+            return "a number with more than 300 digits"
     return np.array2string(a, precision=3, suppress_small=True, separator=", ")

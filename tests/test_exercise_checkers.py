@@ -83,3 +83,61 @@ def test_a_number_in_any_numeric_form_is_accepted(capsys):
     assert check_output_size(np.int64(3), L=7, K=3, S=2)
     assert check_output_size(3.0, L=7, K=3, S=2)
     assert check_shape((4.0, 3), (4, 3)) and check_shape(np.array([4, 3]), (4, 3))
+
+
+# -- counts are exact, and no example in a message is an answer (issue 20, point 10) ------------------
+
+
+def test_a_count_must_be_given_exactly_whatever_its_dtype(capsys):
+    from cnnviz.exercise_bank import BANK
+    from cnnviz.exercises import check
+
+    right = BANK["00.1"].answer()
+    assert isinstance(right, int)
+    assert not check("00.1", np.float32(right + 4))  # float32's ~2e-5 tolerance let ±8 pass here
+    assert not check("00.1", right + 0.5)  # a count is a whole number
+    assert not check("00.1", np.float64(right) + 1e-6)
+    assert check("00.1", np.float32(right)) and check("00.1", float(right)) and check("00.1", np.int32(right))
+    assert check("00.1", np.array([right]))
+    for exercise_id, exercise in BANK.items():  # every count in the bank, one off in float32 and float64
+        count = exercise.answer()
+        if exercise.kind == "number" and isinstance(count, int):
+            for off in (np.float32(count) + np.float32(max(1, count * 2e-5)), np.float64(count) + 1):
+                assert not check(exercise_id, off), (exercise_id, off)
+
+
+def _examples(text):
+    """Every example a message shows: what follows "like " (a number, a tuple or a list)."""
+    import ast
+    import re
+
+    found = re.findall(r"\blike (\([^)]*\)|\[[^\]]*\]|-?\d+(?:\.\d+)?)", text)
+    return [ast.literal_eval(example) for example in found]
+
+
+def _forms(value):
+    """An answer or example as comparable forms: a float, its flat values, and sorted."""
+    flat = np.ravel(np.asarray(value, dtype=float)).tolist()
+    return {tuple(flat), tuple(sorted(flat))}
+
+
+def test_no_example_in_any_message_is_an_exercises_answer(capsys):
+    from cnnviz.exercise_bank import BANK
+    from cnnviz.exercises import check
+
+    wrong_kinds = ["text", 3, (1, 2), [[1, 2], [3, 4]], {"a": 1}, object(), np.zeros((2, 2)), "b"]
+    for exercise_id in BANK:
+        for answer in wrong_kinds:
+            check(exercise_id, answer)
+    for answer in wrong_kinds:
+        for call in CHECKS:
+            call(answer)
+    examples = _examples(capsys.readouterr().out)
+    assert {repr(e) for e in examples} >= {"17", "(2, 9)", "[1, 5, 6]"}  # a number, a shape, indices
+    answers = set()
+    for exercise in BANK.values():
+        right = exercise.answer()
+        if exercise.kind != "choice":
+            answers |= _forms(right)
+    for example in examples:
+        assert not (_forms(example) & answers), f"the example {example!r} is an exercise's answer"

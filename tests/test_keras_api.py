@@ -446,7 +446,9 @@ def test_to_categorical_makes_only_the_rows_it_returns():
     one_hot = keras.utils.to_categorical([10**6])
     assert one_hot.shape == (1, 10**6 + 1) and one_hot[0, 10**6] == 1 and one_hot.sum() == 1
     np.testing.assert_array_equal(keras.utils.to_categorical([[2], [0]], 3), [[0, 0, 1], [1, 0, 0]])
-    with pytest.raises(ValueError, match=r"to_categorical: the one-hot labels would have shape \(100000, 100000\)"):
+    with pytest.raises(
+        ValueError, match=r"to_categorical: the one-hot labels would have shape \(100000, 100000\)"
+    ):
         keras.utils.to_categorical(np.arange(10**5))  # 80 GB, refused before numpy tries
     with pytest.raises(ValueError, match="to_categorical: the one-hot labels would have shape"):
         keras.utils.to_categorical([0, 1], 10**12)
