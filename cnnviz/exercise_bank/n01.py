@@ -11,7 +11,7 @@ from ._exercise import Exercise
 __all__ = ["EXERCISES"]
 
 FULL_HD = (1080, 1920, 3)  # the question gives 1920 wide and 1080 high, an RGB photo
-PIXEL = (40, 20)  # a pixel of the photo, in the dark blue part of the flag (top left)
+PIXEL = (250, 400)  # a pixel of the photo, in the light blue background (the exercise reads it in the explorer)
 
 
 def _kernel_weights():
@@ -90,13 +90,34 @@ EXERCISES: list[Exercise] = [
     ),
     Exercise(
         id="01.5",
-        kind="choice",
-        choices=("r", "g", "b"),
-        answer=lambda: "rgb"[int(np.argmax(images.photo()[PIXEL]))],
-        hint="Look at the three channel pictures at the top left of the photo: in which one is that part brightest?",
+        kind="number",
+        answer=lambda: int(images.grayscale(images.photo())[PIXEL]),
+        hint=(
+            "Read the pixel's three numbers (red, green, blue) in the explorer, weigh them 0.299, 0.587 and 0.114 "
+            "in that order, add, and round to the nearest whole number."
+        ),
+        mistakes=(
+            (
+                lambda a, r: round(a) == round(float(np.mean(images.photo()[PIXEL]))),
+                "That is the plain mean of the three: the recipe weighs green most and blue least.",
+            ),
+            (
+                lambda a, r: round(a) == round(float(images.photo()[PIXEL] @ [0.114, 0.587, 0.299])),
+                "The weights are in the order R, G, B: 0.299 for red, 0.114 for blue.",
+            ),
+            (
+                lambda a, r: a != round(a) and round(a) == r,
+                "Right sum; a uint8 grayscale image stores whole numbers: round it.",
+            ),
+            (
+                lambda a, r: a == np.floor(float(images.photo()[PIXEL] @ images.LUMA)) and a != r,
+                "Round to the nearest whole number, not down.",
+            ),
+            (lambda a, r: 0 <= a <= 1, "Give the brightness on the image's 0..255 scale, not scaled to [0, 1]."),
+        ),
         explanation=lambda r: (
-            f"photo[40, 20] = {images.photo()[PIXEL].tolist()}: blue is the largest, as the channel "
-            "pictures show (that part of the flag is dark in R and G, brighter in B)."
+            f"photo[250, 400] = {images.photo()[PIXEL].tolist()}; 0.299 · R + 0.587 · G + 0.114 · B = "
+            f"{float(images.photo()[PIXEL] @ images.LUMA):.3f}, stored as {r} (images.grayscale rounds to a whole uint8)."
         ),
     ),
 ]

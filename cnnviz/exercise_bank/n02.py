@@ -43,12 +43,12 @@ EXERCISES: list[Exercise] = [
     Exercise(
         id="02.2",
         kind="indices",
-        answer=lambda: _cells_read(3, 3),
+        answer=lambda: _cells_read(5, 4),
         hint="In 0-based code, y[i] = Σ_j w[j] · x[i + j] for j = 0, …, K − 1: the window of y[i] starts at cell i.",
         mistakes=(
             (
                 lambda a, r: list(a) == [v + 1 for v in r],
-                "Those are 1-based positions (the notes' x_{i+j−1} with i = 4); the code counts from 0.",
+                "Those are 1-based positions (the notes' x_{i+j−1} with i = 6); the code counts from 0.",
             ),
             (
                 lambda a, r: list(a) == [v - 1 for v in r],
@@ -57,7 +57,8 @@ EXERCISES: list[Exercise] = [
             (lambda a, r: len(a) != len(r), "The window covers exactly K cells."),
         ),
         explanation=lambda r: (
-            f"y[3] = w[0]·x[3] + w[1]·x[4] + w[2]·x[5]: cells {r} (in the notes' 1-based count, y_4 reads x_4, x_5, x_6)."
+            f"y[5] = w[0]·x[5] + w[1]·x[6] + w[2]·x[7] + w[3]·x[8]: cells {r} (in the notes' 1-based count, "
+            "y_6 reads x_6 … x_9)."
         ),
     ),
     Exercise(
@@ -77,20 +78,25 @@ EXERCISES: list[Exercise] = [
     Exercise(
         id="02.4",
         kind="number",
-        answer=lambda: explorer_output(1, 2, S=2),
-        hint="With stride S the window of y[i] starts at cell i·S; the edge taps compute the window's first cell minus its last.",
+        answer=lambda: explorer_output(1, 3, K=4),
+        hint="With K taps the window of y[i] covers x[i] … x[i + K − 1]; the edge taps compute the window's first cell minus its last.",
         mistakes=(
-            (
-                lambda a, r: a == explorer_output(1, 2, S=1),
-                "That is the stride-1 output: with stride S the window of y[i] starts at cell i·S, not at cell i.",
-            ),
             (
                 lambda a, r: a == -r,
                 "The sign: the edge taps are +1 on the window's first cell and −1 on its last (first minus last).",
             ),
+            (
+                lambda a, r: a == explorer_output(1, 3, K=3),
+                "That is the output with K = 3: with K = 4 the window of y[3] reaches one cell further.",
+            ),
+            (
+                lambda a, r: a == explorer_output(1, 4, K=4),
+                "That window starts one cell late: y[i] starts at x[i], counting from 0.",
+            ),
         ),
         explanation=lambda r: (
-            f"With S = 2, y[2] reads x[4], x[5], x[6] = 3, 3, 1: 1·3 + 0·3 + (−1)·1 = {r:g}."
+            f"With K = 4 the taps are [1, 0, 0, −1], and y[3] reads x[3], x[4], x[5], x[6] = 3, 3, 3, 1: "
+            f"3 − 1 = {r:g}."
         ),
     ),
 ]

@@ -30,8 +30,17 @@ EXERCISES: list[Exercise] = [
                 "The kernel sums over the channels too: one kernel gives one output channel, not three.",
             ),
             (lambda a, r: len(a) == 1 and a[0] == 10, "Without padding the window must fit: L' = L − K + 1."),
+            (
+                lambda a, r: tuple(a) == (*r, 1),
+                "The right numbers, but one axis too many: with one kernel of shape (K, C), cnnviz.conv1d "
+                "returns one number per position, shape (L',). The output's depth 1 is not kept as an axis; "
+                "a kernel given as (K, C, 1), one of k = 1 kernels as in case 3, gives shape (L', 1).",
+            ),
         ),
-        explanation=lambda r: f"L' = 10 − 4 + 1 = 7 positions, one number each: shape {tuple(r)}.",
+        explanation=lambda r: (
+            f"L' = 10 − 4 + 1 = 7 positions, one number each: shape {tuple(r)} (depth 1, so no channel axis; "
+            "a (K, C, 1) kernel would give (7, 1))."
+        ),
     ),
     Exercise(
         id="03.2",
