@@ -1,11 +1,16 @@
-"""Merging branches: the ops behind Keras' ``Add`` and ``Concatenate``.
+"""Merging branches: the ops behind Keras' merge layers (``Add``, ``Concatenate``, ``Average``, ...).
 
 Networks with several branches (a ResNet's shortcuts, a U-Net's skip connections)
-join them again with one of two ops, neither of which learns anything:
+join them again with an op that learns nothing:
 
 * add: ``y = x_0 + x_1 + ...``; every input gets a copy of dy.
 * concatenate: the inputs side by side along one axis; dy is cut back into
   pieces of the inputs' sizes.
+* average: ``y = (x_0 + ... + x_{n−1}) / n``; every input gets dy / n.
+* maximum: ``y = max(x_0, x_1, ...)`` cell by cell; each cell's dy goes to the input
+  that held the maximum there (the first of them on a tie, as in max-pooling).
+* multiply: ``y = x_0 · x_1 · ...`` cell by cell; input k gets dy times the product of the others.
+* subtract: ``y = x_0 − x_1`` (exactly two inputs); dx_0 = dy, dx_1 = −dy.
 """
 
 from __future__ import annotations
@@ -16,7 +21,20 @@ import numpy as np
 
 from ._checks import as_real_array, check_cache, check_grad_shape
 
-__all__ = ["add_backward", "add_forward", "concatenate_backward", "concatenate_forward"]
+__all__ = [
+    "add_backward",
+    "add_forward",
+    "average_backward",
+    "average_forward",
+    "concatenate_backward",
+    "concatenate_forward",
+    "maximum_backward",
+    "maximum_forward",
+    "multiply_backward",
+    "multiply_forward",
+    "subtract_backward",
+    "subtract_forward",
+]
 
 
 def add_forward(xs):
@@ -37,11 +55,7 @@ def add_forward(xs):
     >>> y
     array([[111., 222.]])
     """
-    func = "add_forward"
-    xs = _check_list(xs, func)
-    shapes = [x.shape for x in xs]
-    if len(set(shapes)) != 1:
-        raise ValueError(f"{func} expects arrays of one shape; received shapes {shapes}.")
+    xs = _same_shapes(xs, "add_forward")
     y = xs[0].copy()
     for x in xs[1:]:
         y += x  # y = x_0 + x_1 + ...
@@ -53,6 +67,102 @@ def add_backward(dy, cache):
     cache = check_cache(cache, "add", func="add_backward")
     dy = _check_dy(dy, cache, "add_backward")
     return [dy.copy() for _ in range(cache["n"])]  # copies: a caller may add into one of them
+
+
+def average_forward(xs):
+    """The elementwise mean of several arrays of one shape (Keras' ``Average``).
+
+    >>> y, _ = average_forward([np.array([1.0, 2.0]), np.array([3.0, 6.0])])
+    >>> y
+    array([2., 4.])
+    """
+    xs = _same_shapes(xs, "average_forward")
+    y = xs[0].copy()
+    for x in xs[1:]:
+        y += x
+    y /= len(xs)  # y = (x_0 + ... + x_{n−1}) / n
+    return y, {"op": "average", "n": len(xs), "y_shape": y.shape, "dtype": y.dtype}
+
+
+def average_backward(dy, cache):
+    """Gradients of ``average_forward``: dy / n for every input."""
+    cache = check_cache(cache, "average", func="average_backward")
+    dy = _check_dy(dy, cache, "average_backward")
+    return [dy / cache["n"] for _ in range(cache["n"])]
+
+
+def maximum_forward(xs):
+    """The elementwise maximum of several arrays of one shape (Keras' ``Maximum``).
+
+    >>> y, _ = maximum_forward([np.array([1.0, 5.0]), np.array([3.0, 2.0])])
+    >>> y
+    array([3., 5.])
+    """
+    xs = _same_shapes(xs, "maximum_forward")
+    stacked = np.stack(xs)  # (n, ...)
+    winner = np.argmax(stacked, axis=0)  # which input holds each cell's maximum (the first on a tie)
+    y = np.take_along_axis(stacked, winner[None], axis=0)[0]
+    return y, {"op": "maximum", "n": len(xs), "winner": winner, "y_shape": y.shape, "dtype": y.dtype}
+
+
+def maximum_backward(dy, cache):
+    """Gradients of ``maximum_forward``: each cell's dy to the input that won it, 0 to the others."""
+    cache = check_cache(cache, "maximum", func="maximum_backward")
+    dy = _check_dy(dy, cache, "maximum_backward")
+    return [np.where(cache["winner"] == k, dy, 0).astype(dy.dtype) for k in range(cache["n"])]
+
+
+def multiply_forward(xs):
+    """The elementwise product of several arrays of one shape (Keras' ``Multiply``).
+
+    >>> y, _ = multiply_forward([np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([2.0, 0.5])])
+    >>> y
+    array([6., 4.])
+    """
+    xs = _same_shapes(xs, "multiply_forward")
+    y = xs[0].copy()
+    for x in xs[1:]:
+        y *= x  # y = x_0 · x_1 · ...
+    return y, {"op": "multiply", "xs": xs, "y_shape": y.shape, "dtype": y.dtype}
+
+
+def multiply_backward(dy, cache):
+    """Gradients of ``multiply_forward``: input k gets dy times the product of all the other inputs.
+
+    The product of the others is formed directly (not y / x_k, which fails where x_k is 0).
+    """
+    cache = check_cache(cache, "multiply", func="multiply_backward")
+    dy = _check_dy(dy, cache, "multiply_backward")
+    xs = cache["xs"]
+    grads = []
+    for k in range(len(xs)):
+        g = dy.copy()
+        for j, x in enumerate(xs):
+            if j != k:
+                g *= x  # dy · Π_{j≠k} x_j
+        grads.append(g)
+    return grads
+
+
+def subtract_forward(xs):
+    """The difference of exactly two arrays of one shape, x_0 − x_1 (Keras' ``Subtract``).
+
+    >>> y, _ = subtract_forward([np.array([5.0, 1.0]), np.array([2.0, 3.0])])
+    >>> y
+    array([ 3., -2.])
+    """
+    xs = _same_shapes(xs, "subtract_forward")
+    if len(xs) != 2:
+        raise ValueError(f"subtract_forward expects exactly 2 arrays (x_0 − x_1); received {len(xs)}.")
+    y = xs[0] - xs[1]
+    return y, {"op": "subtract", "y_shape": y.shape, "dtype": y.dtype}
+
+
+def subtract_backward(dy, cache):
+    """Gradients of ``subtract_forward``: [dy, −dy]."""
+    cache = check_cache(cache, "subtract", func="subtract_backward")
+    dy = _check_dy(dy, cache, "subtract_backward")
+    return [dy.copy(), -dy]
 
 
 def concatenate_forward(xs, axis=-1):
@@ -128,3 +238,12 @@ def _check_list(xs, func):
     arrays = [as_real_array(f"xs[{k}]", x, func=func) for k, x in enumerate(xs)]
     dtype = np.result_type(*arrays)
     return [x.astype(dtype, copy=False) for x in arrays]
+
+
+def _same_shapes(xs, func):
+    """At least two inputs of one shape, as float arrays of one dtype (the elementwise merges)."""
+    xs = _check_list(xs, func)
+    shapes = [x.shape for x in xs]
+    if len(set(shapes)) != 1:
+        raise ValueError(f"{func} expects arrays of one shape; received shapes {shapes}.")
+    return xs

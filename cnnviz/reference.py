@@ -22,6 +22,8 @@ import numpy as np
 __all__ = [
     "add",
     "add_backward",
+    "average",
+    "average_backward",
     "avg_pool2d",
     "avg_pool2d_backward",
     "avg_pool_with_members",
@@ -50,9 +52,15 @@ __all__ = [
     "max_pool2d",
     "max_pool2d_backward",
     "max_pool_with_winners",
+    "maximum",
+    "maximum_backward",
+    "multiply",
+    "multiply_backward",
     "output_length",
     "pad_2d",
     "pool_windows",
+    "subtract",
+    "subtract_backward",
     "upsampling2d",
     "upsampling2d_backward",
     "zero_padding2d",
@@ -593,6 +601,73 @@ def concatenate_backward(dy, xs, axis=-1):
         grads.append(dx)
         offset += np.shape(x)[axis]
     return grads
+
+
+def average(xs):
+    """y[idx] = (1/n) Σ_k xs[k][idx]."""
+    return add(xs) / len(xs)
+
+
+def average_backward(dy, xs):
+    """dx_k[idx] = dy[idx] / n."""
+    return [g / len(xs) for g in add_backward(dy, xs)]
+
+
+def maximum(xs):
+    """y[idx] = max_k xs[k][idx]."""
+    y = np.zeros(np.shape(xs[0]))
+    for idx in np.ndindex(y.shape):
+        y[idx] = max(x[idx] for x in xs)
+    return y
+
+
+def maximum_backward(dy, xs):
+    """dx_k[idx] = dy[idx] for the first k whose xs[k][idx] is the maximum, else 0."""
+    grads = [np.zeros(np.shape(dy)) for _ in xs]
+    for idx in np.ndindex(np.shape(dy)):
+        values = [x[idx] for x in xs]
+        grads[values.index(max(values))][idx] = dy[idx]
+    return grads
+
+
+def multiply(xs):
+    """y[idx] = Π_k xs[k][idx]."""
+    y = np.ones(np.shape(xs[0]))
+    for x in xs:
+        for idx in np.ndindex(y.shape):
+            y[idx] *= x[idx]
+    return y
+
+
+def multiply_backward(dy, xs):
+    """dx_k[idx] = dy[idx] · Π_{j≠k} xs[j][idx]."""
+    grads = []
+    for k in range(len(xs)):
+        dx = np.zeros(np.shape(dy))
+        for idx in np.ndindex(dx.shape):
+            product = 1.0
+            for j, x in enumerate(xs):
+                if j != k:
+                    product *= x[idx]
+            dx[idx] = dy[idx] * product
+        grads.append(dx)
+    return grads
+
+
+def subtract(xs):
+    """y[idx] = xs[0][idx] − xs[1][idx]."""
+    y = np.zeros(np.shape(xs[0]))
+    for idx in np.ndindex(y.shape):
+        y[idx] = xs[0][idx] - xs[1][idx]
+    return y
+
+
+def subtract_backward(dy, xs):
+    """dx_0 = dy, dx_1 = −dy."""
+    dx0, dx1 = np.zeros(np.shape(dy)), np.zeros(np.shape(dy))
+    for idx in np.ndindex(np.shape(dy)):
+        dx0[idx], dx1[idx] = dy[idx], -dy[idx]
+    return [dx0, dx1]
 
 
 # --- small helpers: padding and window bookkeeping ---------------------------------------------

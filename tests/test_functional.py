@@ -222,3 +222,36 @@ def test_misuse_of_layers_and_models():
         Model(x, np.zeros(3))
     with pytest.raises(TypeError, match=r"build such models with keras\.Input and keras\.Model"):
         Sequential([L.Add()])
+
+
+@pytest.mark.parametrize("merge", ["add", "average", "maximum", "multiply", "subtract", "concatenate"])
+def test_keras_merge_functions_build_and_train(merge):
+    """keras.io's functional API guide joins branches with layers.add([...]) and its siblings: each
+    builds the layer of that name, and a model using it learns (its gradient reaches both branches)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 6)).astype(np.float32)
+    y = (x[:, 0] > x[:, 1]).astype(int)
+    inputs = keras.Input((6,))
+    a = keras.layers.Dense(4, activation="tanh")(inputs)
+    b = keras.layers.Dense(4, activation="tanh")(inputs)
+    joined = getattr(keras.layers, merge)([a, b])
+    assert type(joined.layer).__name__.lower() == merge
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(joined))
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.05), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    before = [w.copy() for w in model.get_weights()]
+    history = model.fit(x, y, epochs=15, batch_size=20, verbose=0)
+    assert history.history["accuracy"][-1] > 0.8
+    branch_kernels = [k for k, w in enumerate(before) if w.shape == (6, 4)]
+    assert all(not np.array_equal(before[k], model.get_weights()[k]) for k in branch_kernels)
+
+
+def test_merge_layers_refuse_shapes_that_do_not_fit():
+    inputs = keras.Input((4,))
+    a, b = keras.layers.Dense(3)(inputs), keras.layers.Dense(5)(inputs)
+    with pytest.raises(ValueError, match="Maximum needs two or more inputs of one shape"):
+        keras.layers.maximum([a, b])
+    c = keras.layers.Dense(3)(inputs)
+    with pytest.raises(ValueError, match="Subtract needs exactly two inputs"):
+        keras.layers.subtract([a, c, keras.layers.Dense(3)(inputs)])

@@ -234,3 +234,24 @@ def test_sparse_categorical_crossentropy_backward(rng, dloss):
     np.testing.assert_allclose(
         ops.sparse_categorical_crossentropy_backward(dloss, cache), expected, **GRAD_TOL
     )
+
+
+# --- merging branches ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, n", [("add", 3), ("average", 3), ("maximum", 3), ("multiply", 3), ("subtract", 2)]
+)
+def test_merge_backward(rng, name, n):
+    """Each input's gradient of add, average, maximum, multiply and subtract matches centred differences
+    (maximum on distinct values, where it is differentiable)."""
+    forward, backward = getattr(ops, f"{name}_forward"), getattr(ops, f"{name}_backward")
+    xs = [rng.normal(size=(2, 3, 2)) for _ in range(n)]
+    y, cache = forward(xs)
+    dy = rng.normal(size=y.shape)
+    for k, dx in enumerate(backward(dy, cache)):
+
+        def f(v, k=k):
+            return forward([v if j == k else x for j, x in enumerate(xs)])[0]
+
+        np.testing.assert_allclose(dx, numerical_gradient(f, xs[k], dy), **GRAD_TOL)

@@ -764,3 +764,39 @@ def test_backward_checks_the_shape_of_dy(rng, name):
     y, cache = call(rng.normal(size=(2, 3, 4, 2)), np.random.default_rng(0))
     with pytest.raises(ValueError, match=re.escape(f"expects dy with the forward output's shape {y.shape}")):
         backward(np.ones((*y.shape, 1)), cache)
+
+
+# --- the elementwise merges: average, maximum, multiply, subtract --------------------------------
+
+MERGES = {
+    "average": (ops.average_forward, ops.average_backward, ref.average, ref.average_backward),
+    "maximum": (ops.maximum_forward, ops.maximum_backward, ref.maximum, ref.maximum_backward),
+    "multiply": (ops.multiply_forward, ops.multiply_backward, ref.multiply, ref.multiply_backward),
+    "subtract": (ops.subtract_forward, ops.subtract_backward, ref.subtract, ref.subtract_backward),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MERGES))
+@given(
+    shape=st.sampled_from([(3,), (2, 3), (2, 3, 3, 2)]),
+    n=st.integers(2, 4),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=20)
+def test_elementwise_merges_match_reference(name, shape, n, ties, seed):
+    """Forward and backward equal the loops; ties (equal inputs) give maximum's gradient to the first."""
+    forward, backward, ref_forward, ref_backward = MERGES[name]
+    n = 2 if name == "subtract" else n
+    rng = np.random.default_rng(seed)
+    xs = [rng.integers(-2, 3, size=shape).astype(float) if ties else rng.normal(size=shape) for _ in range(n)]
+    y, cache = forward(xs)
+    np.testing.assert_allclose(y, ref_forward(xs), **EXACT)
+    dy = rng.normal(size=y.shape)
+    for got, want in zip(backward(dy, cache), ref_backward(dy, xs), strict=True):
+        np.testing.assert_allclose(got, want, **EXACT)
+
+
+def test_subtract_takes_exactly_two_inputs():
+    with pytest.raises(ValueError, match="exactly 2"):
+        ops.subtract_forward([np.ones(2)] * 3)
