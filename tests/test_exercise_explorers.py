@@ -27,3 +27,22 @@ def test_the_answer_is_what_the_explorer_shows(exercise_id, case, controls, cell
     assert explorer.picture.y[cell] == BANK[exercise_id].answer()
     shown = [t.get_text() for t in explorer.picture.output.texts[cell[0]] if t.get_visible()]
     assert shown[-1] == f"{BANK[exercise_id].answer():g}".replace("-", "−")
+
+
+def test_08_5_is_what_the_batchnorm_explorer_shows():
+    """08.5 asks for the mean and variance in the right histogram's title for γ = −2, β = 1, ε = 1e-5."""
+    from cnnviz.widgets import BatchNormExplorer
+
+    explorer = BatchNormExplorer()
+    with explorer.hold():
+        for name, value in {"gamma": -2.0, "beta": 1.0, "epsilon": 1e-5, "N": 8, "channel": 3, "seed": 0}.items():
+            explorer.controls[name].value = value
+    title = explorer._canvas.figure.axes[1].get_title()
+    mean, variance = BANK["08.5"].answer()
+    assert f"mean {mean:.3f}, variance {variance:.3f}" in title, title
+
+
+def test_08_5_asks_for_more_than_beta_and_gamma():
+    """The variance is γ² (not γ, nor |γ|), and the learner's rounding of it is matched to a hint."""
+    mean, variance = BANK["08.5"].answer()
+    assert (mean, variance) == (1.0, 4.0)

@@ -89,3 +89,43 @@ def test_diagonal_kernels_prefer_their_own_diagonal_and_the_laplacian_ignores_a_
     )
     ramp = np.add.outer(np.arange(6.0), 2 * np.arange(6.0))  # grows steadily both ways
     assert np.all(cnnviz.conv2d(ramp, KERNELS["Laplacian"]) == 0)
+
+
+def test_the_gallery_can_draw_a_region_of_the_filtered_image():
+    img = np.random.default_rng(1).random((40, 30))
+    axes = plot.show_filter_gallery(img, {"sobel x": KERNELS["sobel x"]}, region=((10, 20), (5, 25)))
+    assert axes[0].images[0].get_array().shape == (10, 20) == axes[1].images[0].get_array().shape
+    whole = cnnviz.conv2d(img, KERNELS["sobel x"], padding="same")  # filtered whole, then cut: no padding seams
+    assert np.allclose(axes[1].images[0].get_array(), whole[10:20, 5:25])
+    assert "rows 10–19, columns 5–24" in axes[0].get_title()
+    with pytest.raises(ValueError, match=r"region=\(\(top, bottom\), \(left, right\)\) must lie inside"):
+        plot.show_filter_gallery(img, {"sobel x": KERNELS["sobel x"]}, region=((0, 50), (0, 10)))
+
+
+def test_the_image_kernel_explorer_has_a_colour_bar_and_shows_the_padding_per_side():
+    from cnnviz.widgets import ImageKernelExplorer
+
+    explorer = ImageKernelExplorer()
+    explorer.controls["P"].value = "same"
+    explorer.controls["S"].value = 2  # the 300×256 photo, K = 3, S = 2: "same" pads (0, 1) both ways
+    output = explorer._canvas.figure.axes[2]
+    assert "(top, bottom) = (0, 1), (left, right) = (0, 1)" in output.get_xlabel()
+    labels = [ax.get_ylabel() for ax in explorer._canvas.figure.axes]
+    assert "response (0: white)" in labels  # the signed output's colour bar
+
+
+def test_a_comparison_without_changes_still_shows_the_grid():
+    grid = np.arange(16.0).reshape(4, 4)
+    ax = plot.show_changes(grid, grid)
+    assert np.array_equal(ax.images[0].get_array(), grid)  # the grid, in grey
+    assert not np.any(ax.images[1].get_array()[..., 3])  # no red: nothing changed
+
+
+def test_same_scale_draws_every_cell_the_same_size():
+    big, small = np.zeros((60, 40)), np.zeros((30, 20))
+    axes = plot.show_same_scale([big, small], ["big", "small"], scale=2, dpi=100, label="value")
+    for ax, a in zip(axes, (big, small)):
+        box = ax.get_window_extent()
+        assert box.width == pytest.approx(2 * a.shape[1]) and box.height == pytest.approx(2 * a.shape[0])
+    with pytest.raises(ValueError, match="one title per array"):
+        plot.show_same_scale([big], ["a", "b"])

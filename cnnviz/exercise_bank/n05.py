@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import images, layers
+from .. import layers
 from ..cases import conv2d
 from ..kernels import KERNELS
 from ._exercise import Exercise
 
 __all__ = ["EXERCISES"]
 
-FLIP_CHOICES = {
-    "a": "nothing changes",
-    "b": "every response changes sign",
-    "c": "the output moves: it copies the pixel on the other side",
-}
 RIGHT_NEIGHBOUR = np.array([[0, 0, 0], [0, 0, 1], [0, 0, 0]], dtype=float)  # copies the pixel on the right
+GRID = np.arange(25.0).reshape(5, 5)  # the 5×5 grid of exercise 6: 0 … 24, row by row
 
 
 def _ramp():
@@ -24,17 +20,13 @@ def _ramp():
     return np.tile(2.0 * np.arange(5), (5, 1))
 
 
-def _flip_effect():
-    """What flipping RIGHT_NEIGHBOUR does to its output on the photo: "a", "b" or "c"."""
-    photo = images.grayscale(images.photo()) / 255.0
-    y, flipped = conv2d(photo, RIGHT_NEIGHBOUR), conv2d(photo, RIGHT_NEIGHBOUR[::-1, ::-1])
-    effects = {
-        "a": np.allclose(flipped, y),
-        "b": np.allclose(flipped, -y),
-        "c": np.allclose(flipped[:, 2:], y[:, :-2]) and not np.allclose(flipped, y),
-    }
-    (key,) = [k for k, happens in effects.items() if happens]
-    return key
+def _flipped_top_row():
+    """The top row of the output when RIGHT_NEIGHBOUR is flipped (true convolution) over GRID."""
+    return conv2d(GRID, RIGHT_NEIGHBOUR[::-1, ::-1])[0]
+
+
+def _same_row(a, values):
+    return a.shape == (3,) and np.allclose(a, values)
 
 
 EXERCISES: list[Exercise] = [
@@ -80,13 +72,31 @@ EXERCISES: list[Exercise] = [
     Exercise(
         id="05.3",
         kind="number",
-        answer=lambda: layers.Conv2D(32, 3).count_params((28, 28, 1)),
-        hint="Each kernel has K_H·K_W·C weights and one bias; there are k kernels.",
+        answer=lambda: layers.Conv2D(16, 5).count_params((26, 26, 32)),
+        hint="Count one kernel first: how many rows, columns and channels does it span, and what does it add "
+        "at the end? Its depth is the depth of this layer's input.",
         mistakes=(
-            (lambda a, r: a == 3 * 3 * 1 * 32, "Close: don't forget one bias per kernel."),
-            (lambda a, r: a == 3 * 3 * 32, "Close: don't forget one bias per kernel."),
+            (
+                lambda a, r: a == 5 * 5 * 32 * 16,
+                "Close: each kernel also has a bias, added to its whole map.",
+            ),
+            (
+                lambda a, r: a in (5 * 5 * 16 + 16, 5 * 5 * 16),
+                "Each kernel is as deep as this layer's input: the 32 maps of the layer before, not 1.",
+            ),
+            (
+                lambda a, r: a in (5 * 5 * 32 + 1, 5 * 5 * 32 + 16, 5 * 5 * 32),
+                "That counts one kernel: the layer has 16 of them, each with its own weights and bias.",
+            ),
+            (
+                lambda a, r: a == 3 * 3 * 32 * 16 + 16,
+                "The kernels of this layer are 5 × 5, not 3 × 3.",
+            ),
         ),
-        explanation=lambda r: f"K_H·K_W·C·k + k = 3·3·1·32 + 32 = {r}.",
+        explanation=lambda r: (
+            f"K_H·K_W·C·k + k = 5·5·32·16 + 16 = {r}: each of the 16 kernels spans the 32 input maps. "
+            "The count does not depend on the 26 × 26 size of the maps (weight sharing)."
+        ),
     ),
     Exercise(
         id="05.4",
@@ -125,26 +135,36 @@ EXERCISES: list[Exercise] = [
     ),
     Exercise(
         id="05.6",
-        kind="choice",
-        choices=tuple(FLIP_CHOICES),
-        answer=_flip_effect,
-        hint="Flipping turns the kernel half a turn: where does its one weight of 1 end up, and which pixel does "
-        "it copy then? Type the kernel into the explorer's grid and tick the flip box.",
+        kind="array",
+        answer=_flipped_top_row,
+        hint="Turn the kernel half a turn first: where does its one weight of 1 end up? Then each output copies "
+        "the grid's pixel at that place of its window (the window of the top-left output covers rows 0 to 2 "
+        "and columns 0 to 2).",
         mistakes=(
             (
-                lambda a, r: a == "a",
-                "Only a kernel that looks the same after a half-turn is unchanged: is this one?",
+                lambda a, r: _same_row(a, conv2d(GRID, RIGHT_NEIGHBOUR)[0]),
+                "That is the kernel as written (cnnviz does not flip it): after a half-turn its 1 is somewhere else.",
             ),
             (
-                lambda a, r: a == "b",
-                "The sign changes when the flipped kernel is the negative of the original (Sobel): "
-                "is it here?",
+                lambda a, r: _same_row(a, -conv2d(GRID, RIGHT_NEIGHBOUR)[0]) or _same_row(a, -r),
+                "The sign changes only when the turned kernel is the negative of the original (Sobel): "
+                "here every weight stays 0 or 1.",
             ),
+            (
+                lambda a, r: _same_row(a, GRID[1, 1:4]),
+                "That copies the centre of each window: the turned kernel's 1 is beside the centre, not on it.",
+            ),
+            (lambda a, r: a.shape != (3,), "Give the three numbers of the output's top row, e.g. [a, b, c]."),
         ),
         explanation=lambda r: (
-            f"({r}) {FLIP_CHOICES[r]}: the 1 moves from the right of the centre to the left, so the "
-            "output copies the left neighbour instead, and the picture moves by two pixels. Flipping matters for every "
-            "kernel that is not symmetric under a half-turn, not only for the sign of edge kernels."
+            f"{_short_row(r)}: after the half-turn the 1 sits left of the centre, so each output copies the pixel "
+            "on the left of its window's centre instead of the one on the right: the output moves by two pixels, "
+            "with no change of sign. Flipping matters for every kernel that is not symmetric under a half-turn, "
+            "not only for the sign of edge kernels."
         ),
     ),
 ]
+
+
+def _short_row(row):
+    return "[" + ", ".join(f"{v:g}" for v in row) + "]"

@@ -56,16 +56,26 @@ EXERCISES: list[Exercise] = [
     Exercise(
         id="06.4",
         kind="array",
-        answer=lambda: np.array(resolve_padding("same", L=10, K=4, S=1)),
-        hint='"same" with S = 1 needs K − 1 cells in all; when that is odd, Keras and cnnviz put the extra one at the end.',
+        answer=lambda: np.array(resolve_padding("same", L=20, K=7, S=3)),
+        hint='Work as under the table of "same" paddings: first how many windows "same" makes with this stride, '
+        "then how many cells those windows need; the padding is what is missing, split as Keras splits it.",
         mistakes=(
             (
                 lambda a, r: np.array_equal(a, r[::-1]),
-                "Right cells, wrong side: the extra cell goes after (bottom, right).",
+                "Right cells, wrong side: the odd extra cell goes after (bottom, right).",
             ),
-            (lambda a, r: np.any(a != np.round(a)), "Padding is whole cells: split the total unevenly."),
+            (
+                lambda a, r: a.shape == (2,) and a.sum() == 7 - 1,
+                "K − 1 cells in all is the padding for S = 1: with S = 3 the windows are fewer, "
+                "and need fewer cells.",
+            ),
+            (lambda a, r: np.any(a != np.round(a)), "Padding is whole cells: split an odd total unevenly."),
+            (lambda a, r: a.shape != (2,), "Give two numbers: [before, after]."),
         ),
-        explanation="K − 1 = 3 cells in all: 1 before and 2 after.",
+        explanation=lambda r: (
+            f'"same" aims for ⌈20/3⌉ = 7 windows; the last starts at (7 − 1)·3 = 18 and ends K = 7 cells later, '
+            f"so the padded input needs 25 cells, 5 more than L: {r[0]} before and {r[1]} after."
+        ),
     ),
     Exercise(
         id="06.5",

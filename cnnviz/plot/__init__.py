@@ -55,6 +55,7 @@ from .arrays import (
     show_image,
     show_kernel,
     show_pixel,
+    show_same_scale,
     show_shift_pooling,
 )
 from .filters import show_cnn_pipeline, show_filter_gallery, show_filtered, show_image_filter, show_responses
@@ -119,6 +120,7 @@ __all__ = [
     "show_probabilities",
     "show_receptive_fields",
     "show_responses",
+    "show_same_scale",
     "show_shift_pooling",
     "show_signal",
     "show_top_patches",

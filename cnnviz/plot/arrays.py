@@ -8,7 +8,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..sizes import spatial_pairs
-from .style import FONT, VISITED_COLOR, WINDOW_COLOR, cell_ticks, grid_format, new_axes, no_ticks, num
+from .style import FONT, VISITED_COLOR, WINDOW_COLOR, cell_ticks, grid_format, new_axes, new_figure, no_ticks, num
 
 __all__ = [
     "PixelPicture",
@@ -22,6 +22,7 @@ __all__ = [
     "show_image",
     "show_kernel",
     "show_pixel",
+    "show_same_scale",
     "show_shift_pooling",
 ]
 
@@ -273,14 +274,58 @@ def show_pixel(img, row, col, axes=None, radius=3, fontsize=FONT - 1, fig=None):
 
 
 def show_changes(before, after, ax=None, title=None, fontsize=FONT):
-    """Two same-shaped grids compared cell by cell: unchanged cells grey, changed cells red."""
+    """Two same-shaped grids compared cell by cell: ``after`` in grey, its changed cells in red.
+
+    The grid itself stays visible, so a comparison with no change shows the picture, not
+    an empty square.
+    """
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     changed = ~np.isclose(before, after)
     ax = new_axes(ax, figsize=(4, 4))
-    ax.imshow(np.where(changed, 1.0, 0.0), cmap="Reds", vmin=0, vmax=1.6)
+    ax.imshow(after, cmap="gray", vmin=min(0.0, float(after.min())), vmax=float(after.max()) or 1.0)
+    overlay = np.zeros((*changed.shape, 4))  # RGBA: red, opaque where a cell changed, clear elsewhere
+    overlay[changed] = (0.85, 0.1, 0.1, 0.85)
+    ax.imshow(overlay)
     no_ticks(ax)
     ax.set_title(title or f"changed: {changed.sum()} of {changed.size} cells", fontsize=fontsize)
     return ax
+
+
+def show_same_scale(arrays, titles, scale=1, dpi=100, label=None, **imshow):
+    """Grids drawn side by side at one scale: each cell of every array is ``scale`` × ``scale``
+    pixels of the picture, so a map half as high is drawn half as high.
+
+    The axes are placed in inches (not fitted to the figure), so the scale holds in the
+    saved picture at ``dpi``. ``imshow`` options (``cmap``, ``vmin``, ``vmax``) apply to all;
+    ``label`` adds a colour bar with that label. Returns the axes.
+    """
+    arrays = [np.asarray(a) for a in arrays]
+    if len(titles) != len(arrays):
+        raise ValueError(
+            f"show_same_scale expects one title per array; received {len(arrays)} arrays and {len(titles)} titles."
+        )
+    inch = scale / dpi  # one cell, in inches
+    left, gap, top, bottom, bar = 0.6, 0.7, 0.5, 0.45, 1.2 if label else 0.2
+    heights = [a.shape[0] * inch for a in arrays]
+    width = left + sum(a.shape[1] * inch for a in arrays) + gap * (len(arrays) - 1) + bar
+    height = bottom + max(heights) + top
+    fig = new_figure((width, height))
+    fig.set_layout_engine("none")  # the axes are placed by hand, in inches: no layout may resize them
+    fig.set_dpi(dpi)
+    axes, x = [], left
+    for a, h, title in zip(arrays, heights, titles):
+        w = a.shape[1] * inch
+        ax = fig.add_axes((x / width, (height - top - h) / height, w / width, h / height))
+        image = ax.imshow(a, interpolation="nearest", **imshow)
+        ax.set_title(title, fontsize=FONT - 1)
+        ax.tick_params(labelsize=FONT - 3)
+        axes.append(ax)
+        x += w + gap
+    if label:
+        bar_height = 0.6 * max(heights)
+        cax = fig.add_axes(((x - gap + 0.3) / width, (height - top - bar_height) / height, 0.15 / width, bar_height / height))
+        fig.colorbar(image, cax=cax, label=label)
+    return axes
 
 
 def show_shift_pooling(img, shifted, before, after, shift, K, axes=None, fig=None):

@@ -37,13 +37,28 @@ def show_filtered(y, w, ax=None, top=None):
     return ax
 
 
-def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output"), fig=None):
-    """Input image, kernel and the filtered output side by side (output in a diverging map)."""
+def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output"), fig=None, note=None):
+    """Input image, kernel and the filtered output side by side, with a colour bar for the output.
+
+    The output is drawn as ``show_filtered`` draws it (brightness, or signed responses
+    on a diverging scale centred at 0); the colour bar beside it gives its numbers,
+    with pointed ends where the scale clips the strongest responses. ``note`` (for
+    example the padding used) is written under the output.
+    """
     axes = new_axes(axes, figsize=(12, 4), ncols=3, fig=fig, width_ratios=[4, 1.6, 4])
     show_image(img, ax=axes[0], title=titles[0])
     show_kernel(w, ax=axes[1], title=titles[1])
     show_filtered(y, w, ax=axes[2])
     axes[2].set_title(f"{titles[2]}: shape {y.shape}")
+    image = axes[2].images[0]
+    low, high = image.get_clim()
+    values = np.asarray(y, dtype=float)
+    clipped = (values.min() < low - 1e-12, values.max() > high + 1e-12)
+    extend = {(True, True): "both", (True, False): "min", (False, True): "max"}.get(clipped, "neither")
+    label = "response (0: white)" if low < 0 else "output value"
+    axes[2].figure.colorbar(image, ax=axes[2], shrink=0.8, extend=extend, label=label)
+    if note:
+        axes[2].set_xlabel(note, fontsize=FONT - 1)
     return axes
 
 
@@ -69,10 +84,12 @@ def show_responses(x, responses, axes=None, fontsize=FONT, fig=None):
     return axes
 
 
-def show_filter_gallery(img, kernels, ncols=4, fig=None, axes=None, colorbar=False):
+def show_filter_gallery(img, kernels, ncols=4, fig=None, axes=None, colorbar=False, region=None):
     """A grayscale image filtered by each kernel of ``kernels`` (name -> (KH, KW) array).
 
-    With ``colorbar=True`` the signed responses (kernels whose weights do not sum to 1)
+    ``region=((top, bottom), (left, right))`` draws only those rows and columns (half-open,
+    0-based) of the input and of every output, enlarged: the whole image is filtered first, so
+    the region's borders are not the padding's. With ``colorbar=True`` the signed responses (kernels whose weights do not sum to 1)
     share one scale centred at 0 (stronger responses saturate), and two legends are drawn: brightness (0 … 1) for the
     input and the brightness-keeping kernels, and the shared signed scale for the others.
     Returns the axes used: the input's, then one per kernel.
@@ -86,9 +103,20 @@ def show_filter_gallery(img, kernels, ncols=4, fig=None, axes=None, colorbar=Fal
         for ax in axes[n:]:
             no_ticks(ax)
             ax.set_axis_off()
-    axes[0].imshow(img, cmap="gray", vmin=0 if colorbar else None, vmax=1 if colorbar else None)
-    axes[0].set_title(f"input {img.shape}")
     outputs = {name: conv2d(img, w, padding="same") for name, w in kernels.items()}
+    title = f"input {img.shape}"
+    if region is not None:
+        (top, bottom), (left, right) = region
+        if not (0 <= top < bottom <= img.shape[0] and 0 <= left < right <= img.shape[1]):
+            raise ValueError(
+                f"show_filter_gallery: region=((top, bottom), (left, right)) must lie inside the image of shape "
+                f"{img.shape}; received region={region}."
+            )
+        outputs = {name: y[top:bottom, left:right] for name, y in outputs.items()}
+        title = f"input {img.shape},\nrows {top}–{bottom - 1}, columns {left}–{right - 1}"
+        img = img[top:bottom, left:right]
+    axes[0].imshow(img, cmap="gray", vmin=0 if colorbar else None, vmax=1 if colorbar else None)
+    axes[0].set_title(title)
     signed = [name for name, w in kernels.items() if abs(float(np.sum(w)) - 1) >= 1e-9]
     # one scale for all signed panels, set by the weakest kernel's responses: the strongest saturate
     # (the colour bar's pointed ends) rather than the weakest fading to white

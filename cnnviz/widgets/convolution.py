@@ -322,11 +322,14 @@ class ImageKernelExplorer(Explorer):
         )
         if relu:
             y = np.maximum(y, 0)
+        # the cells of zeros added on each side (ERRATA 4: "same" may pad more at the bottom and right)
+        (top, bottom), (left, right) = (resolve_padding(P, L=n, K=3, S=S) for n in img.shape[:2])
         plot.show_image_filter(
             img,
             y,
             applied,
             fig=fig,
+            note=f"padding {P!r}, zeros added per side:\n(top, bottom) = ({top}, {bottom}), (left, right) = ({left}, {right})",
             titles=(
                 "input",
                 "kernel as applied" + (" (flipped)" if flip else ""),
