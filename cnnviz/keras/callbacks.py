@@ -18,7 +18,7 @@ __all__ = [
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
-    "LivePlot",
+    "LivePlot",  # noqa: F822  (matplotlib: imported on first use, by __getattr__ below)
     "ModelCheckpoint",
     "TerminateOnNaN",
 ]
