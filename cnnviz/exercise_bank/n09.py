@@ -33,18 +33,35 @@ EXERCISES: list[Exercise] = [
         id="09.1",
         kind="number",
         answer=lambda: keras.models.Sequential(
-            [keras.layers.Conv2D(16, 3, input_shape=(28, 28, 1))]
+            [keras.layers.Conv2D(32, 5, padding="same", input_shape=(14, 14, 16))]
         ).count_params(),
-        hint="A kernel has one weight per cell of its 3×3 window and per input channel; count them for every "
-        "kernel, then add one bias per kernel. The image's size does not enter.",
+        hint="A kernel has one weight per cell of its 5×5 window and per channel of the layer before it (the "
+        "pooled maps: how many channels?); count them for every kernel, then add one bias per kernel. The map's "
+        "size does not enter.",
         mistakes=(
-            (lambda a, r: a == 3 * 3 * 16, "Close: each kernel also has a bias."),
+            (lambda a, r: a == 5 * 5 * 16 * 32, "Close: each of the 32 kernels also has a bias."),
             (
-                lambda a, r: a > 10_000,
-                "The kernel is shared by every position: the 28 × 28 size does not multiply it.",
+                lambda a, r: a == 5 * 5 * 32,
+                "Each kernel spans all 16 channels of the pooled maps, and each kernel also has a bias: "
+                "two things are missing.",
+            ),
+            (
+                lambda a, r: a == 5 * 5 * 32 + 32,
+                "Each kernel spans all 16 channels of the pooled maps, not one: the first convolution made 16 maps.",
+            ),
+            (
+                lambda a, r: a in (3 * 3 * 16 * 32 + 32, 3 * 3 * 16 * 32),
+                "That is the count for 3×3 kernels, as in summary(): here each kernel is 5×5.",
+            ),
+            (
+                lambda a, r: a > 100_000,
+                "The kernel is shared by every position: the 14 × 14 size does not multiply it.",
             ),
         ),
-        explanation=lambda r: f"3·3·1 weights per kernel, 16 kernels, plus 16 biases: 3·3·1·16 + 16 = {r}.",
+        explanation=lambda r: (
+            f"5·5·16 weights per kernel (its window times the 16 pooled maps), 32 kernels, plus 32 biases: "
+            f"5·5·16·32 + 32 = {r:,}. The same method gives summary()'s 4,640 for 3×3 kernels."
+        ),
     ),
     Exercise(
         id="09.2",
@@ -72,6 +89,9 @@ EXERCISES: list[Exercise] = [
         mistakes=(
             (lambda a, r: a == 28 * 28 * 16, "That counts output cells; each one needs 3·3·1 multiply-adds."),
         ),
-        explanation=lambda r: f"28·28 positions × 16 kernels × 3·3·1 multiply-adds = {r:,} per image.",
+        explanation=lambda r: (
+            f"28·28 positions × 16 kernels × 3·3·1 multiply-adds = {r:,} per image (the bias, one addition per "
+            "value, is not counted)."
+        ),
     ),
 ]
