@@ -27,12 +27,13 @@ from __future__ import annotations
 import math
 import numbers
 import time
+import warnings
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from . import losses, optimizers
-from ._checks import as_model_input
+from ._checks import _memory_bytes, as_model_input  # _memory_bytes: the memory check_allocation allows
 from .callbacks import History
 from .metrics import get as get_metric
 
@@ -102,13 +103,16 @@ class Trainer:
         """The model's outputs for ``x`` (inference mode), computed in batches of ``batch_size`` (32)."""
         x = self._inputs(x, "predict")
         batch_size = _batch_size(batch_size)
+        _warn_if_batch_is_large(self, x, batch_size, "predict")
         if not len(x):
             return np.empty((0, *self.output_shape[1:]), dtype=np.float32)
         return np.concatenate([self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
 
     def predict_on_batch(self, x):
         """The model's outputs for one batch."""
-        return self.forward(self._inputs(x, "predict_on_batch"))
+        x = self._inputs(x, "predict_on_batch")
+        _warn_if_batch_is_large(self, x, len(x), "predict_on_batch")
+        return self.forward(x)
 
     def evaluate(
         self,
@@ -130,6 +134,7 @@ class Trainer:
         _unsupported(sample_weight=sample_weight, steps=steps)
         x, y = self._data(x, y, "evaluate")
         batch_size = _batch_size(batch_size)
+        _warn_if_batch_is_large(self, x, batch_size, "evaluate")
         sums = _Sums(self)
         for i in range(0, len(x), batch_size):
             xb, yb = x[i : i + batch_size], y[i : i + batch_size]
@@ -153,6 +158,7 @@ class Trainer:
         self._compiled("train_on_batch")
         _unsupported(sample_weight=sample_weight, class_weight=class_weight)
         x, y = self._data(x, y, "train_on_batch")
+        _warn_if_batch_is_large(self, x, len(x), "train_on_batch")
         loss, out = self._train_step(x, y)
         sums = _Sums(self)
         sums.add(loss, len(x), y, out)
@@ -195,6 +201,7 @@ class Trainer:
         )
         x, y = self._data(x, y, "fit")
         batch_size = _batch_size(batch_size)
+        _warn_if_batch_is_large(self, x, batch_size, "fit")
         epochs = _whole("epochs", epochs, 0)
         initial_epoch = _whole("initial_epoch", initial_epoch, 0)
         verbose = _verbose(verbose)
@@ -416,6 +423,42 @@ class _Sums:
         for (total, n), metric in zip(self.totals, self.metrics):
             logs[metric.name] = total / n
         return logs
+
+
+# One batch's activations (every layer's output) may take at most this share of the memory
+# check_allocation allows before predict, evaluate and fit warn: above it, a batch swaps or fails.
+BATCH_MEMORY_SHARE = 0.25
+
+
+def _warn_if_batch_is_large(model, x, batch_size, method):
+    """Warn (a UserWarning) when one batch's activations would fill a large share of the memory.
+
+    The estimate, made before anything runs: every layer's output shape (without the batch
+    axis) × the samples in a batch × the bytes per number. Training keeps them all for the
+    backward pass; inference frees each when the next layer has read it, so the figure is an
+    upper bound there, reached by the largest layers' outputs together.
+    """
+    batch = min(batch_size, len(x))
+    try:
+        per_sample = sum(math.prod(out) for _, out in model.node_shapes(x.shape[1:]))
+    except (ValueError, TypeError):  # a model that cannot take x says so when it runs
+        return
+    need = (math.prod(x.shape[1:]) + per_sample) * batch * x.dtype.itemsize
+    memory = _memory_bytes() or 8 * 2**30  # where the system does not say, assume 8 GiB
+    if need > BATCH_MEMORY_SHARE * memory:
+        hint = (
+            "Pass x in smaller parts (predict(x, batch_size=32) splits it for you)."
+            if method.endswith("on_batch")
+            else "Use a smaller batch_size (Keras' default is 32)."
+        )
+        warnings.warn(
+            f"{method}: one batch of {batch:,} samples will hold about {need / 1e9:,.1f} GB of activations "
+            f"({per_sample:,} numbers per sample in the layers' outputs × {x.dtype.itemsize} bytes), more than "
+            f"{BATCH_MEMORY_SHARE:.0%} of this machine's {memory / 1e9:,.1f} GB of memory: it may be very slow "
+            f"or fail. {hint}",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _batch_size(batch_size):
