@@ -27,41 +27,64 @@ def _products_in_conv2d_1():
     return int(np.prod(kernel.shape[:3]))
 
 
-def _noise_answer():
-    """Check the claim behind the right choice: noise gets a confident class, probabilities sum to 1."""
-    model = _cnn()
-    noise = np.random.default_rng(0).random((1, 28, 28, 1)).astype(np.float32)
-    p = model.predict(noise, verbose=0)[0]
-    assert abs(float(p.sum()) - 1.0) < 1e-5 and float(p.max()) > 0.5
-    return "b"
+def _deeper_cnn():
+    """The lecture CNN's layers with a third block: a 3×3 convolution ("same") and a 2×2 pooling."""
+    from .. import keras
+
+    return keras.models.Sequential(
+        [
+            keras.layers.Conv2D(16, 3, activation="relu", padding="same", input_shape=(28, 28, 1)),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(32, 3, activation="relu", padding="same"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu", padding="same"),
+            keras.layers.MaxPooling2D(2),
+        ]
+    )
 
 
-NOISE_CHOICES = {
-    "a": "the noise really looks like that digit, as the network learned digits",
-    "b": "softmax gives every input probabilities that sum to 1; the network never saw noise, so a large one "
-    "says which logit is largest, not that the input is a digit",
-    "c": "the network is broken: a trained network gives about 0.1 to every class on noise",
-}
+def _field_of_third_pool():
+    """The side of the input square one cell of a third max-pooling would read."""
+    return int(architectures.receptive_fields(_deeper_cnn())[5][0])
+
+
+NOISE = 100  # random-noise images, seed 1: the exercise's text says the same
+
+
+def _confident_on_noise():
+    """On how many of the noise images the lecture CNN gives some class a probability above 0.5."""
+    images = np.random.default_rng(1).random((NOISE, 28, 28, 1)).astype(np.float32)
+    return int((_cnn().predict(images, verbose=0).max(axis=1) > 0.5).sum())
+
+
+def _pixels_read_by_corner():
+    """How many input pixels value (0, 0) of conv2d_1 reads: its box in the input, clipped at the border."""
+    from ..inside import receptive_boxes
+
+    r0, r1, c0, c1 = receptive_boxes(_cnn(), 2, 0, 0)[0]
+    return (r1 - r0) * (c1 - c0)
+
 
 EXERCISES: list[Exercise] = [
     Exercise(
         id="10.1",
         kind="number",
-        answer=_field_of_second_pool,
-        hint="Select any cell of max_pooling2d_1 away from the border in the explorer and read the last line of "
-        "the panel; or work back: each 3×3 convolution widens the square by 2 jumps, each 2×2 pooling "
-        "widens it by 1 jump and doubles the jump.",
+        answer=_field_of_third_pool,
+        hint="Start from max_pooling2d_1's field and jump (the list architectures.receptive_fields printed above gives both), then "
+        "apply r' = r + (K − 1)·j and j' = j·S once for the new convolution and once for the new pooling.",
         mistakes=(
+            (lambda a, r: a == r - 4, "Close: the new pooling's window widens the square too, by (2 − 1)·j."),
             (
-                lambda a, r: a == 4,
-                "That is the field after the first pooling: there are two blocks to go through.",
+                lambda a, r: a == 16,
+                "After max_pooling2d_1 neighbouring values are 4 input pixels apart (each pooling doubles the "
+                "jump), not 2.",
             ),
-            (lambda a, r: a == r - 2, "Close: the last pooling's window widens the square too."),
+            (lambda a, r: a == 13, "The jump is not 1 any more: each pooling doubled it."),
         ),
         explanation=lambda r: (
-            f"Side 1 → 3 (conv, jump 1) → 4 (pool, jump becomes 2) → 4 + 2·2 = 8 (conv) → 8 + 1·2 = {r} "
-            "(pool): one cell of max_pooling2d_1 reads a "
-            f"{r}×{r} square of the 28×28 digit, as architectures.receptive_fields says."
+            f"From r = 10, j = 4 after max_pooling2d_1: conv 3×3 → 10 + 2·4 = 18; pool 2×2 → 18 + 1·4 = {r} "
+            "(and j becomes 8). One value of the new pooling would read a "
+            f"{r}×{r} square: most of the 28×28 digit."
         ),
     ),
     Exercise(
@@ -83,37 +106,43 @@ EXERCISES: list[Exercise] = [
     ),
     Exercise(
         id="10.3",
-        kind="choice",
-        choices=tuple(NOISE_CHOICES),
-        answer=_noise_answer,
-        hint="Add up the ten probabilities the network gives the noise. Could any input get probabilities that do not "
-        "add up to that? And what did the network see while it was trained?",
+        kind="number",
+        answer=_confident_on_noise,
+        hint="Make the 100 noise images as the text says, run model.predict on them, take each row's largest "
+        "probability and count how many are above 0.5.",
         mistakes=(
             (
-                lambda a, r: a == "c",
-                "Look at the bars again: is that what the trained network gives the noise?",
+                lambda a, r: a == NOISE - r,
+                "That counts the images whose largest probability is at most 0.5: count the others.",
             ),
+            (lambda a, r: 0 < a < 1, "A count of images (out of 100), not a fraction."),
         ),
         explanation=lambda r: (
-            "Softmax turns any ten logits into probabilities that sum to 1, so some class always gets a share, "
-            "and a large share only says its logit is well above the others. The network was trained on digits "
-            "only; nothing taught it to give low values to noise, so its confidence there measures nothing."
+            f"{r} of the {NOISE} noise images get a class with probability above 0.5. Softmax turns any ten "
+            "logits (the dense layer's scores before the softmax) into probabilities that sum to 1, so some class "
+            "always gets a share, and a large share only says its logit is well above the others. The network "
+            "was trained on digits only; nothing taught it to give low values to noise, so its confidence there "
+            "measures nothing."
         ),
     ),
     Exercise(
         id="10.4",
         kind="number",
-        answer=lambda: int(np.prod(_cnn().expected_input_shape())),
-        hint="Select a bar of the dense layer: what does the last line of the panel say it reads? Count those pixels.",
+        answer=_pixels_read_by_corner,
+        hint="Work the box back layer by layer, as receptive_boxes does, and cut off what falls outside the map "
+        '("same" padding reads zeros there, not pixels); or click that corner cell in the explorer and count '
+        "the outlined pixels.",
         mistakes=(
             (
-                lambda a, r: a == 1568,
-                "That is how many values the dense layer reads, after flatten: how many input pixels feed them?",
+                lambda a, r: a == 64,
+                "That is the 8×8 field of a value away from the border: at the corner, part of it is padding.",
             ),
+            (lambda a, r: a in (5, 7, 8), "A number of pixels: rows times columns of the box."),
         ),
         explanation=lambda r: (
-            f"A dense unit reads all 1,568 flattened values, and together they read the whole 28×28 input: {r} "
-            "pixels, so any pixel can change any probability."
+            f"conv2d_1 at (0, 0) reads rows −1..1 of max_pooling2d, of which 0..1 exist; they read rows 0..3 of "
+            f"conv2d, which read rows −1..4 of the input: 0..4 exist. 5 × 5 = {r} pixels, not the 64 of a value "
+            "away from the border: the rest of its 8×8 field is padding."
         ),
     ),
 ]
