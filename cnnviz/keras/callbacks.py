@@ -10,6 +10,7 @@ from ..callbacks import (
     ModelCheckpoint,
     TerminateOnNaN,
 )
+from ._missing import missing
 
 __all__ = [
     "BatchLogger",
@@ -31,4 +32,4 @@ def __getattr__(name):
         from ..plot.training import LivePlot
 
         return LivePlot
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise missing("callbacks", name, __all__)

@@ -41,6 +41,7 @@ from ..layers import (
     multiply,
     subtract,
 )
+from ._missing import missing
 
 __all__ = [
     "Activation",
@@ -98,3 +99,8 @@ __all__ += [
     "MaxPool1D",
     "MaxPool2D",
 ]
+
+
+def __getattr__(name):
+    """A Keras name cnnviz does not have: an error that says so, and what there is (``_missing``)."""
+    raise missing("layers", name, __all__)

@@ -14,6 +14,7 @@ from ..losses import (
     MeanSquaredError,
     SparseCategoricalCrossentropy,
 )
+from ._missing import missing
 from ._per_sample import per_row, refuse
 
 __all__ = [
@@ -65,3 +66,8 @@ def mean_absolute_error(y_true, y_pred):
 
 
 mse, mae = mean_squared_error, mean_absolute_error
+
+
+def __getattr__(name):
+    """A Keras name cnnviz does not have: an error that says so, and what there is (``_missing``)."""
+    raise missing("losses", name, __all__)

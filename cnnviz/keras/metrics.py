@@ -15,6 +15,7 @@ from ..metrics import (
     SparseTopKCategoricalAccuracy,
     TopKCategoricalAccuracy,
 )
+from ._missing import missing
 from ._per_sample import per_row
 from .losses import (
     binary_crossentropy,
@@ -70,3 +71,8 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 for every sample whose label is among its k largest scores."""
     return per_row(SparseTopKCategoricalAccuracy(k=k), y_true, y_pred, "sparse_top_k_categorical_accuracy",
                    sparse=True)  # fmt: skip
+
+
+def __getattr__(name):
+    """A Keras name cnnviz does not have: an error that says so, and what there is (``_missing``)."""
+    raise missing("metrics", name, __all__)
