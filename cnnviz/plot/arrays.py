@@ -352,7 +352,7 @@ def show_shift_pooling(img, shifted, before, after, shift, K, axes=None, fig=Non
     for ax, data, title in (
         (axes[0], img, "input"),
         (axes[1], shifted, f"shifted by ({shift[0]}, {shift[1]}) pixels"),
-        (axes[2], after, f"max-pooled {K}×{K}\n(stride {K}): {after.shape}"),
+        (axes[2], after, f"the shifted image, max-pooled\n{K}×{K} (stride {K}): {after.shape}"),
     ):
         ax.imshow(data, cmap="gray")
         ax.set_title(title, fontsize=FONT - 1)
