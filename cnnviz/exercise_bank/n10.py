@@ -44,8 +44,9 @@ def _deeper_cnn():
 
 
 def _field_of_third_pool():
-    """The side of the input square one cell of a third max-pooling would read."""
-    return int(architectures.receptive_fields(_deeper_cnn())[5][0])
+    """(r, j) of a third max-pooling: the side of the input square one cell reads, and the jump."""
+    r, j = architectures.receptive_fields(_deeper_cnn())[5]
+    return (int(r), int(j))
 
 
 NOISE = 100  # random-noise images, seed 1: the exercise's text says the same
@@ -68,23 +69,32 @@ def _pixels_read_by_corner():
 EXERCISES: list[Exercise] = [
     Exercise(
         id="10.1",
-        kind="number",
+        kind="shape",
         answer=_field_of_third_pool,
-        hint="Start from max_pooling2d_1's field and jump (the list architectures.receptive_fields printed above gives both), then "
-        "apply r' = r + (K − 1)·j and j' = j·S once for the new convolution and once for the new pooling.",
+        hint="Start from max_pooling2d_1's field and jump (the list architectures.receptive_fields printed above "
+        "gives both), then apply r' = r + (K − 1)·j and j' = j·S once for the new convolution and once for the "
+        "new pooling. Answer (r, j).",
         mistakes=(
-            (lambda a, r: a == r - 4, "Close: the new pooling's window widens the square too, by (2 − 1)·j."),
             (
-                lambda a, r: a == 16,
+                lambda a, r: tuple(a) == (r[0] - 4, r[1] // 2),
+                "Close: that is the new convolution's; the new pooling widens the square by (2 − 1)·j and "
+                "doubles the jump.",
+            ),
+            (
+                lambda a, r: a[0] == r[0] and a[1] != r[1],
+                "The field is right; each pooling doubles the jump.",
+            ),
+            (
+                lambda a, r: a[0] == 16,
                 "After max_pooling2d_1 neighbouring values are 4 input pixels apart (each pooling doubles the "
                 "jump), not 2.",
             ),
-            (lambda a, r: a == 13, "The jump is not 1 any more: each pooling doubled it."),
+            (lambda a, r: a[0] == 13, "The jump is not 1 any more: each pooling doubled it."),
         ),
         explanation=lambda r: (
-            f"From r = 10, j = 4 after max_pooling2d_1: conv 3×3 → 10 + 2·4 = 18; pool 2×2 → 18 + 1·4 = {r} "
-            "(and j becomes 8). One value of the new pooling would read a "
-            f"{r}×{r} square: most of the 28×28 digit."
+            f"From r = 10, j = 4 after max_pooling2d_1: conv 3×3 → r = 10 + 2·4 = 18, j = 4; pool 2×2 → "
+            f"r = 18 + 1·4 = {r[0]}, j = 4·2 = {r[1]}. One value of the new pooling would read a "
+            f"{r[0]}×{r[0]} square, most of the 28×28 digit, and its neighbours are {r[1]} pixels apart."
         ),
     ),
     Exercise(
