@@ -2,7 +2,7 @@
 
 Run:  python benchmarks/bench_training_explorer.py   (reads MNIST through cnnviz.datasets)
 
-The lecture CNN (cnnviz.pretrained's architecture, freshly initialised) with Adam, batches of 64
+The lecture CNN (cnnviz.pretrained.lecture_cnn, freshly initialised) with Adam, batches of 64
 MNIST digits: ``step()`` trains one batch and moves the picture (loss curve, gradient sizes,
 kernels, feature maps), synchronously, so its time is what a learner waits after pressing
 "one batch". Prints the median and the worst over 60 steps, and the share of the redraw
@@ -15,27 +15,14 @@ import time
 import numpy as np
 
 from cnnviz import datasets, keras
+from cnnviz.pretrained import lecture_cnn
 from cnnviz.widgets import TrainingExplorer
-
-
-def lecture_cnn():
-    return keras.models.Sequential(
-        [
-            keras.layers.Conv2D(16, 3, padding="same", activation="relu", input_shape=(28, 28, 1)),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Flatten(),
-            keras.layers.Dense(10, activation="softmax"),
-        ],
-        seed=0,
-    )
 
 
 def main():
     (x, y), _ = datasets.load_mnist(progressbar=False)
     x, y = (x[:6400] / 255).astype(np.float32)[..., None], y[:6400]
-    model = lecture_cnn()
+    model = lecture_cnn(seed=0)
     model.compile(
         optimizer=keras.optimizers.Adam(0.002), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
     )

@@ -63,7 +63,9 @@ class Optimizer:
     def get_config(self):
         """The constructor's arguments: ``type(self)(**config)`` makes a fresh optimizer like this one."""
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {p: getattr(self, p) for p in names}
+        values = {p: getattr(self, p) for p in names}
+        # a learning rate set by hand may be a numpy number (np.float32(0.01)): a saved model stores plain ones
+        return {p: v.item() if isinstance(v, np.generic) else v for p, v in values.items()}
 
     def __repr__(self):
         return f"{type(self).__name__}(learning_rate={self.learning_rate:g})"
@@ -219,14 +221,8 @@ class Adadelta(Optimizer):
         p += self.learning_rate * step  # p ← p + η·Δ
 
 
-class Adamax(Optimizer):
+class Adamax(Adam):
     """Adamax (Kingma & Ba, 2015, section 7.1) with Keras' defaults: Adam with the largest |g| instead of √v."""
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(learning_rate)
-        self.beta_1 = _number(self, "beta_1", beta_1, low=0, high=1, high_open=True)
-        self.beta_2 = _number(self, "beta_2", beta_2, low=0, high=1, high_open=True)
-        self.epsilon = _number(self, "epsilon", epsilon, low=0)
 
     def update(self, p, g, key):
         g = g.astype(p.dtype, copy=False)

@@ -27,6 +27,16 @@ def signal(n=2, length=8, c=3):
     return np.arange(n * length * c, dtype=np.float64).reshape(n, length, c) % 5 - 2
 
 
+def inference_arguments():
+    return {
+        "x": image(),
+        "gamma": np.ones(3),
+        "beta": np.zeros(3),
+        "moving_mean": np.zeros(3),
+        "moving_variance": np.ones(3),
+    }
+
+
 # (op, valid keyword arguments); the first argument is the data
 CALLS = {
     "conv2d_forward": (
@@ -45,26 +55,8 @@ CALLS = {
         ops.batchnorm_forward,
         lambda: {"x": image(), "gamma": np.ones(3), "beta": np.zeros(3)},
     ),
-    "batchnorm_inference": (
-        ops.batchnorm_inference,
-        lambda: {
-            "x": image(),
-            "gamma": np.ones(3),
-            "beta": np.zeros(3),
-            "moving_mean": np.zeros(3),
-            "moving_variance": np.ones(3),
-        },
-    ),
-    "batchnorm_inference_forward": (
-        ops.batchnorm_inference_forward,
-        lambda: {
-            "x": image(),
-            "gamma": np.ones(3),
-            "beta": np.zeros(3),
-            "moving_mean": np.zeros(3),
-            "moving_variance": np.ones(3),
-        },
-    ),
+    "batchnorm_inference": (ops.batchnorm_inference, inference_arguments),
+    "batchnorm_inference_forward": (ops.batchnorm_inference_forward, inference_arguments),
     "dense_forward": (
         ops.dense_forward,
         lambda: {"x": np.ones((2, 5)), "w": np.ones((5, 3)), "b": np.zeros(3)},
