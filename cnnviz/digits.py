@@ -316,9 +316,9 @@ def read_image(data, side: int = READ_SIDE, max_pixels: int = MAX_PIXELS, name: 
             f"{name} is too large to read: {error} Images of up to {max_pixels:,} pixels can be "
             "read; make it smaller first."
         ) from None
-    except Exception as error:  # Pillow raises many kinds of errors for bytes that are not an image
+    except Exception:  # Pillow raises many kinds of errors for bytes that are not an image
         raise ValueError(
-            f"{name} is not an image file that can be read (PNG, JPEG, GIF, BMP, TIFF, ...): {error}"
+            f"{name} is not an image file that can be read (PNG, JPEG, GIF, BMP, TIFF, ...)."
         ) from None
     with image:
         width, height = image.size

@@ -80,7 +80,8 @@ def test_a_closed_network_explorer_is_freed_with_its_figure(small_cnn):
 
 
 def test_a_refused_network_explorer_is_freed_too():
-    explorer = NetworkExplorer("not a model")
+    a = keras.Input((6, 6, 1))
+    explorer = NetworkExplorer(keras.Model(a, layers.Add()([a, layers.Conv2D(1, 1)(a)])))  # branched: refused
     ref = weakref.ref(explorer)
     explorer.close()
     del explorer
@@ -88,7 +89,8 @@ def test_a_refused_network_explorer_is_freed_too():
 
 
 def test_a_closed_pad_and_picture_are_freed():
-    for widget in (DrawingPad(), ClickImage()):
+    for cls in (DrawingPad, ClickImage):
+        widget = cls()
         ref = weakref.ref(widget)
         widget.close()
         del widget

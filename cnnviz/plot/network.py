@@ -31,6 +31,7 @@ __all__ = ["NetworkPicture", "mosaic_layout", "show_conversion", "show_network",
 GAP = 1  # cells of background between the channels of a mosaic
 SKIPPED = (L.Flatten, L.Reshape, L.InputLayer)  # outputs that only re-arrange the previous one
 MAX_BARS = 256  # longer vectors are drawn as a strip image
+NOT_FINITE_COLOR = "#ff00ff"  # magenta: NaN and infinite values (drawn as +∞, above every scale)
 
 
 def mosaic_layout(channels: int) -> tuple[int, int]:
@@ -44,8 +45,17 @@ def mosaic_layout(channels: int) -> tuple[int, int]:
 
 
 def _cmap(name):
-    """A colour map that shows NaN (the gaps between tiles) as white."""
-    return matplotlib.colormaps[name].with_extremes(bad="white")
+    """A colour map that shows NaN (the gaps between tiles) as white, and ±∞ (values that are not finite) marked."""
+    return matplotlib.colormaps[name].with_extremes(
+        bad="white", over=NOT_FINITE_COLOR, under=NOT_FINITE_COLOR
+    )
+
+
+def _finite_range(y, finite):
+    """(min, max) of the finite values of y as floats; (0, 0) when there are none."""
+    if not finite.any():
+        return 0.0, 0.0
+    return float(y[finite].min()), float(y[finite].max())
 
 
 def _mosaic(maps, rows, cols, out=None):
@@ -86,6 +96,10 @@ class NetworkPicture:
                 f"The network picture needs a model whose input is an image (H, W, C); received input "
                 f"shape {None if shape is None else tuple(shape)}."
             )
+        if not model.layers:
+            raise ValueError(
+                f"The network picture needs a model with layers; {model.name!r} has none to show."
+            )
         self.model = model
         self.input_shape = tuple(shape)
         self.shapes = [self.input_shape] + [tuple(out) for _, out in model.node_shapes()]
@@ -96,7 +110,7 @@ class NetworkPicture:
         for k in nodes:
             s = self.shapes[k + 1]
             if len(s) == 3:
-                rows, cols = mosaic_layout(s[2]) if k >= 0 else (1, 1)
+                rows, cols = mosaic_layout(s[2]) if self._tiled(k) else (1, 1)
                 widths.append(max(cols * (s[1] + GAP) / (rows * (s[0] + GAP)), 0.6))
             else:
                 widths.append(0.9)
@@ -115,9 +129,9 @@ class NetworkPicture:
             kind = "input" if k < 0 else type(model.nodes[k].layer).__name__
             ax.set_title(f"{names[k + 1]}\n{kind} {'×'.join(map(str, s))}", fontsize=FONT - 3)
             if len(s) == 3:
-                rows, cols = (1, 1) if k < 0 else mosaic_layout(s[2])
+                rows, cols = mosaic_layout(s[2]) if self._tiled(k) else (1, 1)
                 self.layouts[k] = (rows, cols)
-                if k < 0 and s[2] in (3, 4):
+                if not self._tiled(k):
                     blank = np.zeros(s, dtype=np.float32)
                 else:
                     blank = np.full(
@@ -178,19 +192,31 @@ class NetworkPicture:
 
     # -- the values ---------------------------------------------------------------------------
     def set(self, outputs):
-        """Show one input's values: ``outputs`` = [x, node 0's output, node 1's, ...], no batch axis."""
+        """Show one input's values: ``outputs`` = [x, node 0's output, node 1's, ...], no batch axis.
+
+        NaN and infinite values (a diverged model, an input beyond float32) are drawn in
+        ``NOT_FINITE_COLOR``, their bars left empty; the scales use the finite values.
+        """
         self.outputs = outputs
         self.restyled = False  # True when a colour map changed: the static background must be drawn again
         for k, image in self.images.items():
             y = outputs[k + 1]
-            if k < 0:
-                shown = y[:, :, 0] if y.shape[2] == 1 else y[:, :, :3]
-                lo, hi = float(np.min(y)), float(np.max(y))
-                image.set_data(shown)
-                image.set_clim(min(lo, 0.0), max(hi, 1.0) if hi <= 1 else hi)
+            finite = np.isfinite(y)
+            lo, hi = _finite_range(y, finite)
+            if k < 0 and not self._tiled(k):  # a colour input: non-finite pixels painted in the mark colour
+                shown = np.where(finite, y, 0.0)[:, :, :3]
+                shown[~finite.all(axis=2)] = matplotlib.colors.to_rgb(NOT_FINITE_COLOR)
+                image.set_data(np.clip(shown, 0.0, max(hi, 1.0)) / max(hi, 1.0))
+                image.set_clim(0.0, 1.0)
+            elif k < 0:  # the input's grey levels: a fixed 0..1 scale unless they go beyond
+                image.set_data(
+                    _mosaic(np.where(finite, y, np.inf), *self.layouts[k], out=image.get_array().data)
+                )
+                image.set_clim(min(lo, 0.0), max(hi, 1.0))
             else:
-                image.set_data(_mosaic(y, *self.layouts[k], out=image.get_array().data))
-                lo, hi = float(y.min()), float(y.max())
+                image.set_data(
+                    _mosaic(np.where(finite, y, np.inf), *self.layouts[k], out=image.get_array().data)
+                )
                 if lo < 0:  # signed values: a diverging scale around 0
                     top = max(-lo, hi) or 1.0
                     cmap, lo, hi = "RdBu_r", -top, top
@@ -206,22 +232,30 @@ class NetworkPicture:
                 text.set_text(num(v))
         for k, bars in self.bars.items():
             y = outputs[k + 1]
+            finite = np.isfinite(y)
             softmax = self.model.nodes[k].layer.activation == "softmax"
-            top = 1.0 if softmax else (float(np.abs(y).max()) or 1.0)
-            for bar, v in zip(bars, y):
-                bar.set_width(float(v) / top)
+            top = 1.0 if softmax else (float(np.abs(y[finite]).max()) if finite.any() else 0.0) or 1.0
+            for bar, v, ok in zip(bars, y, finite):
+                bar.set_width(float(v) / top if ok else 0.0)
             if not softmax:
                 self.scales[k].set_text(f"max = {num(top)}")
-            best = int(np.argmax(y))
+            best = int(np.argmax(np.where(finite, y, -np.inf))) if finite.any() else -1
             for u, bar in enumerate(bars):
-                bar.set_color(WINDOW_COLOR if (softmax and u == best) else VISITED_COLOR)
+                color = WINDOW_COLOR if (softmax and u == best) else VISITED_COLOR
+                bar.set_color(color if finite[u] else NOT_FINITE_COLOR)
         last = outputs[-1]
         if self.model.nodes[-1].layer.activation == "softmax":
             self.headline.set_text(
                 f"prediction: class {int(np.argmax(last))} with p = {float(np.max(last)):.3f}"
+                if np.isfinite(last).all()
+                else "no prediction: the probabilities are NaN or infinite"
             )
         self._outline()
         return self
+
+    def _tiled(self, k) -> bool:
+        """True when node k is drawn as a mosaic of its channels (every layer, and an input that is not colour)."""
+        return k >= 0 or self.input_shape[2] not in (3, 4)
 
     # -- selection and clicks -----------------------------------------------------------------
     def select(self, node, index):
@@ -257,7 +291,7 @@ class NetworkPicture:
             self.outlines[k].set_segments(self._rectangles(k, box))
         if node in self.images:  # the selected cell itself, in its own channel's tile
             r, c = index[0], index[1]
-            ch = index[2] if node >= 0 and len(index) > 2 else 0
+            ch = index[2] if self._tiled(node) and len(index) > 2 else 0
             y0, x0 = self.tile_origin(node, ch)
             self.cell.remove()
             self.cell = self.images[node].axes.add_patch(
@@ -274,7 +308,7 @@ class NetworkPicture:
         if len(index) == 1:  # a bar: its middle
             data = (sum(ax.get_xlim()) / 2, index[0])
         else:
-            y0, x0 = self.tile_origin(node, index[2] if node >= 0 else 0)
+            y0, x0 = self.tile_origin(node, index[2] if self._tiled(node) else 0)
             data = (x0 + index[1], y0 + index[0])
         x, y = ax.transData.transform(data)
         return float(x), float(self.fig.bbox.height - y)
@@ -289,7 +323,7 @@ class NetworkPicture:
     def _rectangles(self, k, box):
         """Outline segments of rows r0..r1 − 1, columns c0..c1 − 1 in every channel's tile of node k."""
         r0, r1, c0, c1 = box
-        C = self.shapes[k + 1][2] if k >= 0 else 1
+        C = self.shapes[k + 1][2] if self._tiled(k) else 1
         segments = []
         for ch in range(C):
             y0, x0 = self.tile_origin(k, ch)
@@ -316,10 +350,10 @@ class NetworkPicture:
             rows, cols = self.layouts[k]
             (tr, r), (tc, c) = divmod(mr, H + GAP), divmod(mc, W + GAP)
             channel = tr * cols + tc
-            C = self.shapes[k + 1][2] if k >= 0 else 1
+            C = self.shapes[k + 1][2] if self._tiled(k) else 1
             if mr < 0 or mc < 0 or r >= H or c >= W or tr >= rows or tc >= cols or channel >= C:
                 return None  # a gap between tiles, or outside the maps
-            return (k, (r, c, channel if k >= 0 else 0))
+            return (k, (r, c, channel if self._tiled(k) else 0))
         return None
 
 
@@ -342,7 +376,9 @@ def show_conversion(steps, axes=None, fig=None):
     axes = np.ravel(axes)
     for ax, (title, image) in zip(axes, steps):
         image = np.asarray(image)
-        ax.imshow(image if image.ndim == 3 and image.shape[2] in (3, 4) else image.squeeze(), cmap="gray")
+        colour = image.ndim == 3 and image.shape[2] in (3, 4)
+        grey = image if colour or image.ndim == 2 else image[:, :, 0]  # (h, w): even 1×1 stays 2D
+        ax.imshow(grey, cmap="gray")
         ax.set_title(f"{title}\n{'×'.join(map(str, image.shape))}", fontsize=FONT - 3)
         no_ticks(ax)
     return axes

@@ -5,8 +5,8 @@ and ``new_figure`` the one place a figure is made. ``num`` is the one place a
 number becomes text; ``grid_format`` picks one format for a whole grid, so
 that its cells line up.
 
->>> num(3.0), num(-0.5), num(-0.5, wrap=True), num(2.25, fmt="{:.0f}")
-('3', '−0.5', '(−0.5)', '2')
+>>> num(3.0), num(-0.5), num(-0.5, wrap=True), num(2.25, fmt="{:.0f}"), num(float("nan"))
+('3', '−0.5', '(−0.5)', '2', 'NaN')
 >>> grid_format([1.0, 2.0]), grid_format([0.5, 2.0])
 ('{:.0f}', '{:.2f}')
 """
@@ -101,6 +101,8 @@ def num(v, wrap=False, fmt=None) -> str:
     str
     """
     v = float(v) + 0.0  # + 0.0 turns −0 into 0
+    if np.isnan(v):
+        return "NaN"
     if np.isinf(v):
         text = "−∞" if v < 0 else "∞"
     elif fmt is not None:

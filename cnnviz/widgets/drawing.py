@@ -42,8 +42,10 @@ stroke, which is what a model that classifies the digit needs.
 from __future__ import annotations
 
 import base64
+import binascii
 import io
 import pathlib
+import warnings
 
 import anywidget
 import numpy as np
@@ -55,13 +57,16 @@ from ..digits import FIELD, mnist_style
 __all__ = ["DrawingPad", "decode_png", "encode_png"]
 
 PNG_PREFIX = "data:image/png;base64,"
+MAX_SIDE = 4000  # decode_png refuses larger PNGs (the pad's canvas is at most 2000 pixels wide)
 
 
 def decode_png(url: str) -> np.ndarray:
     """The grey levels of a ``data:image/png;base64,...`` URL: float64 (H, W) in [0, 1].
 
     Colours are turned into brightness (ITU-R BT.601 luma, as PIL's "L" mode does); the
-    alpha channel is ignored (the pad's canvas is opaque). "" gives a 0×0 array.
+    alpha channel is ignored (the pad's canvas is opaque). "" gives a 0×0 array. Data that
+    is not base64, not a PNG, truncated, or wider or taller than ``MAX_SIDE`` pixels raises
+    ``ValueError``.
 
     >>> decode_png(encode_png(np.array([[0.0, 1.0]])))
     array([[0., 1.]])
@@ -72,9 +77,26 @@ def decode_png(url: str) -> np.ndarray:
         raise ValueError(
             f"expected a PNG as a data URL ('{PNG_PREFIX}...') or ''; received {str(url)[:40]!r}."
         )
-    data = base64.b64decode(url[len(PNG_PREFIX) :], validate=True)
-    with PIL.Image.open(io.BytesIO(data)) as image:
-        grey = np.asarray(image.convert("L"), dtype=np.float64)  # (H, W), 0..255
+    try:
+        data = base64.b64decode(url[len(PNG_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(f"the PNG data URL is not valid base64 ({error}).") from None
+    try:
+        with warnings.catch_warnings():  # a huge image is refused below, not warned about
+            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
+            image = PIL.Image.open(io.BytesIO(data), formats=["PNG"])
+        with image:
+            if max(image.size) > MAX_SIDE:
+                raise ValueError(
+                    f"the PNG is {image.width}×{image.height} pixels, larger than {MAX_SIDE}×{MAX_SIDE}."
+                )
+            grey = np.asarray(image.convert("L"), dtype=np.float64)  # (H, W), 0..255
+    except ValueError:
+        raise
+    except PIL.UnidentifiedImageError:  # Pillow's own message names a memory address: not useful
+        raise ValueError("the data is not a PNG.") from None
+    except Exception as error:  # Pillow raises many kinds of errors for a damaged or truncated PNG
+        raise ValueError(f"the PNG is damaged or truncated ({error}).") from None
     return grey / 255.0
 
 
@@ -117,6 +139,8 @@ class DrawingPad(anywidget.AnyWidget):
         Assign a new 28×28 array to draw it (modifying the array in place draws nothing).
     image : str
         The canvas as a PNG data URL, synced with the browser ("" when empty).
+    problem : str
+        Why the last ``image`` could not be read ("" when it could); ``value`` is then left as it was.
     """
 
     # the module's source as text, read once (a path would make anywidget keep every pad alive)
@@ -136,6 +160,7 @@ class DrawingPad(anywidget.AnyWidget):
     pen_width = traitlets.Int(20, min=1, max=80).tag(sync=True)
     eraser = traitlets.Bool(False).tag(sync=True)
     value = traitlets.Instance(np.ndarray)
+    problem = traitlets.Unicode("")  # not synced: for Python (the network explorer shows it)
 
     def __init__(self, **kwargs):
         self._reading = False  # True while value is computed from image: no PNG back
@@ -178,7 +203,12 @@ class DrawingPad(anywidget.AnyWidget):
         """A stroke (or Undo, Clear) in the browser: read the canvas, prepare it the MNIST way."""
         if self._reading:
             return
-        grey = decode_png(change["new"])
+        try:
+            grey = decode_png(change["new"])
+        except ValueError as error:  # damaged data from the browser: say so, never raise into the kernel
+            self.problem = f"The drawing could not be read: {error}"
+            return
+        self.problem = ""
         self._reading = True
         try:
             self.value = mnist_style(grey) if grey.size else _blank()

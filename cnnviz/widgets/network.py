@@ -92,6 +92,7 @@ class NetworkExplorer:
     dpi = 72
 
     def __init__(self, model, images=None, labels=None, index=0, class_names=None):
+        images, labels = _check_arguments(model, images, labels, index, class_names)
         self.model = model
         self.message = ""
         self.png = b""
@@ -100,6 +101,7 @@ class NetworkExplorer:
         self.selection = None
         self.explanation = ""
         self.source = ""
+        self.warning = ""  # what is wrong with the values shown (NaN, infinity), "" when nothing
         self._quiet = False
         self.status = widgets.HTML("")
         self.status.add_class("cnnviz-message")
@@ -120,7 +122,7 @@ class NetworkExplorer:
             self.widget.add_class("cnnviz-NetworkExplorer-refused")
             self._say(str(error))
             return
-        self.images, self.labels = images, None if labels is None else np.asarray(labels)
+        self.images, self.labels = images, labels
         self.pad = DrawingPad(size=196, pen_width=16)
         self.clicker = ClickImage(alt="every layer's output; click a cell")
         self.clicker.add_class("cnnviz-picture")
@@ -134,7 +136,7 @@ class NetworkExplorer:
         self.upload.add_class("cnnviz-upload")
         n = 0 if images is None else len(images)
         picker = widgets.IntSlider(
-            value=min(index, max(n - 1, 0)), min=0, max=max(n - 1, 0), description="test image",
+            value=int(index), min=0, max=max(n - 1, 0), description="test image",
             layout=SLIDER_LAYOUT, style=STYLE, continuous_update=False,
         )  # fmt: skip
         picker.disabled = n == 0
@@ -161,6 +163,7 @@ class NetworkExplorer:
         self.widget.add_class("cnnviz-explorer")
         self.widget.add_class("cnnviz-NetworkExplorer")
         self.pad.observe(self._on_pad, names="value")
+        self.pad.observe(self._on_pad_problem, names="problem")
         self.controls["image"].observe(self._on_pick, names="value")
         self.upload.observe(self._on_upload, names="value")
         if images is not None and n:
@@ -211,7 +214,8 @@ class NetworkExplorer:
         x = a / 255.0 if np.issubdtype(a.dtype, np.integer) else a
         if not np.isfinite(x).all():
             raise ValueError("The image holds NaN or infinite values.")
-        return np.asarray(x, dtype=np.float32)
+        with np.errstate(over="ignore"):  # beyond float32 (1e39, say) is infinite: shown, and said, by _run
+            return np.asarray(x, dtype=np.float32)
 
     def _on_pad(self, change):
         if self._quiet:
@@ -227,6 +231,10 @@ class NetworkExplorer:
             self.show(x, source="your drawing (resized)")
         else:
             self.show(digit, source="your drawing")
+
+    def _on_pad_problem(self, change):
+        if change["new"]:
+            self._say(change["new"])
 
     def _on_pick(self, change):
         self._pick(change["new"])
@@ -291,9 +299,12 @@ class NetworkExplorer:
     def _run(self, x):
         """One forward pass for the new input; the picture, the probabilities and the explanation follow."""
         self.x = x
-        self.outputs = [x] + [y[0] for y in self.model.forward(x[None], keep=True)]
+        with np.errstate(all="ignore"):  # overflow and NaN are found below and said in words
+            self.outputs = [x] + [y[0] for y in self.model.forward(x[None], keep=True)]
         self.picture.set(self.outputs)
-        self._say("")
+        names = ["the input"] + [f"layer {layer.name!r}" for layer in self.model.layers]
+        self.warning = _not_finite(self.outputs, names)
+        self._say(self.warning)
         self._explain()
         self.info.value = f"showing {html.escape(self.source)}"
         self._render()
@@ -312,7 +323,7 @@ class NetworkExplorer:
             if layer not in names:
                 raise ValueError(f"no layer named {layer!r}; the layers are {names}.")
             return names.index(layer)
-        if not isinstance(layer, (int, np.integer)) or not -1 <= layer < len(self.model.nodes):
+        if not _whole(layer) or not -1 <= layer < len(self.model.nodes):
             raise ValueError(f"layer must be a name or a node index from -1 to {len(self.model.nodes) - 1}; received {layer!r}.")  # fmt: skip
         return int(layer)
 
@@ -328,14 +339,18 @@ class NetworkExplorer:
             node = self.node_index(layer)
             shape = self.picture.shapes[node + 1]
             index = (row, col, channel) if len(shape) == 3 else (row,)
-            if not all(isinstance(i, (int, np.integer)) and 0 <= i < s for i, s in zip(index, shape)):
+            if not all(_whole(i) for i in index):
+                raise TypeError(
+                    f"row, col and channel must be whole numbers (not True/False); received {index!r}."
+                )
+            if not all(0 <= i < s for i, s in zip(index, shape)):
                 raise ValueError(f"{index} is outside the layer's output of shape {shape}.")
         except (ValueError, TypeError) as error:
             self._say(str(error))
             return
         self.selection = (node, tuple(int(i) for i in index))
         self.picture.select(*self.selection)
-        self._say("")
+        self._say(self.warning)
         self._explain()
         self._render()
 
@@ -357,7 +372,8 @@ class NetworkExplorer:
         if node < 0:
             text = f"input at {index} = {float(self.outputs[0][index]):.4g}"
         else:
-            text = inside.explain(self.model, self.outputs, node, index)
+            with np.errstate(all="ignore"):  # NaN and infinity are written out as they are
+                text = inside.explain(self.model, self.outputs, node, index)
             if len(index) == 3:
                 r0, r1, c0, c1 = inside.receptive_boxes(self.model, node, index[0], index[1])[0]
                 text += (
@@ -394,6 +410,71 @@ class NetworkExplorer:
             data["image/png"] = base64.b64encode(self.png).decode("ascii")
         data["text/plain"] = f"NetworkExplorer(model={self.model.name!r})"
         return data
+
+
+def _check_arguments(model, images, labels, index, class_names):
+    """Refuse what cannot be a model, test images, labels or index; return (images, labels) as arrays or None."""
+    from ..models import Model  # here: cnnviz.models need not be imported to import the widgets
+
+    if not isinstance(model, Model):
+        raise TypeError(
+            "NetworkExplorer expects a cnnviz model (keras.models.Sequential or keras.Model); "
+            f"received model of type {type(model).__name__}."
+        )
+    if images is not None:
+        try:
+            images = np.asarray(images)
+        except Exception as error:  # a ragged list, say
+            raise TypeError(
+                f"images must be an array of images; received {type(images).__name__}."
+            ) from error
+        if images.dtype == bool or not (
+            np.issubdtype(images.dtype, np.integer) or np.issubdtype(images.dtype, np.floating)
+        ):
+            raise TypeError(f"images must hold numbers; received images of dtype {images.dtype}.")
+        if images.ndim not in (3, 4):
+            received = f"images={images.item()!r}" if images.ndim == 0 else f"images of shape {images.shape}"
+            raise ValueError(
+                f"images must be a stack of images, shape (N, H, W) or (N, H, W, C); received {received}."
+            )
+    n = 0 if images is None else len(images)
+    if labels is not None:
+        if images is None:
+            raise ValueError("labels were given without images: pass images=... too.")
+        labels = np.asarray(labels)
+        if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"labels must be {n} whole numbers, one per image; received labels of shape {labels.shape} "
+                f"and dtype {labels.dtype}."
+            )
+    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"index must be a whole number; received index={index!r} ({type(index).__name__}).")
+    if not 0 <= index < max(n, 1):
+        raise ValueError(
+            f"index must be from 0 to {max(n - 1, 0)} (there are {n} images); received index={index}."
+        )
+    if class_names is not None and (
+        isinstance(class_names, str) or not all(isinstance(c, str) for c in class_names)
+    ):
+        raise TypeError(f"class_names must be a list of names (str); received class_names={class_names!r}.")
+    return images, labels
+
+
+def _not_finite(outputs, names) -> str:
+    """A message naming the first output holding NaN or infinity ("" when all are finite)."""
+    for name, y in zip(names, outputs):
+        if not np.isfinite(y).all():
+            return (
+                f"Some values are NaN or infinite, from {name} on (marked in magenta; bars left empty): "
+                "an input too large for float32 (beyond about 3.4e38), or weights that diverged in training "
+                "(a learning rate too large?)."
+            )
+    return ""
+
+
+def _whole(i) -> bool:
+    """True for a whole number; False for True and False, which Python would take as 1 and 0."""
+    return isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
 
 
 def _drawn(fig):
