@@ -35,7 +35,14 @@ def test_08_5_is_what_the_batchnorm_explorer_shows():
 
     explorer = BatchNormExplorer()
     with explorer.hold():
-        for name, value in {"gamma": -2.0, "beta": 1.0, "epsilon": 1e-5, "N": 8, "channel": 3, "seed": 0}.items():
+        for name, value in {
+            "gamma": -2.0,
+            "beta": 1.0,
+            "epsilon": 1e-5,
+            "N": 8,
+            "channel": 3,
+            "seed": 0,
+        }.items():
             explorer.controls[name].value = value
     title = explorer._canvas.figure.axes[1].get_title()
     mean, variance = BANK["08.5"].answer()

@@ -95,7 +95,9 @@ def test_the_gallery_can_draw_a_region_of_the_filtered_image():
     img = np.random.default_rng(1).random((40, 30))
     axes = plot.show_filter_gallery(img, {"sobel x": KERNELS["sobel x"]}, region=((10, 20), (5, 25)))
     assert axes[0].images[0].get_array().shape == (10, 20) == axes[1].images[0].get_array().shape
-    whole = cnnviz.conv2d(img, KERNELS["sobel x"], padding="same")  # filtered whole, then cut: no padding seams
+    whole = cnnviz.conv2d(
+        img, KERNELS["sobel x"], padding="same"
+    )  # filtered whole, then cut: no padding seams
     assert np.allclose(axes[1].images[0].get_array(), whole[10:20, 5:25])
     assert "rows 10–19, columns 5–24" in axes[0].get_title()
     with pytest.raises(ValueError, match=r"region=\(\(top, bottom\), \(left, right\)\) must lie inside"):

@@ -8,7 +8,17 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, NullLocator
 
 from ..sizes import spatial_pairs
-from .style import FONT, VISITED_COLOR, WINDOW_COLOR, cell_ticks, grid_format, new_axes, new_figure, no_ticks, num
+from .style import (
+    FONT,
+    VISITED_COLOR,
+    WINDOW_COLOR,
+    cell_ticks,
+    grid_format,
+    new_axes,
+    new_figure,
+    no_ticks,
+    num,
+)
 
 __all__ = [
     "PixelPicture",
@@ -323,7 +333,9 @@ def show_same_scale(arrays, titles, scale=1, dpi=100, label=None, **imshow):
         x += w + gap
     if label:
         bar_height = 0.6 * max(heights)
-        cax = fig.add_axes(((x - gap + 0.3) / width, (height - top - bar_height) / height, 0.15 / width, bar_height / height))
+        cax = fig.add_axes(
+            ((x - gap + 0.3) / width, (height - top - bar_height) / height, 0.15 / width, bar_height / height)
+        )
         fig.colorbar(image, cax=cax, label=label)
     return axes
 
