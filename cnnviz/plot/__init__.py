@@ -10,6 +10,8 @@ module             pictures
 ``filters``        filters on images and signals, a digit's way through a small CNN
 ``training``       confusion matrix, surest mistakes, class probabilities
 ``architectures``  feature-map shapes, parameters and work, receptive fields, the UNet, image grids
+``learning``       loss curves and descent runs, kernels as they learn, signed gradient maps,
+                   saliency, optimizers' paths, batch normalization's gradient paths
 ``network``        every layer of a model for one input (``NetworkPicture``), input conversion,
                    the patches that excite a kernel most
 =================  ===========================================================================
@@ -59,6 +61,16 @@ from .arrays import (
     show_shift_pooling,
 )
 from .filters import show_cnn_pipeline, show_filter_gallery, show_filtered, show_image_filter, show_responses
+from .learning import (
+    show_batch_losses,
+    show_bn_terms,
+    show_descent_runs,
+    show_kernel_steps,
+    show_loss_curve,
+    show_optimizer_paths,
+    show_saliency,
+    show_signed_maps,
+)
 from .network import NetworkPicture, mosaic_layout, show_conversion, show_network, show_top_patches
 from .steps import (
     Conv1DStep,
@@ -93,7 +105,9 @@ __all__ = [
     "num",
     "pooled_shift",
     "show_architecture_shapes",
+    "show_batch_losses",
     "show_batchnorm_channel",
+    "show_bn_terms",
     "show_changes",
     "show_channels",
     "show_cnn_pipeline",
@@ -102,6 +116,7 @@ __all__ = [
     "show_conv2d_step",
     "show_conv_arithmetic",
     "show_conversion",
+    "show_descent_runs",
     "show_feature_maps",
     "show_filter_gallery",
     "show_filtered",
@@ -111,8 +126,11 @@ __all__ = [
     "show_image_filter",
     "show_image_grid",
     "show_kernel",
+    "show_kernel_steps",
+    "show_loss_curve",
     "show_mistakes",
     "show_network",
+    "show_optimizer_paths",
     "show_output_size",
     "show_params_and_work",
     "show_pixel",
@@ -120,9 +138,11 @@ __all__ = [
     "show_probabilities",
     "show_receptive_fields",
     "show_responses",
+    "show_saliency",
     "show_same_scale",
     "show_shift_pooling",
     "show_signal",
+    "show_signed_maps",
     "show_top_patches",
     "show_transposed_arithmetic",
     "show_unet",

@@ -21,6 +21,7 @@ module              explorers
 ``pixels``          ``PixelExplorer`` and the example images (``IMAGES``)
 ``pooling``         ``PoolStepExplorer``, ``ShiftExplorer``
 ``normalization``   ``BatchNormExplorer``
+``learning``        ``OptimizerExplorer``: SGD, momentum and Adam on a real two-weight loss surface
 ``drawing``         ``DrawingPad`` (anywidget): draw a digit, read it as MNIST does
 ``clickimage``      ``ClickImage`` (anywidget): a PNG that reports where it was clicked
 ``network``         ``NetworkExplorer``: every layer of a trained CNN, live; click a value
@@ -55,6 +56,7 @@ from .convolution import (
     OutputSizeExplorer,
 )
 from .drawing import DrawingPad
+from .learning import OptimizerExplorer
 from .network import NetworkExplorer
 from .normalization import BatchNormExplorer
 from .pixels import IMAGES, PIXEL_IMAGES, PixelExplorer
@@ -81,6 +83,7 @@ __all__ = [
     "GridStepExplorer",
     "ImageKernelExplorer",
     "NetworkExplorer",
+    "OptimizerExplorer",
     "OutputSizeExplorer",
     "PixelExplorer",
     "PoolStepExplorer",
