@@ -307,43 +307,45 @@ def read_image(data, side: int = READ_SIDE, max_pixels: int = MAX_PIXELS, name: 
     >>> image.shape, size, float(image.max())                             # averaged 10 × 10 → 1
     ((1, 100), (10, 1000), 1.0)
     """
-    try:
-        with warnings.catch_warnings():  # Pillow warns from 89 megapixels on; the limit below is lower
-            warnings.simplefilter("ignore", PIL.Image.DecompressionBombWarning)
-            image = PIL.Image.open(io.BytesIO(bytes(data)))
-    except PIL.Image.DecompressionBombError as error:
-        raise ValueError(
-            f"{name} is too large to read: {error} Images of up to {max_pixels:,} pixels can be "
-            "read; make it smaller first."
-        ) from None
-    except Exception:  # Pillow raises many kinds of errors for bytes that are not an image
-        raise ValueError(
-            f"{name} is not an image file that can be read (PNG, JPEG, GIF, BMP, TIFF, ...)."
-        ) from None
-    with image:
-        width, height = image.size
-        if width * height > max_pixels:
-            raise ValueError(
-                f"{name} is too large: {width} × {height} = {width * height:,} pixels; images of up to "
-                f"{max_pixels:,} pixels (about {math.isqrt(max_pixels)} × {math.isqrt(max_pixels)}) can be "
-                "read. Make it smaller first."
-            )
-        turn = UPRIGHT.get(image.getexif().get(0x0112))
+    with warnings.catch_warnings():  # Pillow warns about huge and odd files; the checks here say more
+        warnings.simplefilter("ignore")
         try:
-            image.draft(None, (side, side))  # a JPEG is decoded at 1/2, 1/4 or 1/8 size, still ≥ side
-            image.load()
-            low, high = image.getextrema() if image.mode in WIDE_MODES else (0, 255)
-            small = _shrink(image, math.ceil(max(image.size) / side))
-        except Exception as error:  # a damaged or truncated file fails only when decoded
+            image = PIL.Image.open(io.BytesIO(bytes(data)))
+        except PIL.Image.DecompressionBombError as error:
             raise ValueError(
-                f"{name} is damaged or truncated: it cannot be read as an image ({error})."
+                f"{name} is too large to read: {error} Images of up to {max_pixels:,} pixels can be "
+                "read; make it smaller first."
             ) from None
-        grey = image.mode in GREY_MODES
+        except Exception:  # Pillow raises many kinds of errors for bytes that are not an image
+            raise ValueError(
+                f"{name} is not an image file that can be read (PNG, JPEG, GIF, BMP, TIFF, ...)."
+            ) from None
+        with image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ValueError(
+                    f"{name} is too large: {width} × {height} = {width * height:,} pixels; images of up to "
+                    f"{max_pixels:,} pixels (about {math.isqrt(max_pixels)} × {math.isqrt(max_pixels)}) "
+                    "can be read. Make it smaller first."
+                )
+            try:
+                turn = UPRIGHT.get(image.getexif().get(0x0112))
+                image.draft(None, (side, side))  # a JPEG is decoded at 1/2, 1/4 or 1/8 size, still ≥ side
+                image.load()
+                low, high = image.getextrema() if image.mode in WIDE_MODES else (0, 255)
+                small = _shrink(image, math.ceil(max(image.size) / side))
+            except Exception as error:  # a damaged or truncated file fails only when decoded
+                raise ValueError(
+                    f"{name} is damaged or truncated: it cannot be read as an image ({error})."
+                ) from None
+            grey = image.mode in GREY_MODES
     if turn is not None:
         small = small.transpose(turn)
         if turn.name in ("TRANSPOSE", "TRANSVERSE", "ROTATE_90", "ROTATE_270"):
             width, height = height, width
     x = np.asarray(small, dtype=np.float64)  # (h, w) or (h, w, 3 or 4), still in the file's units
+    if not np.isfinite(x).all() or not np.isfinite([low, high]).all():
+        raise ValueError(f"{name} holds NaN or infinite values; it cannot be read as grey levels.")
     if small.mode == "RGBa":
         x = _on_paper(x / 255.0)
         x = x[:, :, 0] if grey else x
@@ -351,8 +353,6 @@ def read_image(data, side: int = READ_SIDE, max_pixels: int = MAX_PIXELS, name: 
         x = (x - low) / (high - low)  # 0..255, or the wide image's own range, to [0, 1]
     else:
         x = np.zeros_like(x)  # one flat grey level: no ink anywhere
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} holds NaN or infinite values; it cannot be read as grey levels.")
     return np.clip(x, 0.0, 1.0), (height, width)
 
 

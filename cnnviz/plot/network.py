@@ -31,7 +31,7 @@ __all__ = ["NetworkPicture", "mosaic_layout", "show_conversion", "show_network",
 GAP = 1  # cells of background between the channels of a mosaic
 SKIPPED = (L.Flatten, L.Reshape, L.InputLayer)  # outputs that only re-arrange the previous one
 MAX_BARS = 256  # longer vectors are drawn as a strip image
-NOT_FINITE_COLOR = "#ff00ff"  # magenta: NaN and infinite values (drawn as +∞, above every scale)
+NOT_FINITE_COLOR = "#ff00ff"  # magenta: NaN and infinite values, drawn as a value above the scale
 
 
 def mosaic_layout(channels: int) -> tuple[int, int]:
@@ -45,10 +45,18 @@ def mosaic_layout(channels: int) -> tuple[int, int]:
 
 
 def _cmap(name):
-    """A colour map that shows NaN (the gaps between tiles) as white, and ±∞ (values that are not finite) marked."""
+    """A colour map that shows NaN (the gaps between tiles) as white, and values above its scale (BEYOND) marked."""
     return matplotlib.colormaps[name].with_extremes(
         bad="white", over=NOT_FINITE_COLOR, under=NOT_FINITE_COLOR
     )
+
+
+def _beyond(lo, hi):
+    """A value above any scale for values in [lo, hi]: how NaN and ±∞ are drawn (in the "over" colour).
+
+    Not ∞ itself, which imshow hides like NaN; and not huge, which its rescaling turns into ∞.
+    """
+    return np.float32(4 * max(abs(lo), abs(hi), 1.0))
 
 
 def _finite_range(y, finite):
@@ -210,12 +218,16 @@ class NetworkPicture:
                 image.set_clim(0.0, 1.0)
             elif k < 0:  # the input's grey levels: a fixed 0..1 scale unless they go beyond
                 image.set_data(
-                    _mosaic(np.where(finite, y, np.inf), *self.layouts[k], out=image.get_array().data)
+                    _mosaic(
+                        np.where(finite, y, _beyond(lo, hi)), *self.layouts[k], out=image.get_array().data
+                    )
                 )
                 image.set_clim(min(lo, 0.0), max(hi, 1.0))
             else:
                 image.set_data(
-                    _mosaic(np.where(finite, y, np.inf), *self.layouts[k], out=image.get_array().data)
+                    _mosaic(
+                        np.where(finite, y, _beyond(lo, hi)), *self.layouts[k], out=image.get_array().data
+                    )
                 )
                 if lo < 0:  # signed values: a diverging scale around 0
                     top = max(-lo, hi) or 1.0
@@ -378,7 +390,7 @@ def show_conversion(steps, axes=None, fig=None):
         image = np.asarray(image)
         colour = image.ndim == 3 and image.shape[2] in (3, 4)
         grey = image if colour or image.ndim == 2 else image[:, :, 0]  # (h, w): even 1×1 stays 2D
-        ax.imshow(grey, cmap="gray")
+        ax.imshow(grey, cmap="gray", vmin=0, vmax=1)  # grey levels in [0, 1]: white paper is white
         ax.set_title(f"{title}\n{'×'.join(map(str, image.shape))}", fontsize=FONT - 3)
         no_ticks(ax)
     return axes
