@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 __all__ = [
+    "allowed_memory_bytes",
     "as_model_input",
     "as_real_array",
     "check_allocation",
@@ -124,23 +125,64 @@ def check_cache(cache, op: str, *, func: str) -> dict:
     raise TypeError(f"{func} expects the cache that {op}_forward returned; received {received}.")
 
 
+# cnnviz allocates at most this share of the memory available when it asks: the rest is the
+# system's, the notebook's and the other arrays' (a Binder session has 1-2 GB in all).
+ALLOCATION_SHARE = 0.5
+
+
 def check_allocation(shape, dtype, *, what: str, func: str) -> None:
-    """Refuse to allocate an array larger than this machine's memory, before numpy tries.
+    """Refuse to allocate an array larger than half of the memory available, before numpy tries.
 
     The message gives the shape, the bytes, and the memory there is, so that a typo like
-    ``padding=100000`` is explained instead of ending in a MemoryError.
+    ``padding=100000`` is explained instead of ending in a MemoryError or a machine swapping
+    for minutes. "Available" is what the system can give without swapping (Linux's
+    MemAvailable, within the container's limit), or the physical memory where it does not say.
     """
     count = 1
     for n in shape:
         count *= int(n)
     need = count * np.dtype(dtype).itemsize
-    total = _memory_bytes()
-    if total and need > total:
+    allowed = allowed_memory_bytes()
+    if allowed and need > allowed:
         raise ValueError(
             f"{func}: {what} would have shape {tuple(int(n) for n in shape)}, {need / 2**30:,.1f} GiB, more than "
-            f"this machine's {total / 2**30:,.1f} GiB of memory. Check the sizes (a padding, a stride or a batch "
-            "too large?)."
+            f"this machine's memory allows ({ALLOCATION_SHARE:.0%} of the memory available now: "
+            f"{allowed / 2**30:,.1f} GiB). Check the sizes (a padding, a stride or a batch too large?)."
         )
+
+
+def allowed_memory_bytes() -> int:
+    """The most one allocation may take: ``ALLOCATION_SHARE`` of the memory available (0: unknown)."""
+    return int(ALLOCATION_SHARE * (_available_memory_bytes() or _memory_bytes()))
+
+
+def _available_memory_bytes() -> int:
+    """Memory the system can give now without swapping (0 where it does not say).
+
+    Linux's MemAvailable, capped by the container's limit (cgroup v2, then v1) minus what
+    the container already uses: a Binder session sees the host's memory in /proc/meminfo.
+    """
+    available = 0
+    try:
+        with open("/proc/meminfo") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    available = int(line.split()[1]) * 1024  # in kB
+    except (OSError, ValueError, IndexError):
+        return 0
+    for limit_file, usage_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
+        try:
+            with open(limit_file) as limit, open(usage_file) as usage:
+                text = limit.read().strip()
+                if text != "max" and int(text) < 2**60:  # "max" or a huge number: no limit
+                    available = min(available, max(int(text) - int(usage.read()), 0))
+                break
+        except (OSError, ValueError):
+            continue
+    return available
 
 
 def _memory_bytes() -> int:

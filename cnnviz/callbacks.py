@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import string
 
 import numpy as np
 
@@ -121,16 +122,27 @@ class _Monitor(Callback):
             mode = "max" if ("acc" in monitor or monitor.endswith("auc")) else "min"
         self.monitor, self.mode, self.min_delta = monitor, mode, abs(float(min_delta))
 
+    def on_train_begin(self, logs=None):
+        _check_validation(self, [self.monitor] if self.monitors else [])
+
+    monitors = True  # ModelCheckpoint reads its number only with save_best_only
+
     def value(self, logs):
+        """The monitored number in ``logs``; None after an epoch whose loss was NaN (there is nothing to judge)."""
         logs = logs or {}
-        if self.monitor not in logs:
-            raise ValueError(
-                f"{type(self).__name__} monitors {self.monitor!r}, which fit does not log; it logs "
-                f"{sorted(logs)}. (val_ numbers need validation_data or validation_split.)"
-            )
-        return logs[self.monitor]
+        if self.monitor in logs:
+            return logs[self.monitor]
+        if _diverged(logs):  # fit stopped in the middle of the epoch, and skipped its validation
+            return None
+        raise ValueError(
+            f"{type(self).__name__} monitors {self.monitor!r}, which fit does not log; it logs "
+            f"{sorted(logs)}."
+            + (" (val_ numbers need validation_data or validation_split.)" * _is_val(self.monitor))
+        )
 
     def improved(self, value, best):
+        if not math.isfinite(value):  # NaN compares false with everything: it would stay "best" for ever
+            return False
         if best is None:
             return True
         return value < best - self.min_delta if self.mode == "min" else value > best + self.min_delta
@@ -162,12 +174,13 @@ class EarlyStopping(_Monitor):
         )
 
     def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
         self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
         self.best, self.best_weights = self.baseline, None
 
     def on_epoch_end(self, epoch, logs=None):
         value = self.value(logs)
-        if epoch < self.start_from_epoch:
+        if value is None or epoch < self.start_from_epoch:  # None: the loss became NaN; fit stops anyway
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self.model.get_weights()  # the first epoch's, if none is ever better
@@ -218,14 +231,35 @@ class ModelCheckpoint(_Monitor):
         self.filepath, self.verbose = str(filepath), verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.best = None
+        self.fields = _fields(self.filepath)  # the logged numbers the file's name holds
+
+    @property
+    def monitors(self):
+        return self.save_best_only
+
+    def on_train_begin(self, logs=None):
+        _check_validation(self, self.fields)
+        super().on_train_begin(logs)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if _diverged(logs):  # never write NaN weights over a good file
+            print(
+                f"ModelCheckpoint: epoch {epoch + 1} ended with loss {logs['loss']}; nothing saved, so the "
+                "files already written keep the last good weights."
+            )
+            return
         if self.save_best_only:
             value = self.value(logs)
             if not self.improved(value, self.best):
                 return
             self.best = value
+        missing = [field for field in self.fields if field not in logs and field != "epoch"]
+        if missing:
+            raise ValueError(
+                f"ModelCheckpoint's filepath {self.filepath!r} names {missing}, which fit does not log at epoch "
+                f"{epoch + 1}; it logs {sorted(logs)} and 'epoch'."
+            )
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.verbose:
             print(
@@ -282,6 +316,44 @@ class LambdaCallback(Callback):
         for name, function in hooks.items():
             if function is not None:
                 setattr(self, name, function)
+
+
+def _fields(filepath):
+    """The names in a file name's {...} fields: "w-{epoch:02d}-{val_loss:.2f}.npz" -> ["epoch", "val_loss"]."""
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(filepath) if field is not None]
+    except ValueError as error:
+        raise ValueError(
+            f"ModelCheckpoint's filepath {filepath!r} is not a valid template: {error}."
+        ) from None
+    names = [field.split(".")[0].split("[")[0] for field in fields]
+    if any(not name or name.isdigit() for name in names):
+        raise ValueError(
+            f"ModelCheckpoint's filepath {filepath!r} has a field without a name; name the number it shows, "
+            "like 'weights-{epoch:02d}-{val_loss:.2f}.npz'."
+        )
+    return names
+
+
+def _is_val(name):
+    return name.startswith("val_")
+
+
+def _check_validation(callback, names):
+    """Before training: refuse val_ numbers when fit has no validation data (fit tells, in params)."""
+    wanted = [name for name in names if _is_val(name)]
+    if wanted and callback.params.get("do_validation") is False:
+        raise ValueError(
+            f"{type(callback).__name__} needs {wanted}, which fit logs only with validation data: "
+            "pass validation_data=(x_val, y_val) or validation_split=0.1 to fit, or use "
+            f"{[name[len('val_') :] for name in wanted]} (measured on the training data)."
+        )
+
+
+def _diverged(logs):
+    """Whether the epoch's loss became NaN or infinite (fit stopped then, before validating)."""
+    loss = logs.get("loss")
+    return isinstance(loss, numbers.Real) and not math.isfinite(loss)
 
 
 def _whole(name, value):

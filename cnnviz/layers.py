@@ -112,9 +112,24 @@ class Layer:
         self.built = False
 
     def get_config(self):
-        """The constructor's arguments, JSON-ready (tuples as lists): ``type(self)(**config)`` rebuilds it."""
+        """The constructor's arguments, JSON-ready (tuples as lists): ``from_config`` rebuilds the layer.
+
+        Each argument is read from the attribute of the same name, so every layer keeps
+        each of its constructor's arguments under that name (``tests/test_saving.py``
+        walks every layer class to hold them to it).
+        """
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
         return {p: _jsonable(getattr(self, p)) for p in names}
+
+    @classmethod
+    def from_config(cls, config):
+        """A new layer made from ``get_config()``'s dict: ``cls(**config)``, as in Keras."""
+        if not isinstance(config, dict) or not all(isinstance(key, str) for key in config):
+            raise TypeError(
+                f"{cls.__name__}.from_config expects a dict of the constructor's arguments by name; "
+                f"received {type(config).__name__}."
+            )
+        return cls(**config)
 
     # -- shapes, without data ------------------------------------------------------------------
     def output_shape(self, input_shape):
@@ -591,11 +606,6 @@ class ReLU(Activation):
             )
         self.max_value, self.negative_slope, self.threshold = None, 0.0, 0.0
 
-    def get_config(self):
-        config = super().get_config()
-        del config["activation"]  # always relu
-        return config
-
 
 class Dropout(Layer):
     """Drops a fraction ``rate`` of the values during training (scaling the rest); nothing at inference."""
@@ -698,6 +708,7 @@ class UpSampling2D(Layer):
         self.data_format = _check_data_format(data_format, "UpSampling2D")
         if interpolation != "nearest":
             raise ValueError(f"UpSampling2D offers interpolation='nearest'; received {interpolation!r}.")
+        self.interpolation = "nearest"
         self.size = tuple(check_int("size", n, 1) for n in per_axis("size", size, 2))
 
     def output_shape(self, input_shape):
@@ -1106,8 +1117,11 @@ def _check_number(argument, value, where, low=-np.inf, high=np.inf, low_open=Fal
 
 
 def _jsonable(value):
-    if isinstance(value, tuple):
+    """Tuples as lists and numpy numbers as Python's (JSON knows neither)."""
+    if isinstance(value, (tuple, list)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
     return value
 
 

@@ -15,6 +15,8 @@ backward passes. Training it (``compile``, ``fit``, ``evaluate``, ``predict``) i
 
 from __future__ import annotations
 
+import reprlib
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -22,7 +24,7 @@ import numpy as np
 from . import layers as layer_classes
 from . import losses, optimizers
 from ._checks import check_allocation
-from ._files import read_archive, write_archive
+from ._files import Archive, check_path, write_archive
 from .callbacks import BatchLogger, Callback, History
 from .layers import Input, InputLayer, KerasTensor, Layer
 from .training import Trainer
@@ -86,7 +88,9 @@ class Model(Trainer):
         index = {id(t): k for k, t in enumerate(order)}
         self.nodes = [Node(t.layer, tuple(index[id(p)] for p in t.inputs)) for t in order]
         self.layers = [node.layer for node in self.nodes]
-        _unique_names(self.layers)
+        names = _Names()
+        for layer in self.layers:
+            names.give(layer)
 
     def _setup(self, name, seed):
         self.name = name
@@ -222,43 +226,46 @@ class Model(Trainer):
             layer.params[name][...] = array
 
     def save_weights(self, filepath):
-        """Write every weight to ``filepath`` (numpy's .npz: arrays named "layer/weight"; no pickle)."""
+        """Write every weight to ``filepath`` (numpy's .npz: arrays named "layer/weight"; no pickle).
+
+        The file is written beside ``filepath`` under a temporary name and renamed over it
+        when complete: a save that fails leaves an older file there untouched.
+        """
+        check_path(filepath, "save_weights")
         self._build_for("save_weights")
         arrays = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
-        write_archive(filepath, arrays, {"kind": "weights", "model": self.name})
+        write_archive(filepath, arrays, {"kind": "weights", "model": self.name}, "save_weights")
 
     def load_weights(self, filepath):
         """Read weights saved by ``save_weights`` (or ``save``); a file that does not fit changes nothing.
 
-        The names ("layer/weight") and shapes must match this model's; the error names what differs.
+        Everything is checked before any weight changes: the names ("layer/weight") and shapes
+        must match this model's, the arrays must hold real numbers that float32 holds (whole
+        numbers exactly, up to 2**24; no value beyond float32's range, about 3.4e38). The
+        error names what differs. NaN or infinite values are loaded as they are, with a
+        warning: a model saved after its training diverged outputs NaN.
         """
-        arrays, _ = read_archive(filepath, "weights")
-        self._assign_weights(arrays, filepath)
+        check_path(filepath, "load_weights")
+        with Archive(filepath, "weights") as archive:
+            self._build_for("load_weights")
+            shapes = {
+                f"{layer.name}/{name}": layer.params[name].shape for layer, name in self._weight_names()
+            }
+            _check_arrays_fit(shapes, archive, self.name)  # headers only: nothing read yet
+            self._assign_weights(_read_weights(archive, shapes, self.name))
 
-    def _assign_weights(self, arrays, filepath):
-        """Copy ``{"layer/weight": array}`` into the model, after checking every name and shape."""
-        self._build_for("load_weights")
-        expected = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
-        missing, extra = sorted(set(expected) - set(arrays)), sorted(set(arrays) - set(expected))
-        wrong = [
-            f"{key}: the model has {expected[key].shape}, the file {arrays[key].shape}"
-            for key in expected
-            if key in arrays and arrays[key].shape != expected[key].shape
-        ]
-        if missing or extra or wrong:
-            problems = [f"missing from the file: {missing}"] * bool(missing) + [
-                f"not in the model: {extra}"
-            ] * bool(extra)
-            raise ValueError(
-                f"The weights in {str(filepath)!r} do not fit model {self.name!r} (another architecture?); "
-                + "; ".join(problems + wrong)
-                + ". Nothing was changed."
-            )
-        for key, target in expected.items():
-            target[...] = arrays[key]
+    def _assign_weights(self, arrays):
+        """Copy ``{"layer/weight": float32 array}`` into the model (all checked already)."""
+        for layer, name in self._weight_names():
+            layer.params[name][...] = arrays[f"{layer.name}/{name}"]
 
     def save(self, filepath):
-        """Write the whole model, its architecture (JSON) and its weights, to one file that ``load_model`` reads."""
+        """Write the whole model, its architecture (JSON) and its weights, to one file that ``load_model`` reads.
+
+        Written under a temporary name and renamed over ``filepath`` when complete: a save that
+        fails leaves an older file there untouched.
+        """
+        check_path(filepath, "save")
         self._build_for("save")
         config = {
             "kind": "model",
@@ -280,7 +287,7 @@ class Model(Trainer):
                 "metrics": [metric.name for metric in self.compiled_metrics],
             }
         arrays = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
-        write_archive(filepath, arrays, config)
+        write_archive(filepath, arrays, config, "save")
 
     def _weight_names(self):
         """[(layer, weight name)] in Keras' order: layer by layer, each in its param_shapes order."""
@@ -335,11 +342,12 @@ class Model(Trainer):
         skips (nothing trains the images; a saliency map is made of it), and returns it, or
         ``(d_inputs, the list)`` when both are asked for.
         """
-        last = len(self.nodes) - 1
+        nodes = self.nodes  # once: a Sequential makes its list of nodes anew each time it is asked
+        last = len(nodes) - 1
         grads, kept, d_inputs = {last: dout}, [None] * (last + 1), None
-        reads_input = [not inputs or all(self._raw(i) for i in inputs) for _, inputs in self.nodes]
+        reads_input = [not inputs or all(self._raw(i) for i in inputs) for _, inputs in nodes]
         for k in range(last, -1, -1):
-            layer, inputs = self.nodes[k]
+            layer, inputs = nodes[k]
             if isinstance(layer, InputLayer):
                 continue
             kept[k] = grads.pop(k)
@@ -370,42 +378,186 @@ def load_model(filepath):
     """A model saved with ``model.save``: architecture, weights, and its compile settings if it had them.
 
     The optimizer's running averages (Adam's moments) are not saved: it starts afresh.
+    Everything is checked before any weight is allocated or read: the description (every
+    layer's class and arguments, the connections, the compile settings), then each weight's
+    name and shape against the model it describes; the values as in ``Model.load_weights``.
     """
-    arrays, config = read_archive(filepath, "model")
-    if config.get("kind") != "model":
+    check_path(filepath, "load_model")
+    with Archive(filepath, "model") as archive:
+        config = archive.config
+        if config.get("kind") != "model":
+            raise ValueError(
+                f"{str(filepath)!r} holds weights only; build the model, then call model.load_weights."
+            )
+        try:
+            model, input_shape = _model_from_config(config)
+            compiled = _compile_settings(config.get("compile"))
+            shapes = {
+                f"{layer.name}/{name}": shape
+                for (layer, _), (ins, _) in zip(model.nodes, model.node_shapes(input_shape))
+                for name, shape in layer.param_shapes(ins).items()
+            }
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as error:
+            # a layer's own check, or (KeyError, ...) a case the checks below did not foresee
+            raise ValueError(f"{str(filepath)!r}: its description does not make a model: {error}") from None
+        _check_arrays_fit(shapes, archive, model.name)  # before the weights are allocated
+        model.build(input_shape)
+        model._assign_weights(_read_weights(archive, shapes, model.name))
+    if compiled:  # compiled as it was (the optimizer's running averages start afresh)
+        model.compile(*compiled)
+    return model
+
+
+def _model_from_config(config):
+    """(model, input shape) from a saved description, every part checked; no weight allocated."""
+    kind = _entry(config, "class", str, "the model's")
+    if kind not in ("Sequential", "Model"):
+        raise ValueError(f"the model's class should be 'Sequential' or 'Model'; it is {kind!r}")
+    name = _entry(config, "name", str, "the model's")
+    entries = _entry(config, "layers", list, "the model's")
+    connections = _entry(config, "inputs", list, "the model's")
+    input_shape = _entry(config, "input_shape", list, "the model's")
+    if not entries or len(connections) != len(entries):
         raise ValueError(
-            f"{str(filepath)!r} holds weights only; build the model, then call model.load_weights."
+            f"it lists {len(entries)} layers and {len(connections)} lists of inputs; it needs one per layer"
         )
     made = []
-    for entry in config["layers"]:
-        cls = getattr(layer_classes, entry["class"], None)
-        if not (isinstance(cls, type) and issubclass(cls, Layer)):
-            raise ValueError(f"{str(filepath)!r} names an unknown layer class {entry['class']!r}.")
-        made.append(cls(**entry["config"]))
-    if config["class"] == "Sequential":
-        model = Sequential(made, name=config["name"])
-    else:
-        tensors = []
-        for layer, inputs in zip(made, config["inputs"]):
-            if isinstance(layer, InputLayer):
-                tensors.append(Input(layer.shape, name=layer.name))
-            else:
-                args = [tensors[i] for i in inputs]
-                tensors.append(layer(args if layer.merges else args[0]))
-        model = Model(tensors[0], tensors[-1], name=config["name"])
-    model.build(tuple(config["input_shape"]))
-    model._assign_weights(arrays, filepath)
-    if "compile" in config:  # compiled as it was (the optimizer's running averages start afresh)
-        (opt_class, opt_config), (loss_class, loss_config) = (
-            config["compile"]["optimizer"],
-            config["compile"]["loss"],
+    for k, entry in enumerate(entries):
+        where = f"layer {k}'s"
+        class_name = _entry(entry, "class", str, where)
+        cls = getattr(layer_classes, class_name, None)
+        if not (isinstance(cls, type) and issubclass(cls, Layer)) or class_name.startswith("_"):
+            raise ValueError(f"layer {k} has an unknown layer class {class_name!r}")
+        try:
+            made.append(cls.from_config(_entry(entry, "config", dict, where)))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"layer {k} ({class_name}): {error}") from None
+    if kind == "Sequential":
+        return Sequential(made, name=name), tuple(input_shape)
+    tensors = []
+    for k, (layer, inputs) in enumerate(zip(made, connections)):
+        if not isinstance(inputs, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < k for i in inputs
+        ):
+            raise ValueError(
+                f"layer {k}'s inputs should be the numbers of earlier layers; they are {inputs!r}"
+            )
+        if isinstance(layer, InputLayer):
+            if inputs or k:
+                raise ValueError(f"layer {k} is an input layer, which comes first and reads nothing")
+            tensors.append(Input(layer.shape, name=layer.name))
+        elif not inputs or (len(inputs) != 1 and not layer.merges):
+            raise ValueError(f"layer {k} ({type(layer).__name__}) reads {len(inputs)} inputs")
+        else:
+            args = [tensors[i] for i in inputs]
+            tensors.append(layer(args if layer.merges else args[0]))
+    return Model(tensors[0], tensors[-1], name=name), tuple(input_shape)
+
+
+def _compile_settings(settings):
+    """(optimizer, loss, metrics) from a saved description's "compile" part, or None."""
+    if settings is None:
+        return None
+    if not isinstance(settings, dict):
+        raise ValueError(f"its compile settings should be a dict; they are {type(settings).__name__}")
+    made = []
+    for part, module, base in (
+        ("optimizer", optimizers, optimizers.Optimizer),
+        ("loss", losses, losses.Loss),
+    ):
+        pair = _entry(settings, part, list, "the compile settings'")
+        if len(pair) != 2 or not isinstance(pair[0], str) or not isinstance(pair[1], dict):
+            raise ValueError(f"the {part} should be [class name, its arguments]; it is {pair!r}")
+        cls = getattr(module, pair[0], None)
+        if not (isinstance(cls, type) and issubclass(cls, base)) or pair[0].startswith("_"):
+            raise ValueError(f"unknown {part} class {pair[0]!r}")
+        made.append(cls(**pair[1]))
+    metrics = _entry(settings, "metrics", list, "the compile settings'")
+    if not all(isinstance(metric, str) for metric in metrics):
+        raise ValueError(f"the metrics should be names; they are {metrics!r}")
+    return (*made, metrics)
+
+
+def _entry(mapping, key, kind, where):
+    """``mapping[key]``, which must be a ``kind``: a ValueError naming the key otherwise."""
+    if not isinstance(mapping, dict):
+        raise ValueError(f"{where} description should be a dict; it is a {type(mapping).__name__}")
+    if key not in mapping:
+        raise ValueError(f"{where} description has no {key!r}")
+    if not isinstance(mapping[key], kind):
+        raise ValueError(
+            f"{where} {key!r} should be a {kind.__name__}; it is {reprlib.repr(mapping[key])} "
+            f"({type(mapping[key]).__name__})"
         )
-        model.compile(
-            getattr(optimizers, opt_class)(**opt_config),
-            getattr(losses, loss_class)(**loss_config),
-            config["compile"]["metrics"],
+    return mapping[key]
+
+
+def _check_arrays_fit(shapes, archive, model_name):
+    """Compare the file's arrays (from their headers) with ``{"layer/weight": shape}``: names, shapes, dtypes."""
+    headers = archive.headers
+    missing, extra = sorted(set(shapes) - set(headers)), sorted(set(headers) - set(shapes))
+    problems = [f"missing from the file: {reprlib.repr(missing)}"] * bool(missing)
+    problems += [f"not in the model: {reprlib.repr(extra)}"] * bool(extra)
+    for key, shape in shapes.items():
+        if key in headers:
+            file_shape, dtype = headers[key]
+            if tuple(file_shape) != tuple(shape):
+                problems.append(f"{key}: the model has {tuple(shape)}, the file {tuple(file_shape)}")
+            elif dtype.kind not in "biuf":  # bool, int, uint, float: numbers a float32 can hold
+                problems.append(f"{key}: the file holds {dtype} values, not real numbers")
+    if problems:
+        raise ValueError(
+            f"The weights in {archive.path!r} do not fit model {model_name!r} (another architecture?); "
+            + "; ".join(problems)
+            + ". Nothing was changed."
         )
-    return model
+
+
+FLOAT32_EXACT_INTEGERS = 2**24  # float32 holds every whole number up to 2**24 = 16,777,216 exactly
+
+
+def _read_weights(archive, shapes, model_name):
+    """{"layer/weight": float32 array} read from ``archive``, after checking every value fits float32."""
+    arrays, problems, not_finite = {}, [], []
+    for key in shapes:
+        array = archive.read(key)
+        largest = (
+            max(abs(int(array.min())), abs(int(array.max())))
+            if array.dtype.kind in "iu" and array.size
+            else 0
+        )
+        if largest > FLOAT32_EXACT_INTEGERS:
+            problems.append(
+                f"{key} holds whole numbers up to {largest:,} in size, which float32 would round "
+                f"(it holds them exactly up to 2**24 = {FLOAT32_EXACT_INTEGERS:,})"
+            )
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            converted = array.astype(np.float32)
+        overflow = np.isfinite(array) & ~np.isfinite(converted)
+        if overflow.any():
+            problems.append(
+                f"{key} holds values up to {np.abs(array[overflow]).max():.3g}, beyond float32's "
+                f"range (±{np.finfo(np.float32).max:.3g})"
+            )
+        elif not np.isfinite(converted).all():
+            not_finite.append(f"{key} ({int((~np.isfinite(converted)).sum()):,} values)")
+        arrays[key] = converted
+    if problems:
+        raise ValueError(
+            f"The weights in {archive.path!r} do not fit model {model_name!r}: "
+            + "; ".join(problems)
+            + ". Nothing was changed."
+        )
+    if not_finite:
+        warnings.warn(
+            f"{archive.path!r} holds NaN or infinite weights: {', '.join(not_finite)}. They were loaded as "
+            "they are, so the model's outputs will be NaN; the file was probably saved after its training "
+            "diverged (a learning rate too large?).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return arrays
 
 
 class Sequential(Model):
@@ -425,10 +577,19 @@ class Sequential(Model):
     def __init__(self, layers=None, name="sequential", seed=None):
         self._setup(name, seed)
         self.layers = []
+        names = _Names()  # the layers so far, kept up to date here: add() gathers them at each call
         for layer in layers or []:
-            self.add(layer)
+            self._add(layer, names)
 
     def add(self, layer):
+        self._add(layer, _Names(self.layers))
+
+    def _add(self, layer, names):
+        """Append ``layer``, renamed if one of the earlier layers (``names``) has its name.
+
+        Each layer is looked up in sets, not compared with every earlier layer: that would
+        make building n layers take n² steps (4,000 layers: seconds).
+        """
         if isinstance(layer, InputLayer) and not self.layers:  # Keras' Sequential([Input(shape), ...]) habit
             self.input_layer_shape = layer.input_shape
             return
@@ -439,7 +600,7 @@ class Sequential(Model):
             raise TypeError(
                 f"Sequential.add expects a layer (cnnviz.layers); received {type(layer).__name__}."
             )
-        if any(layer is other for other in self.layers):
+        if id(layer) in names.layers:
             raise ValueError(
                 f"Layer {layer.name!r} is already in this Sequential model; each layer object can appear once "
                 "(a shared layer would share its weights and its saved values). Make a new layer instead."
@@ -448,8 +609,8 @@ class Sequential(Model):
             raise TypeError(
                 f"{type(layer).__name__} joins several inputs; build such models with keras.Input and keras.Model."
             )
+        names.give(layer)
         self.layers.append(layer)
-        _unique_names(self.layers)
 
     @property
     def nodes(self):
@@ -460,15 +621,28 @@ class Sequential(Model):
         return False
 
 
-def _unique_names(layers):
-    """conv2d, conv2d_1, conv2d_2, ... as in Keras: rename the later of two layers with one name."""
-    taken = set()
-    for layer in layers:
-        base, k = layer.name, 0
-        while layer.name in taken:
+class _Names:
+    """The layers of a model being made, and their names: conv2d, conv2d_1, conv2d_2, ... as in Keras.
+
+    ``give(layer)`` renames a layer whose name an earlier one has (the later of the two is
+    renamed). Each base name remembers its last suffix, so the 4,000th "dense" is named at
+    once, not after trying dense_1, ..., dense_3998.
+    """
+
+    def __init__(self, layers=()):
+        self.layers, self.taken, self.suffix = set(), set(), {}
+        for layer in layers:
+            self.give(layer)
+
+    def give(self, layer):
+        base = layer.name
+        k = self.suffix.get(base, 0)
+        while layer.name in self.taken:
             k += 1
             layer.name = f"{base}_{k}"
-        taken.add(layer.name)
+        self.suffix[base] = k
+        self.taken.add(layer.name)
+        self.layers.add(id(layer))
 
 
 def _one(what, value):

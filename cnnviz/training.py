@@ -214,7 +214,14 @@ class Trainer:
         history = History()
         for callback in [history, *callbacks]:
             callback.set_model(self)
-            callback.set_params({"epochs": epochs, "steps": -(-len(x) // batch_size), "verbose": verbose})
+            callback.set_params(
+                {
+                    "epochs": epochs,
+                    "steps": -(-len(x) // batch_size),
+                    "verbose": verbose,
+                    "do_validation": validation_data is not None,  # callbacks that need val_ numbers check it
+                }
+            )
         self.history, self.stop_training = history, False
         callbacks.append(history)
         for callback in callbacks:
