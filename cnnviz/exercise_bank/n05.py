@@ -11,7 +11,7 @@ from ._exercise import Exercise
 
 __all__ = ["EXERCISES"]
 
-RIGHT_NEIGHBOUR = np.array([[0, 0, 0], [0, 0, 1], [0, 0, 0]], dtype=float)  # copies the pixel on the right
+TWICE_RIGHT = np.array([[0, 0, 0], [0, 0, 2], [0, 0, 0]], dtype=float)  # twice the pixel right of the centre
 GRID = np.arange(25.0).reshape(5, 5)  # the 5×5 grid of exercise 6: 0 … 24, row by row
 
 
@@ -21,8 +21,8 @@ def _ramp():
 
 
 def _flipped_top_row():
-    """The top row of the output when RIGHT_NEIGHBOUR is flipped (true convolution) over GRID."""
-    return conv2d(GRID, RIGHT_NEIGHBOUR[::-1, ::-1])[0]
+    """The top row of the output when TWICE_RIGHT is flipped (true convolution) over GRID."""
+    return conv2d(GRID, TWICE_RIGHT[::-1, ::-1])[0]
 
 
 def _same_row(a, values):
@@ -137,27 +137,35 @@ EXERCISES: list[Exercise] = [
         id="05.6",
         kind="array",
         answer=_flipped_top_row,
-        hint="Turn the kernel half a turn first: where does its one weight of 1 end up? Then each output copies "
-        "the grid's pixel at that place of its window (the window of the top-left output covers rows 0 to 2 "
-        "and columns 0 to 2).",
+        hint="Turn the kernel half a turn first: where does its one weight, 2, end up? Then each output is that "
+        "weight times the grid's pixel at that place of its window (the window of the top-left output covers "
+        "rows 0 to 2 and columns 0 to 2).",
         mistakes=(
             (
-                lambda a, r: _same_row(a, conv2d(GRID, RIGHT_NEIGHBOUR)[0]),
-                "That is the kernel as written (cnnviz does not flip it): after a half-turn its 1 is somewhere else.",
+                lambda a, r: _same_row(a, conv2d(GRID, TWICE_RIGHT)[0]),
+                "That is the kernel as written (cnnviz does not flip it): after a half-turn its 2 is somewhere else.",
             ),
             (
-                lambda a, r: _same_row(a, -conv2d(GRID, RIGHT_NEIGHBOUR)[0]) or _same_row(a, -r),
+                lambda a, r: _same_row(a, -conv2d(GRID, TWICE_RIGHT)[0]) or _same_row(a, -r),
                 "The sign changes only when the turned kernel is the negative of the original (Sobel): "
-                "here every weight stays 0 or 1.",
+                "here the weight stays 2.",
             ),
             (
-                lambda a, r: _same_row(a, GRID[1, 1:4]),
-                "That copies the centre of each window: the turned kernel's 1 is beside the centre, not on it.",
+                lambda a, r: _same_row(a, 2 * GRID[1, 1:4]),
+                "That reads the centre of each window: the turned kernel's 2 is beside the centre, not on it.",
+            ),
+            (
+                lambda a, r: _same_row(a, GRID[1, 0:3]),
+                "The right pixels, but each output is the kernel's weight times its pixel, and the weight is 2.",
+            ),
+            (
+                lambda a, r: _same_row(a, GRID[1, 2:5]),
+                "Those are the pixels the kernel as written reads (without its weight): turn the kernel first.",
             ),
             (lambda a, r: a.shape != (3,), "Give the three numbers of the output's top row, e.g. [a, b, c]."),
         ),
         explanation=lambda r: (
-            f"{_short_row(r)}: after the half-turn the 1 sits left of the centre, so each output copies the pixel "
+            f"{_short_row(r)}: after the half-turn the 2 sits left of the centre, so each output is twice the pixel "
             "on the left of its window's centre instead of the one on the right: the output moves by two pixels, "
             "with no change of sign. Flipping matters for every kernel that is not symmetric under a half-turn, "
             "not only for the sign of edge kernels."
