@@ -341,3 +341,95 @@ def test_the_pool_explorer_shows_the_one_window_reading_a_cell():
     press(explorer, inputs[0], 3, 4)
     assert explorer.readers == ((1, 2),)
     assert explorer.controls["step"].value == 0  # the step stays; only the link is drawn
+
+
+# -- the explorer, calmly: NaN, odd models, wrong arguments, damaged drawings ---------------------
+
+
+def magenta_pixels(png):
+    rgb = np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int(((rgb[:, :, 0] > 240) & (rgb[:, :, 1] < 20) & (rgb[:, :, 2] > 240)).sum())
+
+
+def test_nan_and_overflow_are_drawn_marked_with_a_message():
+    diverged = load_lecture_cnn()
+    diverged.layers[2].params["kernel"][0, 0, 0, :] = np.nan  # as after a fit that diverged
+    explorer = NetworkExplorer(diverged)
+    explorer.show(np.eye(28))
+    assert explorer.png and magenta_pixels(explorer.png) > 1000
+    assert explorer.message.startswith(
+        f"Some values are NaN or infinite, from layer {diverged.layers[2].name!r} on"
+    )
+    assert explorer.picture.headline.get_text() == "no prediction: the probabilities are NaN or infinite"
+    explorer.select(diverged.layers[2].name, 3, 3, 0)  # the arithmetic is written out, NaN and all
+    assert explorer.explanation.startswith(f"{diverged.layers[2].name} (Conv2D) at (3, 3, 0) = nan")
+    assert "NaN or infinite" in explorer.message  # selecting does not hide the warning
+    huge = NetworkExplorer(load_lecture_cnn())
+    huge.show(np.full((28, 28), 1e39))  # beyond float32
+    assert huge.message.startswith("Some values are NaN or infinite, from the input on")
+    huge.show(np.zeros((28, 28)))
+    assert huge.message == "" and magenta_pixels(huge.png) == 0
+
+
+def test_a_model_with_two_input_channels_is_shown_channel_by_channel():
+    model = keras.models.Sequential(
+        [layers.Conv2D(2, 3, input_shape=(8, 8, 2)), layers.Flatten(), layers.Dense(3, activation="softmax")],
+        seed=0,
+    )
+    explorer = NetworkExplorer(model)
+    explorer.show(np.random.default_rng(0).random((8, 8, 2)))
+    assert explorer.message == ""
+    click_at(explorer, -1, (2, 3, 1))
+    assert explorer.selection == (-1, (2, 3, 1))
+    assert explorer.explanation == f"input at (2, 3, 1) = {float(explorer.x[2, 3, 1]):.4g}"
+
+
+def test_a_model_without_layers_gets_a_message():
+    explorer = NetworkExplorer(keras.models.Sequential([keras.Input((8, 8, 1))]))
+    assert "has none to show" in explorer.message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "words"),
+    [
+        ({"model": "a model"}, TypeError, "expects a cnnviz model.*received model of type str"),
+        ({"images": 3}, ValueError, r"shape \(N, H, W\) or \(N, H, W, C\); received images=3"),
+        ({"images": np.zeros((3, 28))}, ValueError, r"received images of shape \(3, 28\)"),
+        ({"images": [["a"]]}, TypeError, "images must hold numbers"),
+        ({"index": "2"}, TypeError, "index must be a whole number; received index='2'"),
+        ({"index": True}, TypeError, "received index=True"),
+        ({"index": 3}, ValueError, r"index must be from 0 to 2 \(there are 3 images\); received index=3"),
+        ({"labels": [1]}, ValueError, r"labels must be 3 whole numbers.*shape \(1,\)"),
+        ({"class_names": "0123456789"}, TypeError, "class_names must be a list of names"),
+    ],
+)
+def test_wrong_arguments_are_refused_naming_them(cnn, digits, arguments, error, words):
+    images, labels = digits
+    given = {"model": cnn, "images": images, "labels": labels, **arguments}
+    with pytest.raises(error, match=words):
+        NetworkExplorer(**given)
+
+
+def test_booleans_are_not_indices(explorer):
+    explorer.select("conv2d", 3, 4, 1)
+    for where in [("conv2d", True, 1, 1), ("conv2d", 1, 1, False), (True, 1, 1, 1)]:
+        explorer.select(*where)
+        assert "True/False" in explorer.message or "received True" in explorer.message
+        assert explorer.selection == (0, (3, 4, 1))  # the selection stays
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("data:image/png;base64,@@@@", "not valid base64"),
+        ("data:image/png;base64,aGVsbG8=", "not a PNG"),
+        (encode_png(np.ones((28, 28)))[:60], "not"),  # truncated in the middle
+    ],
+)
+def test_a_damaged_drawing_from_the_browser_gives_a_message(explorer, url, words):
+    before = explorer.pad.value.copy()
+    explorer.pad.image = url  # what a damaged message from the browser does
+    assert explorer.message.startswith("The drawing could not be read") and words in explorer.message
+    np.testing.assert_array_equal(explorer.pad.value, before)
+    explorer.pad.image = stroke([(140, 40), (140, 240)])
+    assert explorer.message == "" and explorer.pad.problem == ""
