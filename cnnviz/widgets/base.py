@@ -68,8 +68,8 @@ def close_widgets(*items) -> None:
     for item in items:
         if not isinstance(item, widgets.Widget):
             continue
-        inside = getattr(item, "children", ())
-        close_widgets(*inside, getattr(item, "layout", None), getattr(item, "style", None))
+        children = getattr(item, "children", ())
+        close_widgets(*children, getattr(item, "layout", None), getattr(item, "style", None))
         item.close()
 
 

@@ -31,9 +31,21 @@ once (keeping every layer's output), puts the values into the existing images an
 (``set_data``, ``set_clim``) and redraws only those over a saved background (blitting).
 ``benchmarks/bench_network.py`` measures it.
 
+Uploads are read by ``cnnviz.digits.read_image``: shrunk while decoded to a few times the
+model's input (a 48-megapixel photo costs a few MB), upright (EXIF orientation), transparent
+pixels laid on paper, 16-bit and float scans scaled by their own range; files over
+``cnnviz.digits.MAX_PIXELS`` pixels are refused with their size and the limit.
+
 Anything that cannot be shown (an image of the wrong size or type, a file that is not an
-image, a model without an image input or with branches) gives a short message in the
-explorer, never an exception.
+image or is damaged, a damaged drawing from the browser, a model without an image input,
+without layers or with branches) gives a short message in the explorer, never an exception.
+Values that are NaN or infinite (a model that diverged in training, an input beyond float32)
+are drawn in magenta, with a message naming the first layer that holds them. Arguments that
+cannot be right (something that is not a model, ``images=3``, ``index="2"``) raise a
+``TypeError`` or ``ValueError`` naming them.
+
+``explorer.close()`` closes its widgets; a closed explorer that is dropped is freed with its
+figure (ipywidgets keeps every widget, and what its callbacks reach, until it is closed).
 """
 
 from __future__ import annotations
@@ -85,6 +97,8 @@ class NetworkExplorer:
     upload : ipywidgets.FileUpload
     message : str
         The last problem shown ("" when none).
+    warning : str
+        What is wrong with the values shown (NaN or infinity), "" when nothing.
     widget : the layout to display (the explorer itself displays it, too).
     """
 
