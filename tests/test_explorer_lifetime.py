@@ -17,6 +17,7 @@ import pytest
 
 import cnnviz.widgets as W
 from cnnviz import keras
+from cnnviz.datasets import DatasetUnavailableError
 from cnnviz.keras import layers
 from cnnviz.widgets import ClickImage, DrawingPad, Explorer, GridStepExplorer, NetworkExplorer
 
@@ -57,7 +58,10 @@ def test_the_anywidget_pictures_get_their_javascript_as_text_not_as_a_watched_fi
 @pytest.mark.parametrize("name", EXPLORERS)
 def test_a_closed_explorer_is_freed_with_its_widgets(name):
     before = open_widgets()
-    explorer = getattr(W, name)()
+    try:
+        explorer = getattr(W, name)()
+    except DatasetUnavailableError as error:  # an explorer of MNIST digits, without the data here
+        pytest.skip(str(error))
     assert explorer.message == ""
     ref = weakref.ref(explorer)
     explorer.close()
