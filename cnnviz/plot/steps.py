@@ -7,26 +7,35 @@ explorer can redraw only those. The numbers come from cnnviz itself
 (``cases.conv1d``, ``cases.conv2d``, ``ops.*_pool2d_forward``) and the sizes
 and paddings from ``sizes``; the sum written out in a title is the arithmetic
 of the current window, term by term. ``show_*_step`` draw one step.
+
+``Conv2DBackwardStep`` steps through a convolution's backward pass the same
+way, one cell of dL/dw (a kernel tap) or of dL/dx (an input cell) at a time,
+with the numbers of ``ops.conv2d_backward``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
 from .. import ops
 from ..cases import conv1d, conv2d
+from ..inside import cells_reading
 from ..sizes import formula_text, kernel_extent, output_length, pad_pair, resolve_padding, window_geometry
 from .arrays import show_grid, show_kernel
-from .style import FONT, VISITED_COLOR, WINDOW_COLOR, grid_format, new_axes, no_ticks, num
+from .style import FONT, VISITED_COLOR, WINDOW_COLOR, grid_format, new_axes, new_figure, no_ticks, num
 
 CURRENT_COLOR = "black"  # the output cell being computed: a frame without a sign
+LINE_INCHES = 0.2  # a line of 11-point text, with matplotlib's spacing of 1.2 lines
 
 __all__ = [
     "Conv1DStep",
+    "Conv2DBackwardStep",
     "Conv2DStep",
     "Pool2DStep",
     "RevealGrid",
+    "products_text",
     "show_conv1d_step",
     "show_conv2d_step",
     "show_output_size",
@@ -462,3 +471,266 @@ class Pool2DStep:
 def show_pool_step(x, i, j, K=2, S=None, P=0, mode="max", axes=None, fontsize=FONT, fig=None):
     """One window of max- (or average-) pooling on a one-channel grid; returns the two axes."""
     return Pool2DStep(x, K, S, P, mode, axes, fontsize, fig=fig).set(i, j).axes
+
+
+def products_text(pairs, total, per_line=8, most=24):
+    """Products a·b written out and summed, ``per_line`` to a line, at most ``most`` of them.
+
+    >>> products_text([(2, 1), (-1, 3)], -1)
+    '2·1 + (−1)·3 = −1'
+    >>> products_text([], 0)
+    '0 (no products)'
+    """
+    if not pairs:
+        return f"{num(total)} (no products)"
+    terms = [f"{num(a, True)}·{num(b, True)}" for a, b in pairs[:most]]
+    if len(pairs) > most:
+        terms.append(f"… ({len(pairs) - most} more)")
+    lines = [" + ".join(terms[k : k + per_line]) for k in range(0, len(terms), per_line)]
+    return "\n      + ".join(lines) + f" = {num(total)}"
+
+
+def _cell_frames(cells, inset=0.42):
+    """The outlines of cells (row, col), as segments for a LineCollection."""
+    return [
+        [(c - inset, r - inset), (c + inset, r - inset), (c + inset, r + inset), (c - inset, r + inset), (c - inset, r - inset)]
+        for r, c in cells
+    ]  # fmt: skip
+
+
+class Conv2DBackwardStep:
+    """The backward pass of a 2D convolution on a small grid, one gradient cell at a time.
+
+    The output's gradient ``dy`` (dL/dy, given) is drawn beside the input. With
+    ``wrt="w"`` the picture steps over kernel o's taps (u, v); tap (u, v) read
+    x_pad[i·S + u, j·S + v] in window (i, j), so (0-based)
+
+        dL/dw[u, v, c, o] = Σ_{i,j} dy[i, j, o] · x_pad[i·S + u, j·S + v, c]
+
+    the input correlated with dy: the cells of x paired with dy are framed, with
+    the dy they are multiplied by in their corner. With ``wrt="x"`` it steps over
+    the input's cells (a, b); every window (i, j) that reads x[a, b] does so
+    through one tap (u, v), with i·S + u = a + P_top and j·S + v = b + P_left, so
+
+        dL/dx[a, b, c] = Σ_o Σ_{(u, v, i, j) reaching (a, b)} w[u, v, c, o] · dy[i, j, o]
+
+    a cell at the border is reached by fewer windows. Both grids are
+    ``ops.conv2d_backward``'s, revealed as ``set(step)`` moves; the products
+    are written out under them, and ``dynamic`` lists what moves.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W, C)
+    w : array_like, shape (KH, KW, C, F)
+    dy : array_like, shape (H', W', F)
+        The gradient of the loss with respect to the convolution's output.
+    S, P : int
+        Stride, and padding (an int, or Keras' forms).
+    o : int
+        The kernel (and output map) drawn; dL/dx sums over all of them.
+    wrt : "w" or "x"
+        The gradient stepped through.
+    fig : Figure, optional
+        Where to draw; its height should leave ``figure_height(...)`` inches' room for the text.
+
+    Examples
+    --------
+    A 3×3 input, a 2×2 kernel, stride 1: dL/dw[0, 1] pairs dy with x shifted one column.
+
+    >>> x = np.arange(9.0).reshape(3, 3, 1)
+    >>> picture = Conv2DBackwardStep(x, np.ones((2, 2, 1, 1)), [[[1], [2]], [[0], [-1]]], wrt="w")
+    >>> picture.grid[:, :, 0]    # 1·1 + 2·2 + 0·4 − 1·5 = 0 at (0, 1)
+    array([[-2.,  0.],
+           [ 4.,  6.]])
+    """
+
+    def __init__(self, x, w, dy, S=1, P=0, o=0, wrt="w", fig=None, fontsize=FONT - 1):
+        if wrt not in ("w", "x"):
+            raise ValueError(f"Conv2DBackwardStep steps through wrt='w' or wrt='x'; received wrt={wrt!r}.")
+        self.x = np.asarray(x, dtype=float)  # (H, W, C)
+        self.w = np.asarray(w, dtype=float)  # (KH, KW, C, F)
+        self.dy = np.asarray(dy, dtype=float)  # (H', W', F)
+        KH, KW, C, _ = self.w.shape
+        # the real computation: cnnviz's own forward and backward passes (a batch of one)
+        y, cache = ops.conv2d_forward(self.x[None], self.w, strides=S, padding=P)
+        dx, dw, _ = ops.conv2d_backward(self.dy[None], cache)  # raises if dy's shape is not y's
+        self.dx, self.dw = dx[0], dw  # (H, W, C), (KH, KW, C, F)
+        self.pads = cache["pads"]
+        self.x_pad = np.pad(self.x, (*self.pads, (0, 0)))  # (H_pad, W_pad, C)
+        self.S, self.o, self.wrt, self.fontsize = S, o, wrt, fontsize
+        Ho, Wo = y.shape[1:3]
+        self.grid = self.dw[:, :, :, o] if wrt == "w" else self.dx  # (KH, KW, C) or (H, W, C): what fills
+        if fig is None:
+            fig = new_figure((10, self.figure_height(self.w.shape, (Ho, Wo), wrt)))
+            fig.set_layout_engine("none")  # the text's room is set below, in inches
+        # the products are written under the grids, in room for the longest step's lines
+        height = fig.get_figheight()
+        text_top = (LINE_INCHES * self.text_lines(self.w.shape, (Ho, Wo), wrt) + 0.15) / height
+        top_rows = self.x_pad.shape[0] if wrt == "w" else max(KH, Ho)
+        layout = fig.add_gridspec(
+            2,
+            C + 1,
+            height_ratios=[max(top_rows, 2), max(self.grid.shape[0], 2)],
+            bottom=text_top + 0.4 / height,
+        )
+        self.axes = np.array([[fig.add_subplot(layout[r, c]) for c in range(C + 1)] for r in range(2)])
+        self.text = fig.text(fig.subplotpars.left, text_top, " ", va="top", fontsize=fontsize)
+
+        # row 0: what dy is multiplied by (each input channel, or each kernel slice), then dy itself
+        self.pairs = []  # per channel: the frames of the cells paired with dy
+        self.corners = []  # per channel: the small texts giving each paired cell's multiplier
+        for c in range(C):
+            ax = self.axes[0, c]
+            if wrt == "w":
+                show_grid(self.x_pad[:, :, c], ax=ax, padding=self.pads, fontsize=fontsize, ticks=False,
+                          title=f"x, channel {c}" + (" (padded)" if np.any(self.pads) else ""))  # fmt: skip
+            else:
+                show_kernel(
+                    self.w[:, :, c, o], ax=ax, fontsize=fontsize, ticks=False, title=f"w[:, :, {c}, {o}]"
+                )
+            self.pairs.append(ax.add_collection(LineCollection([], colors=WINDOW_COLOR, linewidths=2.5)))
+        show_kernel(self.dy[:, :, o], ax=self.axes[0, C], fontsize=fontsize, ticks=False,
+                    title=f"dy = dL/dy, map {o} (given)")  # fmt: skip
+        self.reaching = self.axes[0, C].add_collection(
+            LineCollection([], colors=WINDOW_COLOR, linewidths=2.5)
+        )
+        # each paired cell shows what it is multiplied by: in x the dy (wrt="w"), in dy the tap (wrt="x")
+        small = max(fontsize - 3, 9)  # 9 pt is 12 pixels at 96 dpi
+        labelled = self.axes[0, :C] if wrt == "w" else self.axes[0, C:]
+        if max(self.x_pad.shape[:2] if wrt == "w" else (Ho, Wo)) > 4:
+            labelled = []  # cells too small for a label: the products below say it in order
+        for ax in labelled:
+            self.corners.append([
+                ax.text(0, 0, "", fontsize=small, ha="center", va="center",
+                        bbox={"fc": "white", "ec": WINDOW_COLOR, "lw": 0.8, "pad": 0.8})
+                for _ in range(Ho * Wo)
+            ])  # fmt: skip
+        # row 1: the gradient, revealed cell by cell; the last column says what it is
+        self.outputs = []
+        for c in range(C):
+            self.outputs.append(RevealGrid(self.axes[1, c], self.grid[:, :, c], fontsize=fontsize))
+            name = f"dL/dw[:, :, {c}, {o}]" if wrt == "w" else f"dL/dx[:, :, {c}]"
+            self.axes[1, c].set_title(name, fontsize=fontsize)
+        self.axes[1, C].set_axis_off()
+        self.axes[1, C].text(0, 0.5, self._caption(KH, KW), fontsize=fontsize, va="center",
+                             transform=self.axes[1, C].transAxes)  # fmt: skip
+        self.dynamic = [
+            *self.pairs,
+            self.reaching,
+            *(label for row in self.corners for label in row),
+            self.text,
+        ]
+        self.dynamic += [artist for grid in self.outputs for artist in grid.artists]
+
+    @staticmethod
+    def text_lines(w_shape, out_shape, wrt):
+        """The most lines of text any step writes, for kernels ``w_shape`` and an output ``out_shape`` (H', W')."""
+        KH, KW, C, F = w_shape
+        if wrt == "w":  # the formula, then the products of each channel, 8 to a line, at most 24 and "…"
+            n = out_shape[0] * out_shape[1]
+            return 1 + C * -(-(min(n, 24) + (n > 24)) // 8)
+        # at most one window per tap reads a cell: the cell and its pairs, then each channel's products
+        taps = KH * KW
+        return 2 + (taps - 1) // 5 + C * (F * -(-taps // 8) + (F > 1))
+
+    @classmethod
+    def figure_height(cls, w_shape, out_shape, wrt):
+        """Inches: room for the two rows of grids, and for the text under them."""
+        return 5.0 + LINE_INCHES * cls.text_lines(w_shape, out_shape, wrt)
+
+    @property
+    def steps(self):
+        """How many cells the gradient has: the number of steps."""
+        return self.grid.shape[0] * self.grid.shape[1]
+
+    def _caption(self, KH, KW):
+        """What the gradient is, as a whole: a correlation (dL/dw) or a convolution (dL/dx)."""
+        S = self.S
+        if self.wrt == "w":
+            spread = f",\nits cells {S} apart (stride {S})" if S > 1 else ""
+            return f"dL/dw is x correlated with dy:\ndy slides over x as the\nkernel did in the forward pass{spread}"
+        spread = f",\nwith {S - 1} zero{'s' * (S > 2)} between\ndy's cells (stride {S})" if S > 1 else ""
+        cut = ";\nthe padding's cells are then cut off" if np.any(self.pads) else ""
+        return (
+            "dL/dx is dy convolved with\nthe flipped kernel (w[::−1, ::−1])\n"
+            f"over 'full' padding: {KH - 1} row{'s' * (KH != 2)}\nand {KW - 1} column{'s' * (KW != 2)} "
+            f"of zeros{spread}{cut}"
+        )
+
+    def set(self, step):
+        """Show gradient cell ``step`` (row by row): its pairs, its products and sum, the grid so far."""
+        r, q = divmod(step, self.grid.shape[1])
+        if self.wrt == "w":
+            self._set_tap(r, q)
+        else:
+            self._set_input_cell(r, q)
+        for grid in self.outputs:
+            grid.show_upto(r, q)
+        return self
+
+    def _set_tap(self, u, v):
+        S, o = self.S, self.o
+        Ho, Wo = self.dy.shape[:2]
+        # the cells of x_pad that tap (u, v) read in windows (i, j): paired with dy[i, j]
+        cells = [(i * S + u, j * S + v) for i in range(Ho) for j in range(Wo)]
+        for frames in self.pairs:
+            frames.set_segments(_cell_frames(cells))
+        for corners in self.corners:
+            for corner, (a, b), d in zip(corners, cells, self.dy[:, :, o].ravel()):
+                corner.set_position((b, a + 0.33))
+                corner.set_text(f"×{num(d, True)}")
+        self.reaching.set_segments(_cell_frames([(i, j) for i in range(Ho) for j in range(Wo)]))
+        index = "i" if S == 1 else f"{S}i"
+        lines = [
+            f"dL/dw[{u}, {v}, c, {o}] = Σ_ij dy[i, j, {o}] · x_pad[{index} + {u}, {index.replace('i', 'j')} + {v}, c]"
+            f":  {Ho}·{Wo} = {Ho * Wo} products per channel"
+        ]
+        for c in range(self.x.shape[2]):
+            pairs = [
+                (self.dy[i, j, o], self.x_pad[i * S + u, j * S + v, c]) for i in range(Ho) for j in range(Wo)
+            ]
+            lines.append(f"c = {c}: " + products_text(pairs, self.dw[u, v, c, o]))
+        self.text.set_text("\n".join(lines))
+
+    def _set_input_cell(self, a, b):
+        S = self.S
+        KH, KW, C, F = self.w.shape
+        ap, bp = a + self.pads[0][0], b + self.pads[1][0]  # the cell in the padded input
+        readers = cells_reading(ap, bp, (KH, KW), S, self.dy.shape[:2])
+        taps = [(ap - i * S, bp - j * S) for i, j in readers]  # the tap of window (i, j) that reads it
+        for frames in self.pairs:
+            frames.set_segments(_cell_frames(taps))
+        self.reaching.set_segments(_cell_frames(readers))
+        for corners in self.corners:
+            for k, corner in enumerate(corners):
+                corner.set_text("")  # only the cells that reach x[a, b] are labelled
+                if k < len(readers):
+                    (u, v), (i, j) = taps[k], readers[k]
+                    corner.set_position((j, i + 0.33))
+                    corner.set_text(f"w[{u},{v}]")
+        total = self.dy.shape[0] * self.dy.shape[1]
+        where = f"x[{a}, {b}]" + (f" (x_pad[{ap}, {bp}])" if (ap, bp) != (a, b) else "")
+        if not readers:
+            head = f"{where} is read by none of the {total} windows: dL/dx[{a}, {b}, c] = 0"
+        else:
+            terms = [f"w[{u}, {v}]·dy[{i}, {j}]" for (u, v), (i, j) in zip(taps, readers)]
+            terms = "\n      + ".join(" + ".join(terms[k : k + 5]) for k in range(0, len(terms), 5))
+            head = (
+                f"{where} is read by {len(readers)} of the {total} windows"
+                + (f"; for each of the {F} kernels:" if F > 1 else ":")
+                + f"\ndL/dx[{a}, {b}, c] = {terms}"
+            )
+        lines = [head]
+        for c in range(C):
+            shares = []  # kernel k's share: Σ w[u, v, c, k] · dy[i, j, k] over the windows reaching x[a, b]
+            for k in range(F):
+                pairs = [(self.w[u, v, c, k], self.dy[i, j, k]) for (u, v), (i, j) in zip(taps, readers)]
+                shares.append(sum(p * q for p, q in pairs))
+                kernel = f", kernel {k}" if F > 1 else ""
+                lines.append(
+                    f"c = {c}{kernel}: " + products_text(pairs, shares[-1] if F > 1 else self.dx[a, b, c])
+                )
+            if F > 1:  # dL/dx adds the shares of every kernel that read x
+                sums = " + ".join(num(share, True) for share in shares)
+                lines.append(f"      dL/dx[{a}, {b}, {c}] = {sums} = {num(self.dx[a, b, c])}")
+        self.text.set_text("\n".join(lines))

@@ -9,12 +9,14 @@ import numpy as np
 from .. import plot
 from ..cases import conv1d, conv2d
 from ..kernels import KERNELS
-from ..sizes import output_length, resolve_padding, transposed_output_length
+from ..plot.steps import Conv2DBackwardStep
+from ..sizes import output_length, resolve_padding, transposed_output_length, window_geometry
 from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider, learner_array
 from .pixels import IMAGES
 
 __all__ = [
     "CHANNEL_MIX",
+    "MODES",
     "SIGNALS",
     "TAPS",
     "Conv1DExplorer",
@@ -22,6 +24,7 @@ __all__ = [
     "ConvArithmeticExplorer",
     "ImageKernelExplorer",
     "OutputSizeExplorer",
+    "upstream_gradient",
 ]
 
 TAPS = {  # the K weights along the signal, for any K
@@ -338,13 +341,47 @@ class ImageKernelExplorer(Explorer):
         )
 
 
+MODES = {  # the explorer's modes: what its steps walk over
+    "forward": "cell number",  # the output y, cell by cell
+    "backward dL/dw": "tap (u, v)",  # the kernel's taps: dL/dw, cell by cell
+    "backward dL/dx": "input cell",  # the input's cells: dL/dx, cell by cell
+}
+
+
+def upstream_gradient(shape):
+    """A small whole-number gradient dL/dy of the output's ``shape`` (H', W', F), the same every time.
+
+    dy[i, j, o] cycles through 1, −1, 2 along i + 2j + o: easy to multiply by hand, never 0.
+
+    >>> upstream_gradient((2, 2, 1))[:, :, 0]
+    array([[ 1.,  2.],
+           [-1.,  1.]])
+    """
+    i, j, o = np.indices(shape)
+    return np.array([1.0, -1.0, 2.0])[(i + 2 * j + o) % 3]
+
+
 class Conv2DStepExplorer(GridStepExplorer):
     """Case 4 on a small grid: step the window over a 2-channel input with two 2×2 kernels.
 
     Click an output cell to jump to it; click an input cell to see which output cells read it.
+
+    ``mode`` shows the backward pass instead, given a gradient ``dy`` = dL/dy of the
+    output (``upstream_gradient``: small whole numbers). "backward dL/dw" steps over
+    the taps (u, v) of kernel o: each pairs dy[i, j] with the input cell it read in
+    window (i, j), dL/dw[u, v, c, o] = Σ_ij dy[i, j, o] · x_pad[i·S + u, j·S + v, c].
+    "backward dL/dx" steps over the input's cells (a, b): the windows that read
+    x[a, b] send back w[u, v] · dy[i, j], one product per window. The numbers are
+    ``ops.conv2d_backward``'s:
+
+    >>> explorer = Conv2DStepExplorer(x=np.arange(9).reshape(3, 3), w=[[1, 0], [0, -1]], b=None)
+    >>> explorer.controls["mode"].value = "backward dL/dw"
+    >>> explorer.controls["step"].value = 1          # tap (0, 1)
+    >>> print(explorer.picture.text.get_text())
+    dL/dw[0, 1, c, 0] = Σ_ij dy[i, j, 0] · x_pad[i + 0, j + 1, c]:  2·2 = 4 products per channel
+    c = 0: 1·1 + 2·2 + (−1)·4 + 1·5 = 6
     """
 
-    figsize = (10, 5.6)
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
 
     def __init__(self, x=None, w=None, b=(1.0, -1.0)):
@@ -375,19 +412,82 @@ class Conv2DStepExplorer(GridStepExplorer):
             "P": int_slider("padding P", 0, 0, 1),
             "S": int_slider("stride S", 1, 1, 3),
             "o": int_slider("kernel o", 0, 0, self.w.shape[3] - 1),
+            "mode": widgets.ToggleButtons(
+                options=list(MODES), value="forward", description="pass", style=STYLE
+            ),
             "step": self.steps.slider,
         }
         super().__init__(controls)
 
+    @property
+    def figsize(self):
+        """Taller for a backward pass: it writes its products under the grids (more with more channels)."""
+        mode = self.controls["mode"].value
+        if mode == "forward":
+            return (10, 5.6)
+        try:  # the output's size, for the room its products need; an impossible one is explained by draw
+            (Ho, Wo), _ = window_geometry(
+                self.x.shape[:2], self.w.shape[:2], self.values["S"], self.values["P"]
+            )
+        except ValueError:
+            Ho = Wo = 1
+        return (
+            10,
+            Conv2DBackwardStep.figure_height(self.w.shape, (Ho, Wo), "w" if mode.endswith("dw") else "x"),
+        )
+
+    @property
+    def backward(self):
+        """True when the picture is a backward pass (a ``Conv2DBackwardStep``)."""
+        return isinstance(getattr(self, "picture", None), Conv2DBackwardStep)
+
     def layout_rows(self):
         c = self.controls
-        return [[c["P"], c["S"], c["o"]], self.steps.row().children]
+        return [[c["mode"]], [c["P"], c["S"], c["o"]], self.steps.row().children]
 
-    def draw(self, fig, P, S, o, step):
+    def draw(self, fig, P, S, o, mode, step):
+        self.steps.slider.description = MODES[mode]
+        if mode != "forward":
+            # the output's size, and the check that the window fits, come from cnnviz.conv2d
+            y = conv2d(self.x, self.w, strides=S, padding=P)  # (H', W', F)
+            wrt = "w" if mode == "backward dL/dw" else "x"
+            self.picture = Conv2DBackwardStep(
+                self.x, self.w, upstream_gradient(y.shape), S, P, o, wrt, fig=fig
+            )
+            self.show_step(step)
+            return
         axes = fig.subplots(2, self.x.shape[2] + 1, height_ratios=[1.4, 1])
         # the picture's output is cnnviz.conv2d's; it raises a clear ValueError when impossible
         self.picture = plot.Conv2DStep(self.x, self.w, S=S, P=P, o=o, b=self.b, axes=axes)
         self.show_step(step)
+
+    # a backward picture steps over the gradient's cells; the forward one is GridStepExplorer's
+    def show_step(self, step):
+        if not self.backward:
+            return super().show_step(step)
+        self.steps.set_maximum(self.picture.steps - 1)
+        self.picture.set(min(step, self.picture.steps - 1))
+        self.dynamic = list(self.picture.dynamic)
+
+    def update(self, step, **values):
+        if not self.backward:
+            return super().update(step, **values)
+        if step >= self.picture.steps:
+            return False
+        self.picture.set(step)
+        return True
+
+    def on_picture_click(self, x, y):
+        if not self.backward:
+            return super().on_picture_click(x, y)
+        # a click on a cell of the gradient being filled jumps to it
+        ax, point = self.axes_at(x, y, self.picture.axes[1, :-1])
+        if ax is None:
+            return
+        col, row = (round(v) for v in point)
+        rows, cols = self.picture.grid.shape[:2]
+        if 0 <= row < rows and 0 <= col < cols:
+            self.controls["step"].value = row * cols + col
 
     def click_geometry(self):
         C = self.x.shape[2]
