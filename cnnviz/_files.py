@@ -34,7 +34,9 @@ __all__ = ["Archive", "check_path", "write_archive"]
 
 CONFIG_KEY = "__cnnviz__"  # the array that holds the JSON description
 MAX_DESCRIPTION_BYTES = 64 * 2**20  # a description of 4,000 layers takes about 1 MB
-MAX_DEFLATE_RATIO = 1100  # deflate shrinks data at most ~1032 times: more is a damaged or forged entry
+# cnnviz writes arrays as they are (np.savez); compressed by hand (np.savez_compressed), weights shrink
+# little, as random numbers do. An archive whose arrays would be more than 10 times its size is a zip bomb.
+MAX_EXPANSION = 10
 
 
 def check_path(path, method):
@@ -98,11 +100,12 @@ class Archive:
         try:
             self.zip = zipfile.ZipFile(self.file)
             entries = self._entries()
-            self.headers = {name: self._header(info) for name, info in entries.items()}
+            self.layout = {}  # name -> (header bytes, Fortran order): where read() finds the data
+            self.headers = {name: self._header(name, info) for name, info in entries.items()}
             self.config = self._description(entries)
-        except Refused:
+        except Refused as error:
             self.close()
-            raise
+            raise ValueError(str(error)) from None  # a ValueError by name, as every other refusal
         except (ValueError, OSError, zipfile.BadZipFile, EOFError, RecursionError, SyntaxError) as error:
             self.close()  # what numpy and zipfile say of damaged bytes, as a ValueError that names the file
             raise ValueError(self._damaged(error)) from None
@@ -121,11 +124,18 @@ class Archive:
 
     def read(self, name):
         """The array ``name`` (its size was checked against the entry when the file was opened)."""
+        shape, dtype = self.headers.get(name) or self.description_header
+        header_bytes, fortran = self.layout[name]
+        data_bytes = math.prod(shape) * dtype.itemsize
         try:
             with self.zip.open(self.entries[name]) as entry:
-                return np.lib.format.read_array(entry, allow_pickle=False)
+                entry.read(header_bytes)  # parsed already: the data follows
+                data = entry.read(data_bytes)
         except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
             raise ValueError(self._damaged(error)) from None
+        if len(data) != data_bytes:
+            raise ValueError(self._damaged(f"{name!r} holds {len(data):,} of its {data_bytes:,} bytes"))
+        return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")  # read-only
 
     # -- what opening checks ---------------------------------------------------------------------
     def _damaged(self, error):
@@ -145,18 +155,22 @@ class Archive:
                 raise ValueError(
                     f"it holds an entry {info.filename!r} that is not one array of a .npz archive"
                 )
-            stored = info.compress_type == zipfile.ZIP_STORED
-            if (stored and info.file_size != info.compress_size) or (
-                info.file_size > MAX_DEFLATE_RATIO * max(info.compress_size, 1)
-            ):
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise ValueError(f"entry {info.filename!r} is compressed in a way numpy never writes")
+            if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
                 raise ValueError(
-                    f"entry {info.filename!r} claims {info.file_size:,} bytes but holds "
-                    f"{info.compress_size:,} (compressed), more than compression can explain"
+                    f"entry {info.filename!r} is stored as it is, yet claims {info.file_size:,} bytes "
+                    f"and holds {info.compress_size:,}"
                 )
             self.entries[name] = info
         if sum(info.compress_size for info in infos) > size:
             raise ValueError(f"its entries claim more bytes than the file's {size:,}")
         declared, allowed = sum(info.file_size for info in infos), allowed_memory_bytes()
+        if declared > MAX_EXPANSION * size + 2**20:  # (+ 1 MiB: a tiny file's headers)
+            raise Refused(
+                f"{self.path!r} declares {declared:,} bytes of arrays in a file of {size:,} bytes: compressed "
+                f"more than {MAX_EXPANSION} times, which weights never are (a zip bomb?); nothing was read."
+            )
         if allowed and declared > allowed:
             raise Refused(
                 f"{self.path!r} declares {declared / 2**30:,.2f} GiB of arrays, more than the "
@@ -165,14 +179,14 @@ class Archive:
             )
         return self.entries
 
-    def _header(self, info):
+    def _header(self, name, info):
         """(shape, dtype) from an array's header, checked to match the entry's size exactly."""
         with self.zip.open(info) as entry:
             version = np.lib.format.read_magic(entry)
             if version == (1, 0):
-                shape, _, dtype = np.lib.format.read_array_header_1_0(entry)
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(entry)
             elif version == (2, 0):
-                shape, _, dtype = np.lib.format.read_array_header_2_0(entry)
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(entry)
             else:
                 raise ValueError(
                     f"entry {info.filename!r} has .npy format {version}, which cnnviz does not read"
@@ -189,6 +203,7 @@ class Archive:
                 f"entry {info.filename!r} declares an array of shape {shape} and dtype {dtype} "
                 f"({data_bytes:,} bytes) but holds {info.file_size - header_bytes:,} bytes"
             )
+        self.layout[name] = (header_bytes, fortran)
         return shape, dtype
 
     def _description(self, entries):
@@ -197,7 +212,7 @@ class Archive:
             raise Refused(
                 f"{self.path!r} is a .npz archive but not a cnnviz {self.kind} file (it has no description)."
             )
-        shape, dtype = self.headers.pop(CONFIG_KEY)
+        shape, dtype = self.description_header = self.headers.pop(CONFIG_KEY)
         if shape != () or dtype.kind != "U" or entries[CONFIG_KEY].file_size > MAX_DESCRIPTION_BYTES:
             raise Refused(
                 f"{self.path!r}: its description should be one text of at most {MAX_DESCRIPTION_BYTES:,} "

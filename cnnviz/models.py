@@ -392,6 +392,8 @@ def load_model(filepath):
         try:
             model, input_shape = _model_from_config(config)
             compiled = _compile_settings(config.get("compile"))
+            if compiled:  # compiled as it was (the optimizer's running averages start afresh)
+                model.compile(*compiled)
             shapes = {
                 f"{layer.name}/{name}": shape
                 for (layer, _), (ins, _) in zip(model.nodes, model.node_shapes(input_shape))
@@ -403,8 +405,6 @@ def load_model(filepath):
         _check_arrays_fit(shapes, archive, model.name)  # before the weights are allocated
         model.build(input_shape)
         model._assign_weights(_read_weights(archive, shapes, model.name))
-    if compiled:  # compiled as it was (the optimizer's running averages start afresh)
-        model.compile(*compiled)
     return model
 
 
@@ -443,8 +443,10 @@ def _model_from_config(config):
                 f"layer {k}'s inputs should be the numbers of earlier layers; they are {inputs!r}"
             )
         if isinstance(layer, InputLayer):
-            if inputs or k:
-                raise ValueError(f"layer {k} is an input layer, which comes first and reads nothing")
+            if inputs or k or layer.shape is None:
+                raise ValueError(
+                    f"layer {k} is an input layer, which comes first, reads nothing and has a shape"
+                )
             tensors.append(Input(layer.shape, name=layer.name))
         elif not inputs or (len(inputs) != 1 and not layer.merges):
             raise ValueError(f"layer {k} ({type(layer).__name__}) reads {len(inputs)} inputs")
