@@ -553,10 +553,12 @@ def epoch_batch_losses(model, x, y, batch_size, shuffle, seed=0):
     """
     batch_size = _count("batch_size", batch_size, "epoch_batch_losses", 1)
     order = np.random.default_rng(seed).permutation(len(x)) if shuffle else np.arange(len(x))
-    return np.array(
-        [float(model.train_on_batch(x[order[k : k + batch_size]], y[order[k : k + batch_size]]))
-         for k in range(0, len(x), batch_size)]
-    )  # fmt: skip
+    losses = []
+    for k in range(0, len(x), batch_size):
+        rows = order[k : k + batch_size]
+        logs = model.train_on_batch(x[rows], y[rows], return_dict=True)  # one step of training
+        losses.append(logs["loss"])
+    return np.array(losses)
 
 
 # -- changing a prediction ---------------------------------------------------------------------------

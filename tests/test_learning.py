@@ -287,3 +287,15 @@ def test_optimizer_explorer_refuses_a_problem_that_is_not_two_weights():
 def test_typical_mistakes_get_their_targeted_hint(exercise_id, answer, hint, capsys):
     assert not check(exercise_id, answer)
     assert hint in capsys.readouterr().out
+
+
+def test_epoch_batch_losses_gives_one_loss_per_batch_also_with_metrics():
+    from cnnviz import keras
+
+    model = keras.models.Sequential([keras.layers.Dense(3, activation="softmax", input_shape=(4,))], seed=0)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = np.random.default_rng(0).normal(size=(25, 4)).astype(np.float32)
+    losses = learning.epoch_batch_losses(model, x, np.arange(25) % 3, batch_size=10, shuffle=True)
+    assert losses.shape == (3,) and np.isfinite(losses).all()
+    with pytest.raises(ValueError, match="batch_size"):
+        learning.epoch_batch_losses(model, x, np.arange(25) % 3, batch_size=0, shuffle=True)

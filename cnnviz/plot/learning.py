@@ -59,8 +59,9 @@ def show_loss_curve(w_values, losses, w, slope, loss, ax=None, learning_rate=Non
         new = w - learning_rate * slope
         ax.annotate("", xy=(new, loss), xytext=(w, loss),
                     arrowprops={"arrowstyle": "->", "color": "tab:blue", "lw": 2})  # fmt: skip
-        ax.text((w + new) / 2, loss, f"step −η·slope = {num(new - w)}", color="tab:blue",
-                ha="center", va="bottom", fontsize=fontsize - 2)  # fmt: skip
+        above = loss + 0.06 * (losses.max() - min(0, losses.min()))
+        ax.text(max(w, new) + 0.02 * (w_values.max() - w_values.min()), above, f"step −η·slope = {num(new - w)}",
+                color="tab:blue", ha="left", va="bottom", fontsize=fontsize - 2)  # fmt: skip
     ax.set_xlabel("weight w", fontsize=fontsize)
     ax.set_ylabel("loss L(w)", fontsize=fontsize)
     ax.set_ylim(min(0, losses.min()), losses.max() * 1.05)
@@ -79,7 +80,7 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     runs = dict(runs)
     if not runs:
         raise ValueError("show_descent_runs expects at least one run; received none.")
-    axes = new_axes(axes, figsize=(3.4 * (len(runs) + 1), 3.3), ncols=len(runs) + 1, fig=fig)
+    axes = new_axes(axes, figsize=(2.9 * (len(runs) + 1), 3.1), ncols=len(runs) + 1, fig=fig)
     w_values, losses = np.asarray(w_values, float), np.asarray(losses, float)
     lo, hi = w_values.min(), w_values.max()
     for ax, (label, (ws, _)) in zip(axes, runs.items()):
@@ -99,18 +100,22 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     last.set_yscale("log")
     last.set_xlabel("step", fontsize=fontsize)
     last.set_ylabel("loss (log scale)", fontsize=fontsize)
-    last.legend(fontsize=fontsize - 3)
+    last.legend(fontsize=fontsize - 2)
     return axes
 
 
 def _signed_grid(ax, a, top, fontsize, values):
     image = ax.imshow(a + 0.0, cmap=SIGNED, vmin=-top, vmax=top)
     if values:
+        a = np.round(a, 2) + 0.0  # as written: no −0.00
         fmt = grid_format(a)
         for (r, c), v in np.ndenumerate(a):
             ax.text(c, r, num(v, fmt=fmt), ha="center", va="center", fontsize=fontsize,
                     color="white" if abs(v) > 0.6 * top else "black")  # fmt: skip
-    cell_ticks(ax, a.shape)
+    if max(a.shape) <= 12:
+        cell_ticks(ax, a.shape)  # one tick per cell; larger maps keep matplotlib's sparser ticks
+    else:
+        ax.tick_params(labelsize=9)
     return image
 
 
@@ -164,7 +169,7 @@ def show_saliency(images, maps, titles, fig=None, axes=None, fontsize=FONT - 1):
     axes = new_axes(axes, figsize=(2.3 * n + 1, 4.8), nrows=2, ncols=n, fig=fig, squeeze=False)
     top = max(float(np.abs(m).max()) for m in maps) or 1.0
     for k in range(n):
-        axes[0, k].imshow(images[k], cmap="gray_r", vmin=0, vmax=1)
+        axes[0, k].imshow(images[k], cmap="gray", vmin=0, vmax=1)  # as show_image draws digits
         axes[0, k].set_title(titles[k], fontsize=fontsize)
         shown = axes[1, k].imshow(maps[k], cmap=SIGNED, vmin=-top, vmax=top)
         for ax in axes[:, k]:

@@ -51,7 +51,7 @@ class OptimizerExplorer(Explorer):
         self.w1_values, self.w2_values, self.losses = (np.asarray(a, float) for a in surface)
         self.names = names
         if start is None:  # a corner of the picture, away from the valley's bottom
-            start = (self.w1_values[2], self.w2_values[-3])
+            start = (self.w1_values[2], self.w2_values[2])
         controls = {
             "optimizer": dropdown("optimizer", OPTIMIZERS, "SGD with momentum"),
             "learning_rate": widgets.FloatLogSlider(
