@@ -11,9 +11,10 @@ Nor may a file take more than it holds, or lose what was there before:
 * **Reading** first looks at the archive's table of contents and at every array's header
   (its dtype and shape: a few dozen bytes), never at the data. The sizes the headers
   declare must agree with the sizes of the archive's entries, and all of them together
-  must fit in the memory ``check_allocation`` allows, before anything is read; the caller
-  then compares the names and shapes with the model (``Archive.headers``) and reads only
-  when they fit. Paths that are not regular files (a FIFO would block forever) are refused.
+  must fit in the memory ``check_allocation`` allows, and in 10 times the file's size (weights
+  never compress that well: more is a zip bomb), before anything is read; the caller then
+  compares the names and shapes with the model (``Archive.headers``) and reads only when they
+  fit. Paths that are not regular files (a FIFO would block forever) are refused.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ import reprlib
 import secrets
 import stat
 import zipfile
+import zlib
 
 import numpy as np
 
-from ._checks import allowed_memory_bytes
+from ._checks import ALLOCATION_SHARE, allowed_memory_bytes
 
 __all__ = ["Archive", "check_path", "write_archive"]
 
@@ -82,6 +84,19 @@ def _plain(value):
     )
 
 
+# what numpy, zipfile and zlib raise for damaged bytes (zipfile: NotImplementedError for features it lacks)
+DAMAGED = (
+    ValueError,
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    RecursionError,
+    SyntaxError,
+    NotImplementedError,
+)
+
+
 class Refused(ValueError):
     """A file refused with a complete message (other errors get "damaged" and the file's name)."""
 
@@ -100,13 +115,14 @@ class Archive:
         try:
             self.zip = zipfile.ZipFile(self.file)
             entries = self._entries()
-            self.layout = {}  # name -> (header bytes, Fortran order): where read() finds the data
-            self.headers = {name: self._header(name, info) for name, info in entries.items()}
+            # name -> (shape, dtype, header's bytes, Fortran order): what read() needs
+            self.layout = {name: self._header(info) for name, info in entries.items()}
             self.config = self._description(entries)
+            self.headers = {name: layout[:2] for name, layout in self.layout.items() if name != CONFIG_KEY}
         except Refused as error:
             self.close()
             raise ValueError(str(error)) from None  # a ValueError by name, as every other refusal
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError, RecursionError, SyntaxError) as error:
+        except DAMAGED as error:
             self.close()  # what numpy and zipfile say of damaged bytes, as a ValueError that names the file
             raise ValueError(self._damaged(error)) from None
         except BaseException:
@@ -124,14 +140,13 @@ class Archive:
 
     def read(self, name):
         """The array ``name`` (its size was checked against the entry when the file was opened)."""
-        shape, dtype = self.headers.get(name) or self.description_header
-        header_bytes, fortran = self.layout[name]
+        shape, dtype, header_bytes, fortran = self.layout[name]
         data_bytes = math.prod(shape) * dtype.itemsize
         try:
             with self.zip.open(self.entries[name]) as entry:
                 entry.read(header_bytes)  # parsed already: the data follows
                 data = entry.read(data_bytes)
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+        except DAMAGED as error:
             raise ValueError(self._damaged(error)) from None
         if len(data) != data_bytes:
             raise ValueError(self._damaged(f"{name!r} holds {len(data):,} of its {data_bytes:,} bytes"))
@@ -155,8 +170,10 @@ class Archive:
                 raise ValueError(
                     f"it holds an entry {info.filename!r} that is not one array of a .npz archive"
                 )
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise ValueError(f"entry {info.filename!r} is compressed in a way numpy never writes")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
+                raise ValueError(
+                    f"entry {info.filename!r} is compressed or encrypted in a way numpy never writes"
+                )
             if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
                 raise ValueError(
                     f"entry {info.filename!r} is stored as it is, yet claims {info.file_size:,} bytes "
@@ -174,13 +191,14 @@ class Archive:
         if allowed and declared > allowed:
             raise Refused(
                 f"{self.path!r} declares {declared / 2**30:,.2f} GiB of arrays, more than the "
-                f"{allowed / 2**30:,.2f} GiB cnnviz allows itself (half of the memory available now); "
+                f"{allowed / 2**30:,.2f} GiB cnnviz allows itself ({ALLOCATION_SHARE:.0%} of the memory "
+                "available now); "
                 "nothing was read."
             )
         return self.entries
 
-    def _header(self, name, info):
-        """(shape, dtype) from an array's header, checked to match the entry's size exactly."""
+    def _header(self, info):
+        """(shape, dtype, header's bytes, Fortran order) from an array's header, checked against the entry."""
         with self.zip.open(info) as entry:
             version = np.lib.format.read_magic(entry)
             if version == (1, 0):
@@ -197,14 +215,15 @@ class Archive:
                 f"entry {info.filename!r} holds Python objects (dtype {dtype}), which only pickle can read; "
                 "cnnviz never unpickles a file"
             )
+        if any(n < 0 for n in shape):
+            raise ValueError(f"entry {info.filename!r} declares a negative size: shape {shape}")
         data_bytes = math.prod(shape) * dtype.itemsize
         if header_bytes + data_bytes != info.file_size:
             raise ValueError(
                 f"entry {info.filename!r} declares an array of shape {shape} and dtype {dtype} "
                 f"({data_bytes:,} bytes) but holds {info.file_size - header_bytes:,} bytes"
             )
-        self.layout[name] = (header_bytes, fortran)
-        return shape, dtype
+        return shape, dtype, header_bytes, fortran
 
     def _description(self, entries):
         """The JSON description, a dict; a clear error when it is missing, too large or damaged."""
@@ -212,7 +231,7 @@ class Archive:
             raise Refused(
                 f"{self.path!r} is a .npz archive but not a cnnviz {self.kind} file (it has no description)."
             )
-        shape, dtype = self.description_header = self.headers.pop(CONFIG_KEY)
+        shape, dtype, _, _ = self.layout[CONFIG_KEY]
         if shape != () or dtype.kind != "U" or entries[CONFIG_KEY].file_size > MAX_DESCRIPTION_BYTES:
             raise Refused(
                 f"{self.path!r}: its description should be one text of at most {MAX_DESCRIPTION_BYTES:,} "

@@ -346,9 +346,28 @@ def test_unknown_classes_are_refused_by_name(tmp_path):
 # -- damaged bytes ------------------------------------------------------------------------------------
 
 
-def test_truncated_and_flipped_files_are_value_errors(tmp_path):
+def compressed_copy(source, target):
+    """The same archive with its entries deflated, as np.savez_compressed writes them."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info))
+
+
+def test_a_compressed_copy_loads(tmp_path, rng):
     model = valid_model()
     model.save(tmp_path / "valid.npz")
+    compressed_copy(tmp_path / "valid.npz", tmp_path / "small.npz")
+    x = rng.normal(size=(2, 6, 6, 1)).astype(np.float32)
+    np.testing.assert_array_equal(load_model(tmp_path / "small.npz").predict(x), model.predict(x))
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_truncated_and_flipped_files_are_value_errors(compressed, tmp_path):
+    model = valid_model()
+    model.save(tmp_path / "valid.npz")
+    if compressed:  # damage inside a deflated stream: zlib's errors too must become ValueErrors
+        compressed_copy(tmp_path / "valid.npz", tmp_path / "deflated.npz")
+        os.replace(tmp_path / "deflated.npz", tmp_path / "valid.npz")
     data = (tmp_path / "valid.npz").read_bytes()
     rng = np.random.default_rng(20)
     damaged = [data[:n] for n in range(0, len(data), max(1, len(data) // 150))]
@@ -363,10 +382,8 @@ def test_truncated_and_flipped_files_are_value_errors(tmp_path):
         (tmp_path / "d.npz").write_bytes(content)
         for load in (lambda p: load_model(p), model.load_weights):
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter(
-                        "ignore"
-                    )  # a flipped bit in a weight may make it NaN: loaded, with a warning
+                with warnings.catch_warnings():  # a flipped bit may make a weight NaN: loaded, with a warning
+                    warnings.simplefilter("ignore")
                     load(tmp_path / "d.npz")
                 kinds["loaded"] = kinds.get("loaded", 0) + 1
             except ValueError:

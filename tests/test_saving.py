@@ -467,3 +467,11 @@ def test_load_model_takes_linear_time_in_the_number_of_layers(tmp_path):
     small_time, large_time = min(seconds(500) for _ in range(2)), min(seconds(4000) for _ in range(2))
     assert large_time < 1.5 and large_time < 8 * 4 * small_time  # 8 times the layers: n² would be 64 times
     assert os.path.exists(tmp_path / "4000.npz")
+
+
+def test_keras_saving_functions(rng, tmp_path):
+    model = small()
+    keras.saving.save_model(model, tmp_path / "k.npz")
+    round_trip(keras.saving.load_model(tmp_path / "k.npz"), tmp_path / "k2.npz", rng)
+    with pytest.raises(TypeError, match="save_model expects a cnnviz model .* received model of type str"):
+        keras.saving.save_model("model.npz", model)
