@@ -473,5 +473,5 @@ def test_keras_saving_functions(rng, tmp_path):
     model = small()
     keras.saving.save_model(model, tmp_path / "k.npz")
     round_trip(keras.saving.load_model(tmp_path / "k.npz"), tmp_path / "k2.npz", rng)
-    with pytest.raises(TypeError, match="save_model expects a cnnviz model .* received model of type str"):
+    with pytest.raises(TypeError, match=r"save_model expects a cnnviz model .* received model of type str"):
         keras.saving.save_model("model.npz", model)
