@@ -128,16 +128,26 @@ class _Monitor(Callback):
     monitors = True  # ModelCheckpoint reads its number only with save_best_only
 
     def value(self, logs):
-        """The monitored number in ``logs``; None after an epoch whose loss was NaN (there is nothing to judge)."""
+        """The monitored number in ``logs``, or None when there is nothing to judge.
+
+        None after an epoch whose loss became NaN (fit stops then, without validating), and
+        for a val_ number after an epoch that ``validation_freq`` leaves unvalidated.
+        """
         logs = logs or {}
         if self.monitor in logs:
             return logs[self.monitor]
         if _diverged(logs):  # fit stopped in the middle of the epoch, and skipped its validation
             return None
+        validated = any(_is_val(key) for key in logs)
+        if _is_val(self.monitor) and self.params.get("do_validation") and not validated:
+            return None  # an epoch that validation_freq leaves out
         raise ValueError(
             f"{type(self).__name__} monitors {self.monitor!r}, which fit does not log; it logs "
             f"{sorted(logs)}."
-            + (" (val_ numbers need validation_data or validation_split.)" * _is_val(self.monitor))
+            + (
+                " (val_ numbers need validation_data or validation_split.)"
+                * (_is_val(self.monitor) and not validated)
+            )
         )
 
     def improved(self, value, best):
@@ -251,7 +261,7 @@ class ModelCheckpoint(_Monitor):
             return
         if self.save_best_only:
             value = self.value(logs)
-            if not self.improved(value, self.best):
+            if value is None or not self.improved(value, self.best):
                 return
             self.best = value
         missing = [field for field in self.fields if field not in logs and field != "epoch"]

@@ -222,6 +222,11 @@ class Model(Trainer):
                     f"set_weights: {layer.name}/{name} has shape {layer.params[name].shape}; received "
                     f"an array of shape {array.shape}. Nothing was changed."
                 )
+            if array.dtype.kind not in "biuf":  # bool, int, uint, float: numbers a float32 can hold
+                raise TypeError(
+                    f"set_weights: {layer.name}/{name} holds real numbers; received an array of dtype "
+                    f"{array.dtype}. Nothing was changed."
+                )
         for (layer, name), array in zip(slots, arrays):
             layer.params[name][...] = array
 

@@ -475,3 +475,25 @@ def test_keras_saving_functions(rng, tmp_path):
     round_trip(keras.saving.load_model(tmp_path / "k.npz"), tmp_path / "k2.npz", rng)
     with pytest.raises(TypeError, match=r"save_model expects a cnnviz model .* received model of type str"):
         keras.saving.save_model("model.npz", model)
+
+
+def test_set_weights_checks_every_dtype_before_changing_anything():
+    model = small()
+    before = [w.tobytes() for w in model.get_weights()]
+    weights = [w + 1 for w in model.get_weights()]
+    weights[-1] = np.full(weights[-1].shape, "x")
+    with pytest.raises(TypeError, match=r"dense/bias holds real numbers; received an array of dtype <U1"):
+        model.set_weights(weights)
+    assert [w.tobytes() for w in model.get_weights()] == before
+
+
+def test_monitoring_val_loss_skips_the_epochs_validation_freq_leaves_out(rng):
+    model, x, y = diverging(rng)
+    model.compile(SGD(0.01), "sparse_categorical_crossentropy")
+    stop = EarlyStopping(patience=5)
+    history = model.fit(x, y, epochs=4, validation_split=0.25, validation_freq=2, verbose=0, callbacks=[stop])
+    assert len(history.history["val_loss"]) == 2
+    with pytest.raises(
+        ValueError, match=r"monitors 'val_acuracy', which fit does not log; it logs \['loss', 'val_loss'\]\.$"
+    ):
+        model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[EarlyStopping("val_acuracy")])
