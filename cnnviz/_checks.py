@@ -24,6 +24,7 @@ __all__ = [
     "check_ndim",
     "check_number",
     "tag",
+    "usable_memory_bytes",
 ]
 
 
@@ -153,7 +154,13 @@ def check_allocation(shape, dtype, *, what: str, func: str) -> None:
 
 def allowed_memory_bytes() -> int:
     """The most one allocation may take: ``ALLOCATION_SHARE`` of the memory available (0: unknown)."""
-    return int(ALLOCATION_SHARE * (_available_memory_bytes() or _memory_bytes()))
+    return int(ALLOCATION_SHARE * usable_memory_bytes())
+
+
+def usable_memory_bytes() -> int:
+    """The memory this process can use now: what the system (or the container) has available,
+    else the machine's physical memory where the system does not say (0: unknown)."""
+    return _available_memory_bytes() or _memory_bytes()
 
 
 def _available_memory_bytes() -> int:

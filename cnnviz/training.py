@@ -33,7 +33,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import losses, optimizers
-from ._checks import _memory_bytes, as_model_input  # _memory_bytes: the memory check_allocation allows
+from ._checks import as_model_input, usable_memory_bytes
 from .callbacks import History
 from .metrics import get as get_metric
 
@@ -432,8 +432,9 @@ class _Sums:
         return logs
 
 
-# One batch's activations (every layer's output) may take at most this share of the memory
-# check_allocation allows before predict, evaluate and fit warn: above it, a batch swaps or fails.
+# One batch's activations (every layer's output) may take at most this share of the memory the
+# process can use now (usable_memory_bytes) before predict, evaluate and fit warn: above it, a batch
+# swaps or fails. On Binder that is the container's limit, not the host's memory.
 BATCH_MEMORY_SHARE = 0.25
 
 
@@ -451,7 +452,7 @@ def _warn_if_batch_is_large(model, x, batch_size, method):
     except (ValueError, TypeError):  # a model that cannot take x says so when it runs
         return
     need = (math.prod(x.shape[1:]) + per_sample) * batch * x.dtype.itemsize
-    memory = _memory_bytes() or 8 * 2**30  # where the system does not say, assume 8 GiB
+    memory = usable_memory_bytes() or 8 * 2**30  # where the system does not say, assume 8 GiB
     if need > BATCH_MEMORY_SHARE * memory:
         hint = (
             "Pass x in smaller parts (predict(x, batch_size=32) splits it for you)."
@@ -461,7 +462,7 @@ def _warn_if_batch_is_large(model, x, batch_size, method):
         warnings.warn(
             f"{method}: one batch of {batch:,} samples will hold about {need / 1e9:,.1f} GB of activations "
             f"({per_sample:,} numbers per sample in the layers' outputs × {x.dtype.itemsize} bytes), more than "
-            f"{BATCH_MEMORY_SHARE:.0%} of this machine's {memory / 1e9:,.1f} GB of memory: it may be very slow "
+            f"{BATCH_MEMORY_SHARE:.0%} of the {memory / 1e9:,.1f} GB of memory available now: it may be very slow "
             f"or fail. {hint}",
             UserWarning,
             stacklevel=3,

@@ -518,7 +518,7 @@ def test_a_batch_of_all_60000_images_is_announced_before_it_runs(call, monkeypat
     """9.3 GB of activations (measured: 9.3 GB and 54 s), announced from the layers' shapes alone."""
     import cnnviz.training
 
-    monkeypatch.setattr(cnnviz.training, "_memory_bytes", lambda: 16 * 10**9)
+    monkeypatch.setattr(cnnviz.training, "usable_memory_bytes", lambda: 16 * 10**9)
     model = mnist_cnn()
     model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
     x = np.broadcast_to(np.float32(0.5), (60_000, 28, 28, 1))  # a view: no images are made
@@ -540,7 +540,7 @@ def test_the_batch_warning_comes_once_per_call_and_not_for_small_batches(rng, mo
     model.fit(x, y, epochs=2, verbose=0)  # warnings are errors in the tests: none here
     per_sample = sum(math.prod(out) for _, out in model.node_shapes()) + 6 * 6
     monkeypatch.setattr(
-        cnnviz.training, "_memory_bytes", lambda: 4 * per_sample * 16 * 4
+        cnnviz.training, "usable_memory_bytes", lambda: 4 * per_sample * 16 * 4
     )  # 16 samples: a quarter
     with pytest.warns(UserWarning, match="Use a smaller batch_size") as caught:
         model.fit(x, y, batch_size=17, epochs=3, verbose=0)
