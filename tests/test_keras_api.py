@@ -435,7 +435,7 @@ def test_concatenate_axis_out_of_range_is_explained():
 def test_weights_larger_than_memory_are_refused_before_allocating():
     model = keras.models.Sequential([layers.Flatten(input_shape=(1000, 1000, 3)), layers.Dense(10**7)])
     assert model.count_params() == 30_000_010_000_000  # counting costs nothing
-    with pytest.raises(ValueError, match="the weights would have shape .* GiB, more than this machine's"):
+    with pytest.raises(ValueError, match=r"the weights would have shape .* GiB, more than this machine's"):
         model.build()
 
 
