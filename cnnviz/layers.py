@@ -272,6 +272,10 @@ def Input(shape, name=None):  # Keras' capitalized name
     >>> Conv2D(8, 3)(x).shape
     (None, 26, 26, 8)
     """
+    if shape is None:  # Keras accepts shape=None only with batch_shape or a tensor, neither offered here
+        raise TypeError(
+            "Input expects shape as a tuple of sizes without the batch axis, like (28, 28, 1); received None."
+        )
     shape = _check_input_shape(shape, "Input", argument="shape")
     layer = InputLayer(shape, name=name or "input_layer")
     return KerasTensor(shape, layer=layer)

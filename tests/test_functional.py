@@ -255,3 +255,8 @@ def test_merge_layers_refuse_shapes_that_do_not_fit():
     c = keras.layers.Dense(3)(inputs)
     with pytest.raises(ValueError, match="Subtract needs exactly two inputs"):
         keras.layers.subtract([a, c, keras.layers.Dense(3)(inputs)])
+
+
+def test_input_without_a_shape_is_refused_clearly():
+    with pytest.raises(TypeError, match="Input expects shape as a tuple of sizes"):
+        keras.Input(None)
