@@ -473,7 +473,7 @@ def show_pool_step(x, i, j, K=2, S=None, P=0, mode="max", axes=None, fontsize=FO
     return Pool2DStep(x, K, S, P, mode, axes, fontsize, fig=fig).set(i, j).axes
 
 
-def products_text(pairs, total, per_line=8, most=24):
+def products_text(pairs, total, per_line=8, most=32):
     """Products a·b written out and summed, ``per_line`` to a line, at most ``most`` of them.
 
     >>> products_text([(2, 1), (-1, 3)], -1)
@@ -626,9 +626,9 @@ class Conv2DBackwardStep:
     def text_lines(w_shape, out_shape, wrt):
         """The most lines of text any step writes, for kernels ``w_shape`` and an output ``out_shape`` (H', W')."""
         KH, KW, C, F = w_shape
-        if wrt == "w":  # the formula, then the products of each channel, 8 to a line, at most 24 and "…"
+        if wrt == "w":  # the formula, then the products of each channel, 8 to a line, at most 32 and "…"
             n = out_shape[0] * out_shape[1]
-            return 1 + C * -(-(min(n, 24) + (n > 24)) // 8)
+            return 1 + C * -(-(min(n, 32) + (n > 32)) // 8)
         # at most one window per tap reads a cell: the cell and its pairs, then each channel's products
         taps = KH * KW
         return 2 + (taps - 1) // 5 + C * (F * -(-taps // 8) + (F > 1))
