@@ -100,7 +100,7 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     last.set_yscale("log")
     last.set_xlabel("step", fontsize=fontsize)
     last.set_ylabel("loss (log scale)", fontsize=fontsize)
-    last.legend(fontsize=fontsize - 2)
+    last.legend(fontsize=fontsize - 2, loc="center right")
     return axes
 
 
