@@ -299,3 +299,15 @@ def test_epoch_batch_losses_gives_one_loss_per_batch_also_with_metrics():
     assert losses.shape == (3,) and np.isfinite(losses).all()
     with pytest.raises(ValueError, match="batch_size"):
         learning.epoch_batch_losses(model, x, np.arange(25) % 3, batch_size=0, shuffle=True)
+
+
+def test_optimizer_explorer_shows_a_still_picture_without_a_kernel():
+    from cnnviz.widgets import OptimizerExplorer
+
+    problem = _tiny_problem()
+    w1, w2 = problem.start
+    grid = (np.linspace(w1 - 2, w1 + 2, 5), np.linspace(w2 - 2, w2 + 2, 5))
+    explorer = OptimizerExplorer(problem, surface=(*grid, problem.surface(*grid)))
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["image/png"] and "OptimizerExplorer(" in bundle["text/plain"]
+    explorer.close()
