@@ -214,7 +214,38 @@ class Layer:
         shapes = [t.shape[1:] for t in tensors]
         shape = self.output_shape(shapes if self.merges else shapes[0])  # a shape error shows here
         self.node_inputs = tensors
-        return KerasTensor(shape, layer=self, inputs=tensors)
+        output = KerasTensor(shape, layer=self, inputs=tensors)
+        self._input_tensor, self._output_tensor = (tensors if self.merges else tensors[0]), output
+        return output
+
+    # -- Keras' layer.input and layer.output: the symbolic tensors around the layer -----------------
+    @property
+    def input(self):
+        """The tensor this layer reads in its model's graph (a list for a merge layer): Keras' ``layer.input``."""
+        return self._tensor("_input_tensor", "input")
+
+    @property
+    def output(self):
+        """The tensor this layer makes in its model's graph: Keras' ``layer.output``.
+
+        ``keras.Model(inputs=model.input, outputs=[layer.output for layer in model.layers])``
+        is an "activation model": it shares the layers, and so the trained weights, and its
+        ``predict`` gives every layer's output.
+        """
+        return self._tensor("_output_tensor", "output")
+
+    def _tensor(self, attribute, what):
+        owner = self.__dict__.get("_sequential")
+        if attribute not in self.__dict__ and owner is not None and owner() is not None:
+            owner()._link_tensors()  # a Sequential makes its layers' tensors when first asked
+        tensor = self.__dict__.get(attribute)
+        if tensor is None:
+            raise AttributeError(
+                f"Layer {self.name!r} has never been called and thus has no defined {what}: put it in a model "
+                "whose input shape is known (input_shape=... on the first layer, keras.Input, or build()), "
+                "or call it on a keras.Input tensor."
+            )
+        return tensor
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name!r}>"
@@ -278,7 +309,9 @@ def Input(shape, name=None):  # Keras' capitalized name
         )
     shape = _check_input_shape(shape, "Input", argument="shape")
     layer = InputLayer(shape, name=name or "input_layer")
-    return KerasTensor(shape, layer=layer)
+    tensor = KerasTensor(shape, layer=layer)
+    layer._output_tensor = tensor
+    return tensor
 
 
 class Conv2D(Layer):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import reprlib
 import warnings
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -69,10 +70,11 @@ class Model(Trainer):
 
     def __init__(self, inputs, outputs, name="model", seed=None):
         self._setup(name, seed)
-        inputs, outputs = _one("inputs", inputs), _one("outputs", outputs)
+        inputs = _one("inputs", inputs)
+        outputs = _outputs(outputs)
         if not isinstance(inputs.layer, InputLayer):
             raise ValueError(f"Model inputs must come from keras.Input(...); received {inputs!r}.")
-        tensors, stack = {}, [outputs]
+        tensors, stack = {}, list(outputs)
         while stack:  # every tensor the output depends on
             tensor = stack.pop()
             if id(tensor) not in tensors:
@@ -81,13 +83,18 @@ class Model(Trainer):
         starts = [t for t in tensors.values() if isinstance(t.layer, InputLayer)]
         if starts != [inputs]:
             raise ValueError(
-                f"The outputs must be computed from the given input {inputs!r}; they depend on "
-                f"{[t.layer.name for t in starts]}."
+                f"The outputs must be computed from the given input {inputs!r}, but they are not connected to it: "
+                f"they start from {len(starts)} other input(s) ({', '.join(repr(t) for t in starts)}). Is a layer "
+                "of another model among the outputs? An activation model takes model.input and that same "
+                "model's layers' outputs."
             )
         order = sorted(tensors.values(), key=lambda t: t.order)  # creation order is a valid order
         index = {id(t): k for k, t in enumerate(order)}
         self.nodes = [Node(t.layer, tuple(index[id(p)] for p in t.inputs)) for t in order]
         self.layers = [node.layer for node in self.nodes]
+        # several outputs (an activation model): predict gives one array per output, in this order
+        self.output_nodes = [index[id(t)] for t in outputs]
+        self._input_tensor, self._output_tensors = inputs, outputs
         names = _Names()
         for layer in self.layers:
             names.give(layer)
@@ -100,6 +107,59 @@ class Model(Trainer):
         self.input_layer_shape = None  # a Sequential started with keras.Input(shape)
 
     shows_connections = True  # summary() lists each layer's inputs (a stack's are obvious)
+    output_nodes = None  # the nodes whose values the model returns (None: the last one)
+    _input_tensor = _output_tensors = None
+
+    # -- Keras' model.input, model.outputs, get_layer ------------------------------------------------
+    @property
+    def input(self):
+        """The model's input tensor (Keras' ``model.input``): the start of an activation model."""
+        self._link_tensors()
+        if self._input_tensor is None:
+            raise AttributeError(
+                f"The model {self.name!r} has never been called and thus has no defined input: give its first "
+                "layer input_shape=..., start it with keras.Input(shape), or call build(input_shape)."
+            )
+        return self._input_tensor
+
+    @property
+    def inputs(self):
+        return [self.input]
+
+    @property
+    def outputs(self):
+        """The model's output tensors (a list, as in Keras)."""
+        self.input  # noqa: B018  (the same refusal when there are none)
+        return list(self._output_tensors)
+
+    @property
+    def output(self):
+        outputs = self.outputs
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _link_tensors(self):
+        """A functional model has its tensors from the start; a Sequential makes them (see there)."""
+
+    def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or the layer at ``index`` in ``model.layers`` (Keras' ``get_layer``)."""
+        if (name is None) == (index is None):
+            raise ValueError(
+                f"get_layer expects a name or an index (one of them); received name={name!r}, index={index!r}."
+            )
+        if index is not None:
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+                raise TypeError(f"get_layer expects index as a whole number; received {index!r}.")
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"get_layer: index {index} is out of range; model {self.name!r} has {len(self.layers)} layers."
+                )
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No layer named {name!r} in model {self.name!r}; its layers are {[la.name for la in self.layers]}."
+        )
 
     # -- shapes and parameters, without allocating anything ---------------------------------------
     @property
@@ -109,6 +169,9 @@ class Model(Trainer):
 
     @property
     def output_shape(self):
+        if self.output_nodes is not None and len(self.output_nodes) > 1:
+            shapes = self.node_shapes()
+            return [(None, *shapes[k][1]) for k in self.output_nodes]
         return (None, *self.shapes()[-1][1])
 
     def expected_input_shape(self):
@@ -321,10 +384,13 @@ class Model(Trainer):
         if self.built_input_shape is None or not all(layer.built for layer in self.layers):
             self.build(x.shape[1:])
         last = len(self.nodes) - 1
+        wanted = self.output_nodes or [last]
         readers = [0] * len(self.nodes)  # how many nodes still need each value
         for _, inputs in self.nodes:
             for i in inputs:
                 readers[i] += 1
+        for k in wanted:
+            readers[k] += 1  # an output is kept to the end
         values = {}
         for k, (layer, inputs) in enumerate(self.nodes):
             args = [values[i] for i in inputs] or [x]
@@ -333,7 +399,9 @@ class Model(Trainer):
                 readers[i] -= 1
                 if not readers[i] and not keep:
                     del values[i]  # free big activations as soon as no one reads them
-        return [values[k] for k in range(last + 1)] if keep else values[last]
+        if keep:
+            return [values[k] for k in range(last + 1)]
+        return values[last] if len(wanted) == 1 else [values[k] for k in wanted]
 
     def backward(self, dout, activation=True, keep=False, input_gradient=False):
         """Gradients from the output back to every layer (each keeps its weights' gradients).
@@ -591,6 +659,24 @@ class Sequential(Model):
     def add(self, layer):
         self._add(layer, _Names(self.layers))
 
+    def _link_tensors(self):
+        """Keras' tensors for a stack: an input, then each layer's output made from the one before.
+
+        ``model.input`` and ``layer.output`` read them (an activation model is made of them).
+        They are made when first asked for, and again after ``add``; without a known input
+        shape there are none (``model.input`` then says so, as Keras does).
+        """
+        shape = self.expected_input_shape()
+        if self.__dict__.get("_linked") == (len(self.layers), shape) or shape is None or not self.layers:
+            return
+        tensor = self._input_tensor = Input(shape)
+        for layer in self.layers:
+            output = KerasTensor(layer.output_shape(tensor.shape[1:]), layer=layer, inputs=[tensor])
+            layer._input_tensor, layer._output_tensor = tensor, output
+            tensor = output
+        self._output_tensors = [tensor]
+        self._linked = (len(self.layers), shape)
+
     def _add(self, layer, names):
         """Append ``layer``, renamed if one of the earlier layers (``names``) has its name.
 
@@ -618,6 +704,7 @@ class Sequential(Model):
             )
         names.give(layer)
         self.layers.append(layer)
+        layer._sequential = weakref.ref(self)  # layer.output asks the model for its tensors
 
     @property
     def nodes(self):
@@ -650,6 +737,20 @@ class _Names:
         self.suffix[base] = k
         self.taken.add(layer.name)
         self.layers.add(id(layer))
+
+
+def _outputs(outputs):
+    """The output tensors as a list: one tensor, or a list of them (an activation model has several)."""
+    listed = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    if not listed:
+        raise ValueError("Model outputs must name at least one tensor; received an empty list.")
+    for tensor in listed:
+        if not isinstance(tensor, KerasTensor):
+            raise TypeError(
+                f"Model outputs must be tensors from keras.Input or a layer call (layer.output); received "
+                f"{type(tensor).__name__}."
+            )
+    return listed
 
 
 def _one(what, value):

@@ -61,6 +61,12 @@ class Trainer:
         metrics : list of str or cnnviz.metrics.Metric, optional
             "accuracy" (resolved for the loss, as in Keras), "top_k_categorical_accuracy", ...
         """
+        if getattr(self, "output_nodes", None) and len(self.output_nodes) > 1:
+            raise ValueError(
+                f"Model {self.name!r} has {len(self.output_nodes)} outputs; cnnviz trains models with one output. "
+                "A model with several (an activation model) needs no compile: call predict, which gives one "
+                "array per output."
+            )
         if loss is None:
             raise ValueError(
                 "compile needs a loss: compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
@@ -104,9 +110,14 @@ class Trainer:
         x = self._inputs(x, "predict")
         batch_size = _batch_size(batch_size)
         _warn_if_batch_is_large(self, x, batch_size, "predict")
+        shapes = self.output_shape
         if not len(x):
-            return np.empty((0, *self.output_shape[1:]), dtype=np.float32)
-        return np.concatenate([self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+            empty = [np.empty((0, *shape[1:]), dtype=np.float32) for shape in _listed(shapes)]
+            return empty if isinstance(shapes, list) else empty[0]
+        parts = [self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+        if isinstance(shapes, list):  # several outputs (an activation model): one array each
+            return [np.concatenate([part[k] for part in parts]) for k in range(len(shapes))]
+        return np.concatenate(parts)
 
     def predict_on_batch(self, x):
         """The model's outputs for one batch."""
@@ -467,6 +478,10 @@ def _warn_if_batch_is_large(model, x, batch_size, method):
             UserWarning,
             stacklevel=3,
         )
+
+
+def _listed(shapes):
+    return shapes if isinstance(shapes, list) else [shapes]
 
 
 def _batch_size(batch_size):

@@ -214,10 +214,14 @@ def test_misuse_of_layers_and_models():
     with pytest.raises(TypeError, match="takes one tensor"):
         L.Conv2D(1, 1)([x, x])
     other = L.Input((8, 8, 3), name="other_input")
-    with pytest.raises(ValueError, match=r"computed from the given input.*\['other_input'\]"):
+    with pytest.raises(ValueError, match=r"not connected to it.*'other_input'"):
         Model(x, L.Conv2D(1, 1)(other))
-    with pytest.raises(ValueError, match="one input and one output; received 2 outputs"):
-        Model(x, [L.Flatten()(x), L.Flatten()(x)])
+    two = Model(x, [L.Flatten()(x), L.GlobalMaxPooling2D()(x)])  # several outputs: an activation model
+    assert [a.shape for a in two.predict(np.ones((2, 8, 8, 3)), verbose=0)] == [(2, 192), (2, 3)]
+    with pytest.raises(ValueError, match="cnnviz trains models with one output"):
+        two.compile("adam", "mse")
+    with pytest.raises(ValueError, match="one input and one output; received 2 inputs"):
+        Model([x, other], L.Flatten()(x))
     with pytest.raises(TypeError, match="received ndarray"):
         Model(x, np.zeros(3))
     with pytest.raises(TypeError, match=r"build such models with keras\.Input and keras\.Model"):
@@ -260,3 +264,45 @@ def test_merge_layers_refuse_shapes_that_do_not_fit():
 def test_input_without_a_shape_is_refused_clearly():
     with pytest.raises(TypeError, match="Input expects shape as a tuple of sizes"):
         keras.Input(None)
+
+
+def test_an_activation_model_as_in_chollets_deep_learning_with_python():
+    """§5.4 "Visualizing intermediate activations" (Chollet, Deep Learning with Python, 1st ed., MIT
+    licence), its lines with only the imports changed: layer.output, model.input, Model(inputs, outputs)."""
+    from cnnviz.keras import layers, models
+
+    model = models.Sequential()
+    model.add(layers.Conv2D(8, (3, 3), activation="relu", input_shape=(28, 28, 1)))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Conv2D(16, (3, 3), activation="relu"))
+    model.add(layers.MaxPooling2D((2, 2)))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(10, activation="softmax"))
+    img_tensor = np.random.default_rng(0).random((1, 28, 28, 1)).astype("float32")
+
+    layer_outputs = [layer.output for layer in model.layers[:4]]
+    activation_model = models.Model(inputs=model.input, outputs=layer_outputs)
+    activations = activation_model.predict(img_tensor)
+    first_layer_activation = activations[0]
+
+    assert first_layer_activation.shape == (1, 26, 26, 8) and len(activations) == 4
+    for got, want in zip(activations, model.forward(img_tensor, keep=True)):
+        np.testing.assert_array_equal(got, want)  # the same layers, the same weights
+    model.layers[0].params["kernel"][...] = 0  # and they stay shared: a change shows in both
+    assert not activation_model.predict(img_tensor, verbose=0)[0].any()
+    assert model.get_layer(index=2) is model.get_layer(name="conv2d_1") is activation_model.layers[3]
+    assert model.output.shape == (None, 10) and model.inputs == [model.input]
+
+
+def test_layer_output_before_the_input_shape_is_known():
+    model = Sequential([L.Dense(3)])
+    with pytest.raises(AttributeError, match="has never been called and thus has no defined input"):
+        model.input  # noqa: B018
+    with pytest.raises(AttributeError, match="has never been called and thus has no defined output"):
+        model.layers[0].output  # noqa: B018
+    model.build((4,))
+    assert model.layers[0].output.shape == (None, 3)
+    with pytest.raises(ValueError, match="get_layer expects a name or an index"):
+        model.get_layer()
+    with pytest.raises(ValueError, match="No layer named 'conv'"):
+        model.get_layer("conv")
