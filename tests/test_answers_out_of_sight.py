@@ -89,8 +89,8 @@ class Number:
         """Whether this text number is ``x`` as written (a whole ``x`` exactly; else rounded alike)."""
         if float(x).is_integer():
             return self.value == float(x)
-        if self.exponent:
-            return math.isclose(self.value, x, rel_tol=10 ** (1 - self.significant))
+        if self.exponent:  # 1e-3 shows one digit: too few to give away anything (as for plain numbers)
+            return self.significant >= 3 and math.isclose(self.value, x, rel_tol=10 ** (1 - self.significant))
         return self.significant >= 3 and abs(self.value - x) <= 0.5 * 10**-self.decimals + 1e-12
 
 
