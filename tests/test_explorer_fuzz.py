@@ -12,6 +12,13 @@ from hypothesis import strategies as st
 
 from cnnviz import widgets as W
 
+
+def _in_mode(explorer, mode):
+    """The explorer with its "mode" control (the backward pass of Conv2DStepExplorer) set to ``mode``."""
+    explorer.controls["mode"].value = mode
+    return explorer
+
+
 EXPLORERS = {
     "Conv1DExplorer case 1": lambda: W.Conv1DExplorer(case=1),
     "Conv1DExplorer case 3": lambda: W.Conv1DExplorer(case=3),
@@ -19,6 +26,10 @@ EXPLORERS = {
     "ConvArithmeticExplorer": lambda: W.ConvArithmeticExplorer(),
     "ImageKernelExplorer": lambda: W.ImageKernelExplorer(image="digit 7 (28×28)"),
     "Conv2DStepExplorer": lambda: W.Conv2DStepExplorer(),
+    "Conv2DStepExplorer dL/dw": lambda: _in_mode(W.Conv2DStepExplorer(), "backward dL/dw"),
+    "Conv2DStepExplorer dL/dx": lambda: _in_mode(
+        W.Conv2DStepExplorer(x=np.ones((4, 5)), w=[[1, 2], [0, -1]]), "backward dL/dx"
+    ),
     "PoolStepExplorer": lambda: W.PoolStepExplorer(),
     "ShiftExplorer": lambda: W.ShiftExplorer(),
     "BatchNormExplorer": lambda: W.BatchNormExplorer(),
