@@ -158,12 +158,13 @@ def explain(model, outputs, node, index):
     x, y = outputs[node], outputs[node + 1]
     value = float(y[index])
     head = f"{layer.name} ({type(layer).__name__}) at {tuple(int(i) for i in index)} = {_n(value)}"
+    source = "the image" if node == 0 else f"{model.nodes[node - 1].layer.name}'s output"
     if isinstance(layer, L.Conv2D) and not isinstance(layer, L.Conv2DTranspose):
-        return head + "\n" + _explain_conv(model, layer, x, index, value)
+        return head + "\n" + _explain_conv(model, layer, x, index, value, source)
     if isinstance(layer, L.MaxPooling2D):
         return head + "\n" + _explain_pool(layer, x, index)
     if isinstance(layer, L.Dense):
-        text = head + "\n" + _explain_dense(layer, x, index)
+        text = head + "\n" + _explain_dense(layer, x, index, cells=_unflattened(model, outputs, node))
         if layer.activation == "softmax":  # the unit's z, then the softmax over every unit's z
             text += "\nthen the softmax over all units:\n" + _explain_softmax(
                 _before_activation(layer, x), index
@@ -191,7 +192,18 @@ def explain(model, outputs, node, index):
     return head
 
 
-def _explain_conv(model, layer, x, index, value):
+def _unflattened(model, outputs, node):
+    """The shape (H, W, C) of the map a Flatten just before node ``node`` flattened, or None.
+
+    With it, a dense unit's inputs are named by their cell in that map (row, col, channel), as
+    the picture draws them, instead of by their position in the flat vector.
+    """
+    if node > 0 and isinstance(model.nodes[node - 1].layer, L.Flatten) and outputs[node - 1].ndim == 3:
+        return outputs[node - 1].shape
+    return None
+
+
+def _explain_conv(model, layer, x, index, value, source="the image"):
     i, j, o = index
     K, S, D = layer.kernel_size, layer.strides, layer.dilation_rate
     H, W, C = x.shape
@@ -206,8 +218,11 @@ def _explain_conv(model, layer, x, index, value):
                 window[u, v] = x[r, s]
     products = window * w  # (KH, KW, C): x · w, tap by tap
     z = float(products.sum()) + b
-    lines = [f"window of the input: rows {i * S[0] - pt}..{i * S[0] - pt + D[0] * (K[0] - 1)}, "
-             f"columns {j * S[1] - pl}..{j * S[1] - pl + D[1] * (K[1] - 1)} (outside the map: padding, 0)"]  # fmt: skip
+    r0, c0 = i * S[0] - pt, j * S[1] - pl
+    r1, c1 = r0 + D[0] * (K[0] - 1), c0 + D[1] * (K[1] - 1)
+    outside = r0 < 0 or c0 < 0 or r1 >= H or c1 >= W  # part of the window hangs over the padding
+    lines = [f"window in the layer's input ({source}): rows {r0}..{r1}, columns {c0}..{c1}"
+             + (" (the part outside the map is padding: 0)" if outside else "")]  # fmt: skip
     if products.size <= 27:  # all products, channel by channel
         for c in range(C):
             terms = " + ".join(
@@ -244,7 +259,7 @@ def _explain_pool(layer, x, index):
     return f"max of the window's cells [{listed}] = {_n(values[best])}, the winner at {cells[best]}"
 
 
-def _explain_dense(layer, x, index, top=5):
+def _explain_dense(layer, x, index, top=5, cells=None):
     (u,) = index
     w = layer.params["kernel"][:, u]
     b = float(layer.params["bias"][u]) if "bias" in layer.params else 0.0
@@ -254,8 +269,14 @@ def _explain_dense(layer, x, index, top=5):
     lines = [
         f"z = Σ inputs · weights + bias over {len(x)} inputs; the {min(top, len(x))} largest contributions:"
     ]
+    def name(k):  # "input 535", or its cell (row, col, channel) in the map before the Flatten
+        if cells is None:
+            return f"input {k}"
+        r, c, ch = (int(i) for i in np.unravel_index(k, cells))
+        return f"input {k} = cell (row {r}, col {c}, channel {ch})"
+
     lines += [
-        f"  input {k}: {_n(float(x[k]))} · {_n(float(w[k]), True)} = {_n(float(contributions[k]))}"
+        f"  {name(k)}: {_n(float(x[k]))} · {_n(float(w[k]), True)} = {_n(float(contributions[k]))}"
         for k in order
     ]
     rest = float(np.delete(contributions, order).sum())

@@ -319,7 +319,7 @@ def test_network_explorer_draw_click_and_upload_in_the_browser(lab, page, consol
     )
     assert abs(row - 10) <= 1 and abs(col - 12) <= 1 and channel == 3, text
     assert "sum of the products" in text
-    assert f"receptive field in the input: rows {row - 1}..{row + 1}, columns {col - 1}..{col + 1}" in text
+    assert f"receptive field in the image: rows {row - 1}..{row + 1}, columns {col - 1}..{col + 1}" in text
     clicked = _lab.wait_for_new_picture(explorer, drawn)
     assert clicked is not None, "the picture did not outline the selection"
     explorer.screenshot(path=str(artifacts / "network-explorer-clicked.png"))

@@ -125,7 +125,7 @@ def test_the_receptive_field_is_the_architectures_modules(explorer, cnn):
     for node, name in ((0, "conv2d"), (1, "max_pooling2d"), (2, "conv2d_1"), (3, "max_pooling2d_1")):
         explorer.select(name, 3, 3, 0)  # an interior cell: the full field
         r0, r1, c0, c1 = (int(v) for v in re.search(
-            r"field in the input: rows (\d+)\.\.(\d+), columns (\d+)\.\.(\d+)", explorer.explanation).groups())  # fmt: skip
+            r"field in the image: rows (\d+)\.\.(\d+), columns (\d+)\.\.(\d+)", explorer.explanation).groups())  # fmt: skip
         assert r1 - r0 + 1 == c1 - c0 + 1 == fields[node][0]
         assert (r0, r1 + 1, c0, c1 + 1) == inside.receptive_boxes(cnn, node, 3, 3)[0]
     # and the picture outlines it in the input and in every earlier layer, in every channel's tile
@@ -433,3 +433,57 @@ def test_a_damaged_drawing_from_the_browser_gives_a_message(explorer, url, words
     np.testing.assert_array_equal(explorer.pad.value, before)
     explorer.pad.image = stroke([(140, 40), (140, 240)])
     assert explorer.message == "" and explorer.pad.problem == ""
+
+
+# -- issue 21: the zoom, channel numbers, clicks on gaps, the panel's words -------------------
+def test_a_click_on_the_gap_between_tiles_selects_the_nearest_tile(explorer):
+    picture = explorer.picture
+    node = 3  # max_pooling2d_1: 32 tiles of 7×7, one cell of gap between them
+    x, y = picture.pixel_of(node, (0, 6, 0))  # the last column of tile 0 ...
+    right, _ = picture.pixel_of(node, (0, 0, 1))  # ... and the first of tile 1
+    gap = (x + right) / 2
+    assert picture.locate(gap - 0.2 * (right - x) / 2, y) == (node, (0, 6, 0))
+    assert picture.locate(gap + 0.2 * (right - x) / 2, y) == (node, (0, 0, 1))
+    explorer.clicker.press(gap + 1, y)
+    assert explorer.selection == (node, (0, 0, 1))
+
+
+def test_the_zoom_shows_the_selected_channel_large_with_its_cell(explorer):
+    picture = explorer.picture
+    assert picture.zoom_note.get_visible() and not picture.zoom_image.get_visible()
+    explorer.select("max_pooling2d_1", 2, 5, 17)
+    assert picture.zoom_image.get_visible() and not picture.zoom_note.get_visible()
+    np.testing.assert_array_equal(picture.zoom_image.get_array(), explorer.outputs[4][:, :, 17])
+    assert picture.zoom_image.get_clim() == picture.images[3].get_clim()
+    assert picture.zoom_cell.get_xy() == (5 - 0.5, 2 - 0.5)
+    assert "max_pooling2d_1" in picture.zoom_title.get_text() and "channel 17" in picture.zoom_title.get_text()
+    width = picture.zoom.bbox.width / 7  # pixels per cell in the zoom, against the mosaic's
+    assert width > 4 * picture.images[3].axes.bbox.width / (5 * 8)
+    explorer.show(np.zeros((28, 28)))  # a new input: the zoom follows
+    np.testing.assert_array_equal(picture.zoom_image.get_array(), explorer.outputs[4][:, :, 17])
+
+
+def test_the_tiles_carry_their_channel_numbers(explorer):
+    numbers = [a.get_text() for a in explorer.picture.dynamic if hasattr(a, "get_text")]
+    assert [str(c) for c in range(32)] == [t for t in numbers if t.isdigit()][-32:]
+
+
+def test_the_panel_names_the_layers_input_and_the_image_and_wraps_only_at_spaces(explorer):
+    explorer.select("conv2d_1", 6, 6, 0)  # window rows 5..7 of a 14×14 map: wholly inside
+    text = explorer.explanation
+    assert "window in the layer's input (max_pooling2d's output): rows 5..7, columns 5..7" in text
+    assert "padding" not in text and "receptive field in the image" in text
+    explorer.select("conv2d_1", 0, 6, 0)  # the window's top row hangs over the padding
+    assert "window in the layer's input (max_pooling2d's output): rows -1..1" in explorer.explanation
+    assert "outside the map is padding" in explorer.explanation
+    explorer.select("conv2d", 5, 5, 0)
+    assert "window in the layer's input (the image)" in explorer.explanation
+    assert "word-break:normal" in explorer.panel.value and "break-all" not in explorer.panel.value
+
+
+def test_a_dense_units_inputs_are_named_by_their_cell_before_the_flatten(explorer):
+    explorer.select("dense", 3)
+    cells = re.findall(r"input (\d+) = cell \(row (\d), col (\d), channel (\d+)\)", explorer.explanation)
+    assert len(cells) == 5
+    for k, r, c, ch in cells:
+        assert int(k) == np.ravel_multi_index((int(r), int(c), int(ch)), (7, 7, 32))

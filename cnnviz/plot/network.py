@@ -31,6 +31,7 @@ __all__ = ["NetworkPicture", "mosaic_layout", "show_conversion", "show_network",
 GAP = 1  # cells of background between the channels of a mosaic
 SKIPPED = (L.Flatten, L.Reshape, L.InputLayer)  # outputs that only re-arrange the previous one
 MAX_BARS = 256  # longer vectors are drawn as a strip image
+NUMBER_BOX = {"boxstyle": "square,pad=0.05", "fc": "black", "ec": "none", "alpha": 0.55}  # behind tile numbers
 NOT_FINITE_COLOR = "#ff00ff"  # magenta: NaN and infinite values, drawn as a value above the scale
 
 
@@ -122,8 +123,9 @@ class NetworkPicture:
                 widths.append(max(cols * (s[1] + GAP) / (rows * (s[0] + GAP)), 0.6))
             else:
                 widths.append(0.9)
+        widths.append(1.3)  # the zoom: the selected channel drawn large
         grid = fig.add_gridspec(
-            2, len(nodes), width_ratios=widths, height_ratios=[14, 0.6], left=0.02, right=0.99,
+            2, len(nodes) + 1, width_ratios=widths, height_ratios=[14, 0.6], left=0.02, right=0.99,
             bottom=0.07, top=0.84, wspace=0.25, hspace=0.08,
         )  # fmt: skip
         self.columns, self.images, self.bars, self.outlines = [], {}, {}, {}
@@ -159,6 +161,12 @@ class NetworkPicture:
                 ]
                 self.scales[k] = (gradient, ends)
                 self._dynamic += [image, outline, *ends]  # the gradient changes only with the colour map
+                if self._tiled(k) and s[2] > 1:  # each tile's channel number, in its top-left corner
+                    self._dynamic += [
+                        ax.text(*self.tile_origin(k, ch)[::-1], str(ch), fontsize=FONT - 5, color="white",
+                                ha="left", va="top", bbox=NUMBER_BOX)
+                        for ch in range(s[2])
+                    ]  # fmt: skip
             else:
                 n = s[0]
                 bars = ax.barh(np.arange(n), np.zeros(n), color=VISITED_COLOR, height=0.8)
@@ -185,9 +193,47 @@ class NetworkPicture:
         )
         self.headline = fig.text(0.01, 0.97, " ", fontsize=FONT - 1, va="top", ha="left")
         self._dynamic.append(self.headline)
+        self._make_zoom(fig.add_subplot(grid[0, len(nodes)]))
+        fig.add_subplot(grid[1, len(nodes)]).set_axis_off()
         self.outputs = None
         self.selection = None
         self.restyled = False
+
+    def _make_zoom(self, ax):
+        """The zoom: the selected value's channel (its map alone), large, with the selected cell framed."""
+        self.zoom = ax
+        no_ticks(ax)
+        ax.set_box_aspect(1)
+        self.zoom_image = ax.imshow(np.full((1, 1), np.nan, dtype=np.float32), cmap=_cmap("viridis"), aspect="auto")
+        self.zoom_cell = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="#ff7f0e", lw=2.5, visible=False))
+        self.zoom_title = ax.set_title(" ", fontsize=FONT - 3)
+        self.zoom_note = ax.text(0.5, 0.5, "click a cell\nto zoom in", transform=ax.transAxes, ha="center",
+                                 va="center", fontsize=FONT - 3, color="0.4")  # fmt: skip
+        self._dynamic += [self.zoom_image, self.zoom_cell, self.zoom_title, self.zoom_note]
+
+    def _show_zoom(self):
+        """Put the selected channel into the zoom (or say how to get one there)."""
+        selected = self.selection is not None and self.selection[0] in self.images and self.outputs is not None
+        self.zoom_image.set_visible(selected)
+        self.zoom_cell.set_visible(selected)
+        self.zoom_note.set_visible(not selected)
+        if not selected:
+            self.zoom_title.set_text("zoom")
+            return
+        node, (r, c, ch) = self.selection
+        y = self.outputs[node + 1]
+        ch = ch if self._tiled(node) else 0
+        H, W = y.shape[:2]
+        source = self.images[node]
+        self.zoom_image.set_data(y[:, :, ch] if self._tiled(node) else source.get_array()[:H, :W])
+        self.zoom_image.set_cmap(source.cmap)
+        self.zoom_image.set_clim(*source.get_clim())  # the layer's own colour scale
+        self.zoom_image.set_extent((-0.5, W - 0.5, H - 0.5, -0.5))
+        self.zoom.set_xlim(-0.5, W - 0.5)
+        self.zoom.set_ylim(H - 0.5, -0.5)
+        self.zoom_cell.set_bounds(c - 0.5, r - 0.5, 1, 1)
+        name = "input" if node < 0 else self.model.nodes[node].layer.name
+        self.zoom_title.set_text(f"zoom: {name}\nchannel {ch}, cell ({r}, {c})")
 
     @property
     def dynamic(self):
@@ -263,6 +309,7 @@ class NetworkPicture:
                 else "no prediction: the probabilities are NaN or infinite"
             )
         self._outline()
+        self._show_zoom()
         return self
 
     def _tiled(self, k) -> bool:
@@ -274,6 +321,7 @@ class NetworkPicture:
         """Outline value ``index`` of node ``node`` (−1: the input) and the cells it reads in every earlier layer."""
         self.selection = None if node is None else (node, tuple(int(i) for i in index))
         self._outline()
+        self._show_zoom()
         return self
 
     def _outline(self):
@@ -357,16 +405,30 @@ class NetworkPicture:
             if k in self.bars:
                 unit = round(yd)
                 return (k, (unit,)) if 0 <= unit < len(self.bars[k]) else None
-            mr, mc = round(yd), round(xd)
             H, W = self.shapes[k + 1][:2]
             rows, cols = self.layouts[k]
-            (tr, r), (tc, c) = divmod(mr, H + GAP), divmod(mc, W + GAP)
+            (tr, r), (tc, c) = _nearest_cell(yd, H, rows), _nearest_cell(xd, W, cols)
             channel = tr * cols + tc
             C = self.shapes[k + 1][2] if self._tiled(k) else 1
-            if mr < 0 or mc < 0 or r >= H or c >= W or tr >= rows or tc >= cols or channel >= C:
-                return None  # a gap between tiles, or outside the maps
+            if channel >= C:
+                return None  # an empty place at the end of the mosaic's last row
             return (k, (r, c, channel if self._tiled(k) else 0))
         return None
+
+
+def _nearest_cell(position, size, tiles):
+    """(tile, cell) nearest to ``position`` along one axis of a mosaic of ``tiles`` tiles of ``size`` cells.
+
+    Tile t covers positions t·(size + GAP) − 0.5 .. t·(size + GAP) + size − 0.5; a click on the gap
+    after it goes to the nearer side (its last cell or the next tile's first), and a click just
+    outside the mosaic to its edge: every click selects something.
+
+    >>> _nearest_cell(12.8, 13, 5), _nearest_cell(13.2, 13, 5), _nearest_cell(-0.7, 13, 5)
+    ((0, 12), (1, 0), (0, 0))
+    """
+    tile = min(max(math.floor((position + 0.5 + GAP / 2) / (size + GAP)), 0), tiles - 1)
+    cell = min(max(round(position) - tile * (size + GAP), 0), size - 1)
+    return int(tile), int(cell)
 
 
 def show_network(model, x, fig=None, select=None, labels=None):

@@ -68,6 +68,9 @@ from .drawing import DrawingPad
 
 __all__ = ["NetworkExplorer"]
 
+# The panel's text wraps only at spaces: the widget's own CSS breaks anywhere ("word-break:
+# break-all"), which cut numbers in two ("−0.1" / "87").
+PANEL_STYLE = "font-size:12px;white-space:pre-wrap;word-break:normal;overflow-wrap:normal"
 MESSAGE_STYLE = "font-size:14px;color:#a00;border:1px solid #a00;padding:6px;max-width:900px"
 
 
@@ -391,13 +394,13 @@ class NetworkExplorer:
             if len(index) == 3:
                 r0, r1, c0, c1 = inside.receptive_boxes(self.model, node, index[0], index[1])[0]
                 text += (
-                    f"\nreceptive field in the input: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1} "
+                    f"\nreceptive field in the image: rows {r0}..{r1 - 1}, columns {c0}..{c1 - 1} "
                     f"({r1 - r0}×{c1 - c0} pixels)"
                 )
             else:
-                text += "\nreceptive field in the input: the whole image"
+                text += "\nreceptive field in the image: the whole image"
         self.explanation = text
-        self.panel.value = f"<pre style='font-size:12px;white-space:pre-wrap'>{html.escape(text)}</pre>"
+        self.panel.value = f"<pre style='{PANEL_STYLE}'>{html.escape(text)}</pre>"
 
     def _render(self):
         with matplotlib.rc_context(FAST_DRAWING):
