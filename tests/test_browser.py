@@ -298,12 +298,24 @@ def test_network_explorer_draw_click_and_upload_in_the_browser(lab, page, consol
     canvas = explorer.locator("canvas.cnnviz-pad-canvas")
     expect(canvas).to_be_visible(timeout=30_000)
 
-    # draw a 1 with the mouse: one vertical stroke; the kernel predicts 1 and the picture changes
+    # draw a 1 with the mouse: one vertical stroke, slowly. The picture follows the pen: it
+    # changes while the button is still down (the pad sends the stroke so far every 100 ms);
+    # after release the kernel predicts 1 and the picture shows the finished stroke
     box = canvas.bounding_box()
     middle = box["x"] + box["width"] / 2
-    _lab.drag(page, (middle, box["y"] + 25), (middle + 2, box["y"] + box["height"] - 25))
+    top, bottom = box["y"] + 25, box["y"] + box["height"] - 25
+    page.mouse.move(middle, top)
+    page.mouse.down()
+    for k in range(1, 9):  # halfway down in 8 moves, 60 ms apart
+        page.mouse.move(middle + k / 8, top + k * (bottom - top) / 16)
+        page.wait_for_timeout(60)
+    while_drawing = _lab.wait_for_new_picture(explorer, before)
+    explorer.screenshot(path=str(artifacts / "network-explorer-while-drawing.png"))
+    page.mouse.move(middle + 2, bottom, steps=8)
+    page.mouse.up()
+    assert while_drawing is not None, "the picture did not follow the pen before the button was released"
     expect(page.locator(".probe-prediction")).to_have_text("predicted=1", timeout=20_000)
-    drawn = _lab.wait_for_new_picture(explorer, before)
+    drawn = _lab.wait_for_new_picture(explorer, while_drawing)
     assert drawn is not None, "the picture did not change after drawing"
     explorer.screenshot(path=str(artifacts / "network-explorer-drawn-1.png"))
 

@@ -275,3 +275,18 @@ def test_the_browser_code_ships_beside_the_module():
     source = str(DrawingPad._esm)
     assert "export default { render }" in source
     assert "pointerup" in source and "save_changes" in source
+
+
+def test_the_stroke_so_far_is_sent_while_drawing_throttled_then_once_when_lifted():
+    pad = DrawingPad()
+    assert pad.live_ms == 100 and "live_ms" in pad.keys  # synced: the browser reads it
+    source = str(DrawingPad._esm)
+    assert 'model.get("live_ms")' in source and "performance.now()" in source
+    heard = []
+    pad.observe(lambda change: heard.append(change["new"].copy()), names="value")
+    pad.image = stroke_png([(140, 40), (140, 120)])  # the stroke so far, sent while drawing
+    pad.image = stroke_png([(140, 40), (140, 240)])  # the finished stroke, sent on release
+    assert len(heard) == 2 and heard[0].any() and not np.array_equal(heard[0], heard[1])
+    pad.live_ms = 0  # only when the pen is lifted
+    with pytest.raises(traitlets.TraitError):
+        pad.live_ms = -1

@@ -1,11 +1,13 @@
 // The browser half of cnnviz.widgets.DrawingPad (an anywidget ES module: no build step, no imports).
 //
 // The pad draws locally from pointer events (mouse, pen and touch alike) and tells the kernel
-// once per stroke: on pointerup it sets the model's "image" to the canvas as a PNG data URL.
+// by setting the model's "image" to the canvas as a PNG data URL: while the pen moves, at most
+// once every "live_ms" milliseconds (so a picture can follow the pen; 0 = never), and once
+// more when the pen is lifted (the finished stroke, always sent).
 // The other way, when Python sets "image" (a digit to show, or "" to clear), the pad draws it.
 //
 // Synced traits: image (str, "" = empty), size (canvas pixels per side), pen_width (canvas
-// pixels), eraser (bool). Undo keeps, per view, the canvas as it was before each change.
+// pixels), eraser (bool), live_ms (int). Undo keeps, per view, the canvas as it was before each change.
 
 const UNDO_DEPTH = 20;
 const INK = "#ffffff"; // MNIST's digits: bright ink on a black background
@@ -94,6 +96,7 @@ function render({ model, el }) {
   // -- strokes --------------------------------------------------------------------------------
   let pointer = null; // the id of the pointer drawing now, if any
   let last = null;
+  let lastLive = 0; // when the stroke was last sent while drawing (performance.now(), ms)
 
   function at(event) {
     const box = canvas.getBoundingClientRect();
@@ -133,6 +136,7 @@ function render({ model, el }) {
     remember();
     last = at(event);
     dot(last);
+    lastLive = performance.now(); // the first live update comes one interval into the stroke
   }
 
   function move(event) {
@@ -146,12 +150,18 @@ function render({ model, el }) {
       line(last, p);
       last = p;
     }
+    // throttled: a slow kernel is not flooded, and the stroke so far reaches it while drawing
+    const every = model.get("live_ms");
+    if (every > 0 && performance.now() - lastLive >= every) {
+      lastLive = performance.now();
+      send(canvas.toDataURL("image/png"));
+    }
   }
 
   function up(event) {
     if (event.pointerId !== pointer) return;
     pointer = null;
-    send(canvas.toDataURL("image/png")); // once per stroke
+    send(canvas.toDataURL("image/png")); // the finished stroke, exactly
   }
 
   canvas.addEventListener("pointerdown", down);

@@ -6,20 +6,22 @@
 
 In a notebook, ``pad`` (or ``display(pad)``) shows a black square to draw on in white, as
 MNIST's digits are stored, with a pen-width slider, an eraser and Undo and Clear buttons.
-After each stroke ``pad.value`` holds the drawing prepared the way MNIST's digits were
+While a stroke is drawn (every ``live_ms`` = 100 ms; 0 turns this off) and when it is
+finished, ``pad.value`` holds the drawing prepared the way MNIST's digits were
 (``cnnviz.digits.mnist_style``: longer side scaled to 20 px, centre of mass at (14, 14) of
 the 28×28 field), ready for a model: ``model.predict(pad.value[None, :, :, None])``.
-``pad.observe(callback, names="value")`` calls ``callback`` once per stroke (and once per
-Undo or Clear). Setting ``pad.value`` to a 28×28 array (an MNIST test digit, say) draws it on
-the pad; ``pad.show(image)`` prepares any 2D image first; ``pad.clear()`` empties it.
+``pad.observe(callback, names="value")`` calls ``callback`` for each of these updates (the
+last one of a stroke is the finished stroke; once per Undo or Clear). Setting ``pad.value``
+to a 28×28 array (an MNIST test digit, say) draws it on the pad; ``pad.show(image)``
+prepares any 2D image first; ``pad.clear()`` empties it.
 
 How it works. The drawing happens in the browser, in ``drawing.js`` (a plain ES module that
 ships beside this file: no build step, no download, so it works offline). A stroke is drawn
 on a ``<canvas>`` from pointer events, which cover the mouse, pens and touch alike; when the
-pointer is lifted the canvas is sent to the kernel once, as a PNG (about 2 kB), in the synced
-trait ``image`` (a ``data:image/png;base64,...`` URL; "" for an empty pad). Python decodes it
-(``decode_png``: the grey levels in [0, 1] at the canvas's resolution, ``size``×``size``)
-and sets ``value = mnist_style(grey)``. The other way, setting ``value`` puts its PNG,
+pointer moves (throttled, every ``live_ms``) and when it is lifted, the canvas is sent to
+the kernel as a PNG (about 2 kB), in the synced trait ``image`` (a
+``data:image/png;base64,...`` URL; "" for an empty pad). Python decodes it (``decode_png``:
+the grey levels in [0, 1] at the canvas's resolution, ``size``×``size``) and sets ``value = mnist_style(grey)``. The other way, setting ``value`` puts its PNG,
 enlarged, into ``image``, which the browser draws. A notebook viewed without a kernel
 (GitHub, nbviewer) shows the pad's last picture as a still PNG.
 
@@ -35,8 +37,9 @@ so the pad works offline and its code is there to read. The alternatives were:
 * ipyevents (2.0, September 2025): it forwards DOM events to Python (throttled or
   debounced) but draws nothing; with ipycanvas it is again a round trip per move.
 
-With anywidget the browser draws locally at full speed and the kernel hears once per
-stroke, which is what a model that classifies the digit needs.
+With anywidget the browser draws locally at full speed and the kernel hears a few times a
+second while the pen moves (``live_ms``) and once when it is lifted: enough for a picture
+that follows the pen, never a message per mouse move.
 """
 
 from __future__ import annotations
@@ -159,6 +162,9 @@ class DrawingPad(anywidget.AnyWidget):
     size = traitlets.Int(10 * FIELD, min=FIELD, max=2000).tag(sync=True)
     pen_width = traitlets.Int(20, min=1, max=80).tag(sync=True)
     eraser = traitlets.Bool(False).tag(sync=True)
+    # while the pen moves, the browser sends the stroke so far at most every live_ms ms (0: only
+    # when the pen is lifted), so that what listens (a model's picture) follows the pen
+    live_ms = traitlets.Int(100, min=0, max=10_000).tag(sync=True)
     value = traitlets.Instance(np.ndarray)
     problem = traitlets.Unicode("")  # not synced: for Python (the network explorer shows it)
 

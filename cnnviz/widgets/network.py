@@ -169,7 +169,7 @@ class NetworkExplorer:
                                                               self.picture.shapes)]  # fmt: skip
         self.shapes_text = " → ".join(f"{name} {'×'.join(map(str, s))}" for name, s in self.shapes)
         left = widgets.VBox(
-            [widgets.HTML("<b>draw a digit</b> (each stroke updates the picture)"), self.pad],
+            [widgets.HTML("<b>draw a digit</b> (the picture follows the pen)"), self.pad],
             layout={"margin": "0 16px 0 0"},
         )
         right = widgets.VBox([self.controls["image"], self.upload, self.info, self.conversion, self.status])
