@@ -39,7 +39,7 @@ import pytest
 
 from cnnviz.exercise_bank import BANK, Exercise
 
-NOTEBOOKS_CHECKED = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "11"]
+NOTEBOOKS_CHECKED = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11"]
 
 NOTEBOOK_DIR = Path(__file__).parent.parent / "notebooks"
 COMMON = {*range(-16, 17), 20, 24, 25, 28, 30, 32, 50, 64, 100, 128, 255, 256, 512, 1000, 1024}
@@ -56,13 +56,19 @@ def _notebook(prefix):
 
 
 def _outputs_text(cell):
+    """The text of a cell's outputs that a student sees in JupyterLab.
+
+    An output that carries a picture (image/png) is shown as the picture: its text/plain
+    ("<Figure size 650x1500 with 144 Axes>", say) is only for viewers that cannot show images.
+    """
     parts = []
     for output in cell.get("outputs", ()):
         if "text" in output:
             parts.append("".join(output["text"]))
+        data = output.get("data", {})
         for kind in TEXT_OUTPUTS:
-            if kind in output.get("data", {}):
-                parts.append("".join(output["data"][kind]))
+            if kind in data and not (kind == "text/plain" and "image/png" in data):
+                parts.append("".join(data[kind]))
     return "\n".join(parts)
 
 
@@ -186,6 +192,13 @@ def test_no_answer_is_written_before_its_exercise(exercise_id):
 )
 def test_numbers_are_found_however_they_are_written(text, right, found):
     assert found_in(text, right) == found
+
+
+def test_the_text_of_a_picture_is_not_read_but_printed_text_is():
+    figure = {"output_type": "display_data", "data": {"image/png": "iVBOR", "text/plain": ["<Figure size 650x1500 with 144 Axes>"]}}
+    printed = {"output_type": "execute_result", "data": {"text/plain": ["144"]}}
+    assert "144" not in _outputs_text({"outputs": [figure]})
+    assert "144" in _outputs_text({"outputs": [figure, printed]})
 
 
 def test_the_rule_skips_answers_that_occur_by_chance():

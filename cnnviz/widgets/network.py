@@ -157,7 +157,7 @@ class NetworkExplorer:
             layout=SLIDER_LAYOUT, style=STYLE, continuous_update=False,
         )  # fmt: skip
         picker.disabled = n == 0
-        self.controls = {"image": picker}
+        self.controls = {"image": picker, "why": self._make_why(class_names)}
         self.controls["image"].add_class("cnnviz-control-image")
         self.canvas = FigureCanvasAgg(fig)
         with matplotlib.rc_context(FAST_DRAWING):
@@ -173,8 +173,9 @@ class NetworkExplorer:
             layout={"margin": "0 16px 0 0"},
         )
         right = widgets.VBox([self.controls["image"], self.upload, self.info, self.conversion, self.status])
+        why = widgets.VBox([self.controls["why"], self.why_note, self.why_image], layout={"margin": "0 0 0 16px"})
         self.widget = widgets.VBox(
-            [widgets.HBox([left, right]), self.clicker,
+            [widgets.HBox([left, right, why]), self.clicker,
              widgets.HTML(f"<small>layer shapes: {html.escape(self.shapes_text)}</small>"), self.panel]
         )  # fmt: skip
         self.widget.add_class("cnnviz-explorer")
@@ -325,6 +326,77 @@ class NetworkExplorer:
         self._explain()
         self.info.value = f"showing {html.escape(self.source)}"
         self._render()
+        self._show_why()
+
+    # -- "why this class?": the saliency of one class over the input ------------------------------
+    def _make_why(self, class_names):
+        """The "why this class?" dropdown, its note and its picture (made once, redrawn in place)."""
+        last = self.picture.shapes[-1]
+        self.classes = last[0] if len(last) == 1 else 0  # 0: the model has no class scores
+        self.class_names = names = list(class_names or [str(k) for k in range(self.classes)])
+        options = [("off", None), ("the predicted class", -1)] + [(f"class {n}", k) for k, n in enumerate(names)]
+        why = widgets.Dropdown(options=options, value=None, description="why this class?", style=STYLE)
+        why.add_class("cnnviz-control-why")
+        why.observe(lambda change: self._show_why(), names="value")
+        self.why_note = widgets.HTML("")
+        self.why_note.add_class("cnnviz-why-note")
+        self.why_image = widgets.Image(format="png", layout={"display": "none", "max_width": "300px"})
+        self.why_image.add_class("cnnviz-why")
+        self.saliency = None  # the map shown, (H, W); None when the view is off or has nothing to show
+        fig = Figure(figsize=(3.6, 3.0), dpi=self.dpi)
+        ax = fig.add_axes((0.04, 0.04, 0.68, 0.76))
+        H, W, _ = self.input_shape
+        self._why_input = ax.imshow(np.zeros((H, W)), cmap="gray", vmin=0, vmax=1)
+        # the saliency over the input, 0-centred: red raises the class's score, blue lowers it
+        self._why_map = ax.imshow(np.zeros((H, W)), cmap="RdBu_r", vmin=-1, vmax=1, alpha=0.75)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self._why_title = ax.set_title(" ", fontsize=10)
+        bar = fig.colorbar(self._why_map, cax=fig.add_axes((0.76, 0.04, 0.05, 0.76)))
+        bar.ax.tick_params(labelsize=8)
+        bar.set_label("d(score) / d(pixel)", fontsize=9)
+        self._why_canvas = FigureCanvasAgg(fig)
+        return why
+
+    def _show_why(self):
+        """Draw the saliency of the chosen class for the current input, or say calmly why not."""
+        choice = self.controls["why"].value
+        self.saliency = None
+        self.why_image.layout.display = "none"
+        self.why_note.value = ""
+        if choice is None or self.x is None:
+            return
+        if self.classes == 0:
+            return self._why_say("No \"why this class?\": this model does not end in one score per class.")
+        if self.warning:
+            return self._why_say("No \"why this class?\": the model's values are NaN or infinite for this input.")
+        k = int(np.argmax(self.outputs[-1])) if choice == -1 else choice
+        try:
+            with np.errstate(all="ignore"):
+                s = inside.saliency(self.model, self.x, k)
+        except (ValueError, TypeError) as error:
+            return self._why_say(f"No \"why this class?\": {error}")
+        s = s.sum(axis=2)  # one value per pixel (a colour image: its channels together)
+        if not np.isfinite(s).all():
+            return self._why_say("No \"why this class?\": the gradient is NaN or infinite for this input.")
+        top = float(np.abs(s).max()) or 1.0
+        self.saliency = s
+        self._why_input.set_data(self.x.mean(axis=2))
+        self._why_map.set_data(s)
+        self._why_map.set_clim(-top, top)  # 0 in the middle: white means "no effect"
+        name = self.class_names[k] if k < len(self.class_names) else str(k)
+        self._why_title.set_text(f"why class {name}{' (predicted)' if choice == -1 else ''}?\n"
+                                 "saliency of its score (before softmax)")  # fmt: skip
+        self._why_canvas.draw()
+        self.why_image.value = canvas_png(self._why_canvas)
+        self.why_image.layout.display = ""
+        self.why_note.value = (
+            "<small>red: a brighter pixel there would raise the score,<br>blue: lower it "
+            "(where the score is most sensitive,<br>not what the network &ldquo;looks at&rdquo;)</small>"
+        )
+
+    def _why_say(self, message):
+        self.why_note.value = f'<div style="{MESSAGE_STYLE};max-width:300px">{html.escape(message)}</div>'
 
     @property
     def probabilities(self) -> np.ndarray:
