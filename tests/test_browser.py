@@ -357,6 +357,12 @@ def test_network_explorer_draw_click_and_upload_in_the_browser(lab, page, consol
     explorer.screenshot(path=str(artifacts / "network-explorer-uploaded.png"))
     expect(explorer.locator(".cnnviz-message")).to_have_text("")
 
+    # "why this class?": the saliency of the predicted class appears over the input, with its scale
+    explorer.locator(".cnnviz-control-why select").select_option(label="the predicted class")
+    expect(explorer.locator("img.cnnviz-why, .cnnviz-why img").first).to_be_visible(timeout=20_000)
+    expect(explorer.locator(".cnnviz-why-note")).to_contain_text("most sensitive")
+    explorer.screenshot(path=str(artifacts / "network-explorer-why.png"))
+
     # the step explorer: a click on output cell (1, 1) jumps to step 3
     steps = page.locator(".cnnviz-Conv2DStepExplorer")
     steps_before = _lab.wait_for_picture(steps)

@@ -346,9 +346,11 @@ class NetworkExplorer:
         fig = Figure(figsize=(3.6, 3.0), dpi=self.dpi)
         ax = fig.add_axes((0.04, 0.04, 0.68, 0.76))
         H, W, _ = self.input_shape
-        self._why_input = ax.imshow(np.zeros((H, W)), cmap="gray", vmin=0, vmax=1)
-        # the saliency over the input, 0-centred: red raises the class's score, blue lowers it
-        self._why_map = ax.imshow(np.zeros((H, W)), cmap="RdBu_r", vmin=-1, vmax=1, alpha=0.75)
+        # the saliency, 0-centred (white: no effect), opaque so that its colours are the colour bar's;
+        # the input is drawn over it as the outline of its ink (a contour at half the brightest grey)
+        self._why_map = ax.imshow(np.zeros((H, W)), cmap="RdBu_r", vmin=-1, vmax=1)
+        self._why_ax = ax
+        self._why_ink = None
         ax.set_xticks([])
         ax.set_yticks([])
         self._why_title = ax.set_title(" ", fontsize=10)
@@ -381,7 +383,13 @@ class NetworkExplorer:
             return self._why_say("No \"why this class?\": the gradient is NaN or infinite for this input.")
         top = float(np.abs(s).max()) or 1.0
         self.saliency = s
-        self._why_input.set_data(self.x.mean(axis=2))
+        if self._why_ink is not None:
+            self._why_ink.remove()
+        grey = self.x.mean(axis=2)
+        self._why_ink = None
+        if grey.max() > grey.min():  # a blank input has no outline to draw
+            levels = [float(grey.min() + grey.max()) / 2]
+            self._why_ink = self._why_ax.contour(grey, levels=levels, colors="black", linewidths=0.8)
         self._why_map.set_data(s)
         self._why_map.set_clim(-top, top)  # 0 in the middle: white means "no effect"
         name = self.class_names[k] if k < len(self.class_names) else str(k)
@@ -391,7 +399,8 @@ class NetworkExplorer:
         self.why_image.value = canvas_png(self._why_canvas)
         self.why_image.layout.display = ""
         self.why_note.value = (
-            "<small>red: a brighter pixel there would raise the score,<br>blue: lower it "
+            "<small>black line: the outline of the input's ink<br>"
+            "red: a brighter pixel there would raise the score,<br>blue: lower it "
             "(where the score is most sensitive,<br>not what the network &ldquo;looks at&rdquo;)</small>"
         )
 
