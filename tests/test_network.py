@@ -492,7 +492,7 @@ def test_a_dense_units_inputs_are_named_by_their_cell_before_the_flatten(explore
 # -- issue 23: "why this class?" ----------------------------------------------------------------
 def test_why_this_class_shows_the_saliency_of_the_chosen_class_and_follows_the_input(explorer, cnn):
     assert explorer.saliency is None and explorer.why_image.layout.display == "none"  # off at first
-    explorer.controls["why"].value = -1  # the predicted class
+    explorer.controls["why"].value = "predicted"
     predicted = int(explorer.probabilities.argmax())
     np.testing.assert_allclose(explorer.saliency, inside.saliency(cnn, explorer.x, predicted)[:, :, 0])
     assert explorer.why_image.value and explorer.why_image.layout.display == ""
@@ -505,15 +505,15 @@ def test_why_this_class_shows_the_saliency_of_the_chosen_class_and_follows_the_i
     explorer.pad.image = stroke([(140, 40), (140, 240)])  # a new input: the view follows in place
     np.testing.assert_allclose(explorer.saliency, inside.saliency(cnn, explorer.x, 3)[:, :, 0])
     assert explorer.why_image.value != old and "class 3?" in explorer._why_title.get_text()
-    explorer.controls["why"].value = None
+    explorer.controls["why"].value = "off"
     assert explorer.saliency is None and explorer.why_image.layout.display == "none"
 
 
 def test_why_this_class_says_calmly_when_there_is_nothing_to_show(explorer):
-    explorer.controls["why"].value = -1
+    explorer.controls["why"].value = "predicted"
     explorer.show(np.full((28, 28), 1e39))  # beyond float32: infinite values
     assert explorer.saliency is None and "NaN or infinite" in explorer.why_note.value
     maps = keras.models.Sequential([layers.Conv2D(2, 3, input_shape=(8, 8, 1))], seed=0)  # no class scores
     other = NetworkExplorer(maps)
-    other.controls["why"].value = -1
+    other.controls["why"].value = "predicted"
     assert other.saliency is None and "does not end in one score per class" in other.why_note.value

@@ -334,8 +334,9 @@ class NetworkExplorer:
         last = self.picture.shapes[-1]
         self.classes = last[0] if len(last) == 1 else 0  # 0: the model has no class scores
         self.class_names = names = list(class_names or [str(k) for k in range(self.classes)])
-        options = [("off", None), ("the predicted class", -1)] + [(f"class {n}", k) for k, n in enumerate(names)]
-        why = widgets.Dropdown(options=options, value=None, description="why this class?", style=STYLE)
+        # values: "off", "predicted" or a class index (None would show an empty menu in the browser)
+        options = [("off", "off"), ("the predicted class", "predicted")] + [(f"class {n}", k) for k, n in enumerate(names)]
+        why = widgets.Dropdown(options=options, value="off", description="why this class?", style=STYLE)
         why.add_class("cnnviz-control-why")
         why.observe(lambda change: self._show_why(), names="value")
         self.why_note = widgets.HTML("")
@@ -366,13 +367,13 @@ class NetworkExplorer:
         self.saliency = None
         self.why_image.layout.display = "none"
         self.why_note.value = ""
-        if choice is None or self.x is None:
+        if choice == "off" or self.x is None:
             return
         if self.classes == 0:
             return self._why_say("No \"why this class?\": this model does not end in one score per class.")
         if self.warning:
             return self._why_say("No \"why this class?\": the model's values are NaN or infinite for this input.")
-        k = int(np.argmax(self.outputs[-1])) if choice == -1 else choice
+        k = int(np.argmax(self.outputs[-1])) if choice == "predicted" else choice
         try:
             with np.errstate(all="ignore"):
                 s = inside.saliency(self.model, self.x, k)
@@ -393,15 +394,16 @@ class NetworkExplorer:
         self._why_map.set_data(s)
         self._why_map.set_clim(-top, top)  # 0 in the middle: white means "no effect"
         name = self.class_names[k] if k < len(self.class_names) else str(k)
-        self._why_title.set_text(f"why class {name}{' (predicted)' if choice == -1 else ''}?\n"
+        predicted = " (predicted)" if choice == "predicted" else ""
+        self._why_title.set_text(f"why class {name}{predicted}?\n"
                                  "saliency of its score (before softmax)")  # fmt: skip
         self._why_canvas.draw()
         self.why_image.value = canvas_png(self._why_canvas)
         self.why_image.layout.display = ""
         self.why_note.value = (
-            "<small>black line: the outline of the input's ink<br>"
-            "red: a brighter pixel there would raise the score,<br>blue: lower it "
-            "(where the score is most sensitive,<br>not what the network &ldquo;looks at&rdquo;)</small>"
+            "<div style='font-size:12px;line-height:1.35;max-width:300px'>black line: the outline of the "
+            "input's ink; red: a brighter pixel there would raise the score, blue: lower it. Where the "
+            "score is most sensitive, not what the network &ldquo;looks at&rdquo;.</div>"
         )
 
     def _why_say(self, message):
