@@ -142,7 +142,7 @@ PAD_NOTEBOOK_CELLS = [
     "from ipywidgets import Button, HBox, Label\n"
     "from cnnviz.widgets.drawing import DrawingPad\n"
     "\n"
-    "pad = DrawingPad()\n"
+    "pad = DrawingPad(live_ms=0)  # only when the pen is lifted: the counts below are strokes\n"
     "pad.add_class('probe-pad')\n"
     "status = Label('strokes=0')\n"
     "status.add_class('probe-status')\n"

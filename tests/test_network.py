@@ -479,6 +479,8 @@ def test_the_panel_names_the_layers_input_and_the_image_and_wraps_only_at_spaces
     explorer.select("conv2d", 5, 5, 0)
     assert "window in the layer's input (the image)" in explorer.explanation
     assert "word-break:normal" in explorer.panel.value and "break-all" not in explorer.panel.value
+    explorer.select("conv2d_1", 6, 6, 0)  # 16 partial sums: each channel stays with its number
+    assert "c7:\u00a0" in explorer.panel.value and "c7: " not in explorer.panel.value
 
 
 def test_a_dense_units_inputs_are_named_by_their_cell_before_the_flatten(explorer):

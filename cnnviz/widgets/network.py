@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 
 import ipywidgets as widgets
 import matplotlib
@@ -483,7 +484,8 @@ class NetworkExplorer:
             else:
                 text += "\nreceptive field in the image: the whole image"
         self.explanation = text
-        self.panel.value = f"<pre style='{PANEL_STYLE}'>{html.escape(text)}</pre>"
+        kept = re.sub(r"(c\d+:) ", "\\1\u00a0", text)  # "c7: 0.0083" never split across two lines
+        self.panel.value = f"<pre style='{PANEL_STYLE}'>{html.escape(kept)}</pre>"
 
     def _render(self):
         with matplotlib.rc_context(FAST_DRAWING):
