@@ -1,6 +1,6 @@
 """A small CNN already trained on MNIST, shipped with cnnviz, so that a notebook can look inside it at once.
 
-The model is notebook 09's lecture-size CNN: two blocks of a 3×3 convolution (16, then 32
+The model is notebook 10's lecture-size CNN: two blocks of a 3×3 convolution (16, then 32
 kernels, "same" padding, ReLU) and a 2×2 max-pooling, then a dense softmax layer over the
 1,568 flattened values::
 
@@ -72,7 +72,7 @@ def learning_rate(epoch: int, lr: float = 0.0) -> float:
 
 
 def lecture_cnn(seed: int = SEED) -> Sequential:
-    """Notebook 09's lecture-size CNN, untrained (weights drawn with ``seed``)."""
+    """Notebook 10's lecture-size CNN, untrained (weights drawn with ``seed``)."""
     return Sequential(
         [
             layers.Conv2D(

@@ -39,7 +39,7 @@ import pytest
 
 from cnnviz.exercise_bank import BANK, Exercise
 
-NOTEBOOKS_CHECKED = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11"]
+NOTEBOOKS_CHECKED = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"]
 
 NOTEBOOK_DIR = Path(__file__).parent.parent / "notebooks"
 COMMON = {*range(-16, 17), 20, 24, 25, 28, 30, 32, 50, 64, 100, 128, 255, 256, 512, 1000, 1024}

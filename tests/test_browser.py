@@ -43,7 +43,7 @@ NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 # Notebooks whose cells compute for minutes. nbval runs them already; here they run only with
 # CNNVIZ_BROWSER_ALL=1, so that this module stays at a few minutes.
 LONG_RUNNING = {
-    "09-training-mnist.ipynb": "trains a CNN on MNIST for minutes",
+    "10-training-mnist.ipynb": "trains a CNN on MNIST for minutes",
 }
 RUN_ALL = os.environ.get("CNNVIZ_BROWSER_ALL") == "1"
 

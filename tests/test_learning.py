@@ -271,17 +271,17 @@ def test_optimizer_explorer_refuses_a_problem_that_is_not_two_weights():
 @pytest.mark.parametrize(
     ("exercise_id", "answer", "hint"),
     [
-        ("LEARN.1", 3.4333333, "uphill"),
-        ("LEARN.1", 1.7, "divide the sum by N"),
-        ("LEARN.1", 2.7833333, "factor 2"),
-        ("LEARN.2", [[7, -1, 1], [0, 2, 3], [1, 3, 3]], "u counts rows"),
-        ("LEARN.3", [[0, 0, 0, 0], [1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0]], "FIRST maximum"),
-        ("LEARN.3", [[0.5, 0, 0, 0], [0.5, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0]], "not shared"),
-        ("LEARN.4", (9, 9), "do not add"),
-        ("LEARN.5", -0.6, "plain SGD"),
-        ("LEARN.6", 2.4, "kept fraction"),
-        ("LEARN.6", 15, "fraction KEPT"),
-        ("LEARN.7", 9, "middle"),
+        ("09.1", 3.4333333, "uphill"),
+        ("09.1", 1.7, "divide the sum by N"),
+        ("09.1", 2.7833333, "factor 2"),
+        ("09.2", [[7, -1, 1], [0, 2, 3], [1, 3, 3]], "u counts rows"),
+        ("09.3", [[0, 0, 0, 0], [1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0]], "FIRST maximum"),
+        ("09.3", [[0.5, 0, 0, 0], [0.5, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0]], "not shared"),
+        ("09.4", (9, 9), "do not add"),
+        ("09.5", -0.6, "plain SGD"),
+        ("09.6", 2.4, "kept fraction"),
+        ("09.6", 15, "fraction KEPT"),
+        ("09.7", 9, "middle"),
     ],
 )
 def test_typical_mistakes_get_their_targeted_hint(exercise_id, answer, hint, capsys):

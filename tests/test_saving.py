@@ -169,7 +169,7 @@ def test_the_issues_examples_save(rng, tmp_path):
 
 
 def notebook_09_bn_model(seed=1):
-    """Notebook 09's small network with BatchNormalization between each convolution and its ReLU."""
+    """Notebook 10's small network with BatchNormalization between each convolution and its ReLU."""
 
     def block(filters, **first):
         return [

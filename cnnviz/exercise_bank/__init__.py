@@ -21,7 +21,7 @@ An ``Exercise`` says:
 
 from __future__ import annotations
 
-from . import learn, n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, n10, n11
+from . import n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, n10, n11, n12
 from ._exercise import Exercise
 
 __all__ = ["BANK", "Exercise"]
@@ -37,4 +37,4 @@ def _collect(*modules):
     return bank
 
 
-BANK = _collect(n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, n10, n11, learn)
+BANK = _collect(n00, n01, n02, n03, n04, n05, n06, n07, n08, n09, n10, n11, n12)
