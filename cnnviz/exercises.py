@@ -83,7 +83,8 @@ def check(exercise_id, answer):
     Right: ✓ and why. Wrong: ✗ and what to reconsider (never the answer). An answer of the
     wrong kind (text for a number, a number for a shape) is told what kind is expected, as
     is one that cannot be read within ``MAX_VALUES`` numbers nested ``MAX_DEPTH`` deep.
-    A count (an exercise whose answer is a whole number) must be given exactly.
+    A count (an exercise whose answer is a whole number) must be given exactly; another number
+    may be typed correctly rounded, to at least three significant digits.
     """
     exercise = _exercise(exercise_id)
     if answer is None:
@@ -98,9 +99,17 @@ def check(exercise_id, answer):
         return Verdict(False, kind_message)
     if same:
         return Verdict(True, f"✓ Right. {exercise.explain(right)}")
+    if exercise.kind == "number" and _rounded_from(given, right):
+        return Verdict(True, f"✓ Right, to the digits you typed. {exercise.explain(right)}")
     if exercise.kind == "array":
         given = given.astype(float)  # mistakes compare float arrays
-    hint = next((text for test, text in exercise.mistakes if _safe(test, given, right)), exercise.hint)
+    hint = next((text for test, text in exercise.mistakes if _safe(test, given, right)), None)
+    if hint is None and exercise.kind == "number" and _near_miss(given, right):
+        hint = (
+            "Close, but not rounded correctly. Round the last digit you keep by the digit after it, "
+            "or write the calculation itself and let Python do the arithmetic."
+        )
+    hint = hint or exercise.hint
     return Verdict(False, f"✗ Not yet: {hint} (To see the answer: solution({exercise_id!r}).)")
 
 
@@ -191,6 +200,25 @@ def _same(kind, given, right):
     rtol, _ = _tolerance(given.dtype)
     atol = rtol * max(float(np.max(np.abs(right), initial=0.0)), 1.0)
     return bool(np.allclose(given.astype(float), right.astype(float), rtol=rtol, atol=atol))
+
+
+def _rounded_from(given, right, least=3):
+    """Whether ``given`` is ``right`` correctly rounded to the decimals it was typed with (at least
+    ``least`` significant digits): 2.567 for 2.56666..., but not 2.6, and not 2.566.
+    """
+    if _is_whole(right) or not np.isfinite(float(given)):
+        return False
+    typed = repr(float(given))  # the shortest text that gives this float back: what was typed
+    if "e" in typed:
+        return False
+    decimals = len(typed.split(".")[1].rstrip("0")) if "." in typed else 0
+    significant = len(typed.replace("-", "").replace(".", "").lstrip("0"))
+    return significant >= least and float(given) == round(float(right), decimals)
+
+
+def _near_miss(given, right):
+    """Whether ``given`` is within 0.1% of a (non-whole) ``right``: a slip of rounding, not of method."""
+    return not _is_whole(right) and bool(abs(float(given) - float(right)) <= 1e-3 * abs(float(right)))
 
 
 def _safe(test, given, right):

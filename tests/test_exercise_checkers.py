@@ -106,6 +106,24 @@ def test_a_count_must_be_given_exactly_whatever_its_dtype(capsys):
                 assert not check(exercise_id, off), (exercise_id, off)
 
 
+def test_a_number_may_be_typed_correctly_rounded_but_not_roughly(capsys):
+    from cnnviz.exercise_bank import BANK
+    from cnnviz.exercises import check
+
+    right = BANK["09.1"].answer()  # 3 − 0.05·26/3 = 2.5666...
+    assert check("09.1", 2.5667) and check("09.1", 2.567) and check("09.1", right)
+    assert "to the digits you typed" in check("09.1", 2.567).message
+    assert check("09.1", 2.57)  # three significant digits are enough
+    for wrong in (2.6, 2.5666, 2.566, 2.56):  # fewer than 3 digits kept, or rounded the wrong way
+        assert not check("09.1", wrong), wrong
+    assert "not rounded correctly" in check("09.1", 2.5666).message
+    for exercise_id, exercise in BANK.items():  # every non-whole number answer, to 4 significant digits
+        value = exercise.answer()
+        if exercise.kind == "number" and not isinstance(value, int) and value != 0:
+            typed = float(f"{value:.4g}")
+            assert check(exercise_id, typed), (exercise_id, typed)
+
+
 def _examples(text):
     """Every example a message shows: what follows "like " (a number, a tuple or a list)."""
     import ast

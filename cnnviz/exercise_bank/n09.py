@@ -164,7 +164,7 @@ EXERCISES: list[Exercise] = [
             (lambda a, r: abs(a + r) < 1e-3, "Mind the sign: with a positive gradient the weight goes down."),
         ),
         explanation=lambda r: (
-            f"v = −0.2, −0.3, −0.35, so w = −0.2, −0.5, {r:g}: the steps grow as the velocity builds up."
+            f"v = −0.2, −0.3, −0.35, so w = −0.2, −0.5, {r:g}: the steps grow as the velocity builds up.".replace("-", "−")
         ),
     ),
     Exercise(
