@@ -1,14 +1,17 @@
-"""``keras.utils``: ``to_categorical`` (one-hot labels) and ``set_random_seed``."""
+"""``keras.utils``: ``to_categorical`` (one-hot labels), ``set_random_seed`` and ``plot_model``."""
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
 
 from .._checks import check_allocation
 
-__all__ = ["set_random_seed", "to_categorical"]
+__all__ = ["plot_model", "set_random_seed", "to_categorical"]
+
+FILE_KINDS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
 
 
 def to_categorical(x, num_classes=None):
@@ -63,3 +66,67 @@ def set_random_seed(seed):
         raise ValueError(f"set_random_seed expects a whole number >= 0; received seed={seed!r}.")
     random.seed(int(seed))
     np.random.seed(int(seed))  # noqa: NPY002 - seeding the global generator is the point
+
+
+def plot_model(
+    model,
+    to_file="model.png",
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=False,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    show_layer_activations=False,
+    show_trainable=False,
+    **kwargs,
+):
+    """Draw ``model``'s graph, one box per layer, into ``to_file``, as Keras' ``plot_model`` does.
+
+    Keras' arguments, order and defaults. The picture is drawn with matplotlib
+    (``cnnviz.plot.show_model_graph``), so Graphviz and pydot are not needed. In a notebook the
+    returned image shows inline (a PNG or JPEG file; for SVG and PDF, None is returned, as in
+    Keras). ``expand_nested`` is accepted: cnnviz has no models nested inside models to expand.
+
+    >>> from cnnviz import keras
+    >>> model = keras.Sequential([keras.layers.Dense(3, input_shape=(4,))])
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.png")
+    >>> image = plot_model(model, to_file=path, show_shapes=True)
+    >>> os.path.getsize(path) > 0
+    True
+    """
+    from ..models import Model  # here, not at import: keras.utils stays light
+
+    if not isinstance(model, Model):
+        raise TypeError(f"plot_model expects a cnnviz model (Sequential or Model); received {type(model).__name__}.")
+    if kwargs:
+        raise TypeError(f"plot_model got arguments it does not know: {sorted(kwargs)}.")
+    if rankdir not in ("TB", "LR"):
+        raise ValueError(f'plot_model expects rankdir="TB" (top to bottom) or "LR" (left to right); received {rankdir!r}.')
+    path = os.fspath(to_file)
+    kind = os.path.splitext(path)[1].lower()
+    if kind not in FILE_KINDS:
+        raise ValueError(f"plot_model writes {', '.join(FILE_KINDS)} files; received to_file={to_file!r}.")
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float, np.integer, np.floating)) or not 10 <= dpi <= 1000:
+        raise ValueError(f"plot_model expects dpi as a number from 10 to 1000; received dpi={dpi!r}.")
+    if not model.layers:
+        raise ValueError(f"plot_model: model {model.name!r} has no layers to draw.")
+    if model.expected_input_shape() is None:
+        raise ValueError(
+            f"plot_model: model {model.name!r} has not been built, so its shapes are unknown. Give its first "
+            "layer input_shape=..., or call model.build(input_shape) first."
+        )
+    from ..plot.model import show_model_graph
+
+    fig = show_model_graph(
+        model, show_shapes, show_dtype, show_layer_names, rankdir, show_layer_activations, show_trainable
+    )
+    fig.savefig(path, dpi=dpi)
+    if kind in (".svg", ".pdf"):
+        return None
+    try:
+        from IPython.display import Image
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return None
+    return Image(filename=path)
