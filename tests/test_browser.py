@@ -130,9 +130,20 @@ def test_notebook_runs_in_jupyterlab(notebook, lab, page, console, artifacts):
         explorer.screenshot(path=str(artifacts / f"{notebook.stem}-{k + 1}-{kind}.png"))
         if after is None:
             unchanged.append(kind)
+        elif kind == "TrainingExplorer" and not _trains_one_batch(explorer, after):
+            unchanged.append(f"{kind} after 'one batch'")
     page.screenshot(path=str(artifacts / f"{notebook.stem}-end.png"), full_page=True)
     assert not unchanged, f"{notebook.name}: the picture did not change after moving a slider of {unchanged}"
     assert not _lab.problems(page), _lab.problems(page)
+
+
+def _trains_one_batch(explorer, src: str) -> bool:
+    """Press a TrainingExplorer's "one batch": its picture (loss, kernels) and its panel must change."""
+    panel = explorer.locator(".cnnviz-explanation")
+    text = panel.inner_text()
+    explorer.locator(".cnnviz-control-batch").click()
+    changed = _lab.wait_for_new_picture(explorer, src) is not None
+    return changed and panel.inner_text() != text and "new = old − learning rate × gradient" in panel.inner_text()
 
 
 # -- the drawing pad: drawn on with the mouse --------------------------------------------------------
