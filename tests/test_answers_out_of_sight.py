@@ -29,6 +29,7 @@ Later helpers extend ``NOTEBOOKS_CHECKED`` as they free the later notebooks' exe
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -132,7 +133,7 @@ def found_in(text, right):
     for start in range(len(tokens) - n + 1):
         run = tokens[start : start + n]
         if all(token.shows(v) for token, v in zip(run, values)) and all(
-            SEPARATORS.fullmatch(flat[a.end : b.start]) for a, b in zip(run, run[1:])
+            SEPARATORS.fullmatch(flat[a.end : b.start]) for a, b in itertools.pairwise(run)
         ):
             return True
     return False
