@@ -14,11 +14,12 @@ does not inflate, and the load average.
 
 import os
 import statistics
-import time
+from functools import partial
 
 import numpy as np
 import PIL.Image
 import PIL.ImageDraw
+from _timing import clock
 
 from cnnviz.pretrained import load_lecture_cnn
 from cnnviz.widgets import NetworkExplorer
@@ -45,10 +46,9 @@ def main():
     explorer.select("conv2d_1", 7, 7, 3)  # a selection that follows every drawing
     drawings, drawings_cpu = [], []
     for url in strokes(N + 3)[3:]:  # the first few warm caches up
-        start, cpu = time.perf_counter(), time.process_time()
-        explorer.pad.image = url
-        drawings.append(time.perf_counter() - start)
-        drawings_cpu.append(time.process_time() - cpu)
+        wall, cpu = clock(partial(setattr, explorer.pad, "image", url))
+        drawings.append(wall)
+        drawings_cpu.append(cpu)
     rng = np.random.default_rng(1)
     clicks, clicks_cpu = [], []
     for _ in range(N):
@@ -56,10 +56,9 @@ def main():
         H, W, C = explorer.picture.shapes[node + 1]
         where = (int(rng.integers(H)), int(rng.integers(W)), int(rng.integers(C)))
         x, y = explorer.picture.pixel_of(node, where)
-        start, cpu = time.perf_counter(), time.process_time()
-        explorer.clicker.press(x, y)
-        clicks.append(time.perf_counter() - start)
-        clicks_cpu.append(time.process_time() - cpu)
+        wall, cpu = clock(partial(explorer.clicker.press, x, y))
+        clicks.append(wall)
+        clicks_cpu.append(cpu)
         assert explorer.selection == (node, where), (explorer.selection, node, where)
     for name, times, cpu in (
         ("drawing → picture", drawings, drawings_cpu),

@@ -3,10 +3,12 @@
 Run:  python benchmarks/bench_training.py             (--steps N to change the sample size)
       python benchmarks/bench_training.py --profile   (where a LeNet-like step's time goes)
 
-For each model, the same number of training steps (random 28×28×1 inputs and
-labels: speed does not depend on the values) is timed in cnnviz and in PyTorch
-with the same layers, batch size, optimizer and number of threads; the time per
-step is scaled to one MNIST epoch (60,000 images). Then the peak extra memory
+For each model, training steps (random 28×28×1 inputs and labels: speed does not
+depend on the values) are timed in cnnviz and in PyTorch with the same layers, batch
+size, optimizer and number of threads, one step of each in turn (benchmarks/_timing.py:
+each step timed alone, a burst of load on the machine falls on both); the median
+step is scaled to one MNIST epoch (60,000 images) and the ratio is the median of the
+steps' ratios. Then the peak extra memory
 (tracemalloc) of training the lecture model, and of one step of the notes'
 full model with its 97-million-weight layer.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import time
@@ -33,6 +36,7 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
 
 import numpy as np  # noqa: E402
+from _timing import compare  # noqa: E402
 
 from cnnviz import keras  # noqa: E402
 
@@ -89,45 +93,47 @@ def torch_twin(layers):
     return nn.Sequential(*mods)  # softmax is inside CrossEntropyLoss
 
 
-def time_cnnviz(layers, batch, steps):
+def cnnviz_step(layers, batch, steps):
+    """A function that trains a cnnviz model one step per call, on the next of ``steps`` batches."""
     model = keras.models.Sequential(layers, seed=0)
     model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.01))
     x = rng.random((batch * steps, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, batch * steps)
-    model.train_on_batch(x[:batch], y[:batch])  # build and warm up
-    start = time.perf_counter()
-    for i in range(steps):
+    batches = itertools.cycle(range(steps))
+
+    def step():
+        i = next(batches)
         model.train_on_batch(x[i * batch : (i + 1) * batch], y[i * batch : (i + 1) * batch])
-    return (time.perf_counter() - start) / steps
+
+    return step
 
 
-def time_torch(layers, batch, steps):
+def torch_step(layers, batch, steps):
+    """The same for the PyTorch twin of the network."""
     net = torch_twin(layers)
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
     x = torch.rand(batch * steps, 1, 28, 28)
     y = torch.randint(0, 10, (batch * steps,))
+    batches = itertools.cycle(range(steps))
 
-    def step(i):
+    def step():
+        i = next(batches)
         opt.zero_grad()
         loss_fn(net(x[i * batch : (i + 1) * batch]), y[i * batch : (i + 1) * batch]).backward()
         opt.step()
 
-    step(0)
-    start = time.perf_counter()
-    for i in range(steps):
-        step(i)
-    return (time.perf_counter() - start) / steps
+    return step
 
 
 def speed(name, make, batch, steps, target):
-    per_step = time_cnnviz(make(), batch, steps)
-    epoch = per_step * 60000 / batch
-    line = f"{name:<44} batch {batch:>3}: cnnviz {epoch:7.1f} s/epoch"
+    theirs = torch_step(make(), batch, steps) if torch is not None else None
+    timing = compare(cnnviz_step(make(), batch, steps), theirs, rounds=steps)  # one step per round each
+    line = f"{name:<44} batch {batch:>3}: cnnviz {timing.ours * 60000 / batch:7.1f} s/epoch"
     if torch is not None:
-        torch_epoch = time_torch(make(), batch, steps) * 60000 / batch
         line += (
-            f" | torch {torch_epoch:7.1f} s/epoch | ratio {epoch / torch_epoch:4.2f}x (target <= {target}x)"
+            f" | torch {timing.theirs * 60000 / batch:7.1f} s/epoch | ratio {timing.ratio:4.2f}x "
+            f"(target <= {target}x)"
         )
     print(line)
 
