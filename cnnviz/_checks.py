@@ -1,4 +1,4 @@
-"""Input checks shared by the functional core: arrays, shapes and dtypes.
+"""Input checks shared by cnnviz: arrays, shapes and dtypes; numbers in a range; names in a registry.
 
 Every check raises ``TypeError`` or ``ValueError`` with a message that says what
 was expected, what was received, and, where it helps a learner, what to do.
@@ -23,6 +23,8 @@ __all__ = [
     "check_grad_shape",
     "check_ndim",
     "check_number",
+    "check_range",
+    "lookup",
     "tag",
     "usable_memory_bytes",
 ]
@@ -222,3 +224,112 @@ def check_conv_arrays(x, w, func, x_layout, w_layout, depth_axis=-2):
         raise ValueError(f"{func} needs non-empty arrays; received x.shape={x.shape}, w.shape={w.shape}.")
     dtype = np.result_type(x.dtype, w.dtype)
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+
+
+def check_range(
+    owner, argument, value, *, low=-math.inf, high=math.inf, low_open=False, high_open=False, integer=False
+):
+    """Return ``value`` as a float (an int with ``integer=True``) if it is a finite number in its range.
+
+    The one check behind every scalar setting of a layer, an optimizer, ``fit`` or a
+    callback. The range is ``[low, high]``; ``low_open``/``high_open`` leave an end out.
+    Booleans are refused (``True`` is no rate), and with ``integer=True`` so are floats
+    (``2.0`` is a float, not a count). ``owner`` names who asks (``"Adam"``, ``"fit"``);
+    without one the message starts with the argument, as the size checks write it.
+
+    Raises ``TypeError`` for what is not a number and ``ValueError`` for a number outside
+    the range or not finite, with the argument, the range and the value received.
+
+    >>> check_range("Dropout", "rate", 0.5, low=0, high=1, high_open=True)
+    0.5
+    >>> check_range("Adam", "beta_1", 1.5, low=0, high=1, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Adam expects beta_1 in [0, 1); received beta_1=1.5.
+    >>> check_range(None, "batch_size", 0, low=1, integer=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: batch_size must be >= 1; received batch_size=0.
+    """
+    shown = value.item() if isinstance(value, np.generic) else value  # 2.0, not np.float32(2.0)
+    expects = f"{owner} expects {argument}" if owner else f"{argument} must be"
+    article = "as " if owner else ""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        what = "a whole number (int)" if integer else "a number"
+        raise TypeError(f"{expects} {article}{what}; received {argument}={shown!r}.")
+    bounds = _bounds_text(low, high, low_open, high_open)
+    if not math.isfinite(value):
+        raise ValueError(
+            f"{expects} {article}a finite number{' ' + bounds if bounds else ''}; received {argument}={shown!r}."
+        )
+    inside = (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
+    if not inside:
+        raise ValueError(f"{expects} {bounds}; received {argument}={shown!r}.")
+    return int(value) if integer else float(value)
+
+
+def _bounds_text(low, high, low_open, high_open) -> str:
+    """A range in words: ">= 1", "> 0", "<= 1", "in [0, 1)", or "" when there is none."""
+    if math.isinf(low) and math.isinf(high):
+        return ""
+    if math.isinf(high):
+        return f"{'>' if low_open else '>='} {low:g}"
+    if math.isinf(low):
+        return f"{'<' if high_open else '<='} {high:g}"
+    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+
+def lookup(kind, identifier, registry, *, where, base=None, argument=None):
+    """The thing a Keras identifier names: ``registry``'s entry for a name, or the thing itself.
+
+    One rule for every registry of names (optimizers, losses, metrics, initializers,
+    activations):
+
+    * a string names an entry in any case (``"Adam"`` is ``"adam"``);
+    * ``None`` is accepted where the registry has a ``None`` key (no activation);
+    * with ``base`` (a class), the registry holds subclasses of it: a name gives a new
+      object, ``registry[name]()``; an object of ``base`` is returned as it is; the class
+      itself is refused with the fix (``write Adam()``);
+    * without ``base``, one of the registry's own entries (a function) is returned as it is.
+
+    Anything else is a ``ValueError`` listing the names the registry knows. ``kind`` is
+    what a registry holds ("optimizer"), ``argument`` the parameter that received it
+    (default: ``kind``), ``where`` the function or class that asks ("compile", "Dense").
+
+    >>> lookup("activation", "ReLU", {None: None, "relu": "relu_pair"}, where="Dense")
+    'relu_pair'
+    >>> lookup("activation", "gelu", {None: None, "relu": "relu_pair"}, where="Dense")
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown activation 'gelu'; expected one of ('relu',) or None. Received: Dense(activation='gelu').
+    """
+    argument = argument or kind
+    if base is not None and isinstance(identifier, base):
+        return identifier
+    if base is not None and isinstance(identifier, type) and issubclass(identifier, base):
+        name = identifier.__name__
+        names = [key for key, entry in registry.items() if entry is identifier and isinstance(key, str)]
+        or_name = f" or {names[0]!r}" if names else ""
+        raise TypeError(
+            f"{where} expects {_a(kind)} object or name; received the class {name}: "
+            f"write {name}() (with parentheses){or_name}."
+        )
+    if identifier is None and None in registry:
+        return registry[None]
+    if isinstance(identifier, str) and identifier.lower() in registry:
+        entry = registry[identifier.lower()]
+        return entry() if base is not None else entry
+    if base is None and callable(identifier) and any(identifier is entry for entry in registry.values()):
+        return identifier
+    names = tuple(key for key in registry if key is not None)
+    others = f" or {_a(kind)} object" if base is not None else (" or None" if None in registry else "")
+    raise ValueError(
+        f"Unknown {argument} {identifier!r}; expected one of {names}{others}. "
+        f"Received: {where}({argument}={identifier!r})."
+    )
+
+
+def _a(noun: str) -> str:
+    """The noun with its article: "an optimizer", "a loss"."""
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
