@@ -10,6 +10,13 @@ When the two sides are padded differently (Keras' "same" padding can add one
 more cell at the bottom/right), 2P becomes P_before + P_after. With dilation D
 the window spans D·(K − 1) + 1 cells, and that extent takes K's place.
 
+Which cells does a window read? Output cell i's window starts at input cell
+i·S − P_before and has taps D cells apart: cells i·S − P_before + u·D for
+u = 0 .. K − 1 (``window_cells``). Turned around, input cell r is read by every
+output cell i with r = i·S − P_before + u·D for some tap u (``windows_reading``),
+and a run of output cells reads a run of input cells (``input_span``): the
+receptive field of one layer.
+
 A transposed convolution runs this backwards: L' = (L − 1)·S + max(K, S) cells for
 "valid" and L·S for "same" (``transposed_output_length``).
 
@@ -26,6 +33,8 @@ notebook can show the arithmetic with the learner's own numbers.
 (1, 2)
 >>> print(formula_text(L=7, K=3, P=0, S=2))
 L' = ⌊(7 + 2·0 − 3) / 2⌋ + 1 = ⌊4 / 2⌋ + 1 = 3
+>>> list(window_cells(1, K=3, P=1, S=2)), windows_reading(1, L_out=3, K=3, P=1, S=2)
+([1, 2, 3], [0, 1])
 """
 
 from __future__ import annotations
@@ -34,9 +43,11 @@ import math
 import numbers
 
 __all__ = [
+    "ARITHMETIC_MODES",
     "PADDING_MODES",
     "check_int",
     "formula_text",
+    "input_span",
     "kernel_extent",
     "output_length",
     "output_shape",
@@ -46,11 +57,14 @@ __all__ = [
     "same_padding",
     "spatial_pairs",
     "transposed_output_length",
+    "window_cells",
     "window_geometry",
+    "windows_reading",
 ]
 
 
-PADDING_MODES = ("valid", "same")
+PADDING_MODES = ("valid", "same")  # what the layers and ops take
+ARITHMETIC_MODES = (*PADDING_MODES, "full")  # and what the arithmetic pictures draw besides
 
 
 def check_int(name: str, value, minimum: int) -> int:
@@ -247,24 +261,137 @@ def transposed_output_length(L, K, S=1, padding="valid", *, axis: str = "") -> i
     return (L - 1) * S + max(K, S)
 
 
-def resolve_padding(padding, L: int, K: int, S: int = 1, D: int = 1, *, axis: str = "") -> tuple[int, int]:
-    """Turn a padding argument into the ``(before, after)`` cells for one axis.
+def resolve_padding(
+    padding, L: int, K: int, S: int = 1, D: int = 1, *, axis: str = "", modes=PADDING_MODES
+) -> tuple[int, int]:
+    """Turn a padding argument into the ``(before, after)`` cells for one axis: the one parser.
 
-    ``padding`` is ``"valid"`` (no padding), ``"same"`` (output ⌈L/S⌉), an
-    int P (P cells on both sides) or a pair ``(before, after)``.
+    ``padding`` is ``"valid"`` (no padding), ``"same"`` (output ⌈L/S⌉), an int P (P cells
+    on both sides) or a pair ``(before, after)``. With ``modes=ARITHMETIC_MODES`` it may
+    also be ``"full"``: every cell a window can touch, P = D·(K − 1) on each side, so that
+    L' = L + D·(K − 1). The layers take only ``PADDING_MODES``.
+
+    >>> resolve_padding("full", L=5, K=3, modes=ARITHMETIC_MODES)
+    (2, 2)
+    >>> resolve_padding("full", L=5, K=3, D=2, modes=ARITHMETIC_MODES)
+    (4, 4)
     """
     where = f" along {axis}" if axis else ""
     if isinstance(padding, str):
         mode = padding.lower()
-        if mode == "valid":
+        if mode == "valid" and mode in modes:
             return 0, 0
-        if mode == "same":
+        if mode == "same" and mode in modes:
             return same_padding(L, K, S, D)
+        if mode == "full" and mode in modes:
+            if not all(_is_int(v, 1) for v in (K, D)):
+                output_length(1, K, 0, 1, D)  # raises, naming the value that is wrong
+            full = kernel_extent(K, D) - 1
+            return full, full
+        hint = ""
+        if mode == "full" and all(_is_int(v, 1) for v in (K, D)):
+            hint = f' ("full" padding is P = D·(K − 1) = {kernel_extent(K, D) - 1} cells: write that number)'
         raise ValueError(
-            f"Unknown padding {padding!r}; expected one of {PADDING_MODES}, "
-            f"a whole number of cells, or a pair (before, after). Received: padding={padding!r}."
+            f"Unknown padding {padding!r}{where}; expected one of {tuple(modes)}, "
+            f"a whole number of cells, or a pair (before, after). Received: padding={padding!r}.{hint}"
         )
     return pad_pair(padding, where)
+
+
+def window_cells(i, K, P=0, S=1, D=1) -> range:
+    """The input cells output cell ``i``'s window reads along one axis: i·S − P_before + u·D, u = 0..K − 1.
+
+    Cells are counted in the unpadded input, so a cell below 0 (or at L or beyond) is
+    padding. ``P`` is an int (the same on both sides) or ``(before, after)``; only the
+    cells before matter here. Resolve "valid" or "same" with ``resolve_padding`` first.
+
+    >>> list(window_cells(0, K=3, P=1))          # the first window hangs one cell over the edge
+    [-1, 0, 1]
+    >>> list(window_cells(2, K=3, S=2, D=2))     # stride 2 and taps 2 apart: cells 4, 6, 8
+    [4, 6, 8]
+    """
+    K, before, S, D = _window("window_cells", K, P, S, D)
+    i = check_int("i", i, 0)
+    start = i * S - before
+    return range(start, start + kernel_extent(K, D), D)
+
+
+def windows_reading(r, L_out, K, P=0, S=1, D=1) -> list[int]:
+    """The output cells whose window reads input cell ``r`` along one axis: the reverse of ``window_cells``.
+
+    Output cell i reads r when r = i·S − P_before + u·D for a tap u in 0..K − 1, that is
+    when r + P_before − u·D is a multiple of S, i = (r + P_before − u·D)/S, and
+    0 ≤ i < L_out. ``r`` counts in the unpadded input (negative: a padding cell).
+
+    >>> windows_reading(4, L_out=5, K=3)                # K = 3, S = 1: three windows
+    [2, 3, 4]
+    >>> windows_reading(4, L_out=5, K=3, S=2)           # stride 2: the windows at 2 and 4
+    [1, 2]
+    >>> windows_reading(3, L_out=5, K=3, D=2)           # taps 2 apart: tap 1 of window 1, tap 0 of 3
+    [1, 3]
+    """
+    K, before, S, D = _window("windows_reading", K, P, S, D)
+    r = check_int("r", r, -LARGEST)
+    L_out = check_int("L_out", L_out, 1)
+    starts = (r + before - u * D for u in range(K - 1, -1, -1))  # u = K − 1 first: smallest i first
+    return [t // S for t in starts if t >= 0 and t % S == 0 and t // S < L_out]
+
+
+def input_span(i0, i1, L, K, P=0, S=1, D=1) -> tuple[int, int]:
+    """The input cells [r0, r1) that output cells [i0, i1) read along one axis: one layer's receptive field.
+
+    r0 is the first cell of the input (0..L − 1) that one of the windows reads, r1 one past
+    the last; padding is left out. Without dilation that is the first window's start
+    i0·S − P_before and the last window's end (i1 − 1)·S − P_before + K, clipped to
+    0..L. The span is the smallest run holding every cell read, so with dilation or with
+    S > K it also holds cells between the taps. Windows that read only padding give an
+    empty span (r0 == r1).
+
+    >>> input_span(0, 1, L=28, K=3, P=1)      # a "same" 3×3 window at the edge: 2 cells and padding
+    (0, 2)
+    >>> input_span(1, 3, L=10, K=3, S=2)      # windows 1 and 2: cells 2..6
+    (2, 7)
+    >>> input_span(0, 1, L=9, K=2, P=1, D=3)  # taps at −1 (padding) and 2: only cell 2
+    (2, 3)
+    """
+    K, before, S, D = _window("input_span", K, P, S, D)
+    L = check_int("L", L, 1)
+    i0 = check_int("i0", i0, 0)
+    i1 = check_int("i1", i1, i0 + 1)
+    E = kernel_extent(K, D)
+    firsts, lasts = [], []
+    for i in range(i0, i1):  # from the left: the windows hanging over the start, and the first that does not
+        start = i * S - before
+        firsts += _taps_inside(start, K, D, L)[:1]
+        if start >= 0:
+            break
+    for i in range(i1 - 1, i0 - 1, -1):  # from the right: the windows hanging over the end, and the next
+        start = i * S - before
+        lasts += _taps_inside(start, K, D, L)[1:]
+        if start + E <= L:
+            break
+    if not firsts:  # nothing but padding
+        r = min(max(i0 * S - before, 0), L)
+        return r, r
+    return min(firsts), max(lasts) + 1
+
+
+def _taps_inside(start, K, D, L) -> tuple[int, ...]:
+    """(first, last) of the taps start + u·D (u = 0..K − 1) that land in 0..L − 1, or () if none does."""
+    first = max(0, -(start // D))  # the smallest u with start + u·D ≥ 0: ⌈−start / D⌉
+    last = min(K - 1, (L - 1 - start) // D)  # the largest u with start + u·D ≤ L − 1
+    return (start + first * D, start + last * D) if first <= last else ()
+
+
+def _window(func, K, P, S, D):
+    """K, P_before, S and D of one window checked: whole numbers in range, a numeric padding."""
+    if isinstance(P, str):
+        raise TypeError(
+            f"{func} takes the padding as cells, an int or (before, after); received P={P!r}. "
+            f'Turn "valid", "same" or "full" into cells with resolve_padding first.'
+        )
+    before, _ = pad_pair(P)
+    return check_int("K", K, 1), before, check_int("S", S, 1), check_int("D", D, 1)
 
 
 def window_geometry(spatial_shape, kernel_size, strides=1, padding="valid", dilation_rate=1):

@@ -3,10 +3,12 @@
 import math
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cnnviz
 from cnnviz import sizes
 
 # --- output_length on hand examples ------------------------------------------------------------
@@ -100,9 +102,33 @@ def test_resolve_padding(padding, expected):
 
 
 def test_resolve_padding_unknown_string_lists_the_modes():
-    """An unknown padding string names the accepted ones."""
-    with pytest.raises(ValueError, match=r"Unknown padding 'full'.*'valid', 'same'"):
+    """An unknown padding string names the accepted ones; "full" is for the pictures, and says its number."""
+    with pytest.raises(
+        ValueError, match=r"Unknown padding 'full'.*'valid', 'same'.*P = D·\(K − 1\) = 2 cells"
+    ):
         sizes.resolve_padding("full", L=5, K=3)
+    with pytest.raises(
+        ValueError, match=r"Unknown padding 'half'; expected one of \('valid', 'same', 'full'\)"
+    ):
+        sizes.resolve_padding("half", L=5, K=3, modes=sizes.ARITHMETIC_MODES)
+
+
+@pytest.mark.parametrize(
+    ("K", "D", "expected"), [(1, 1, (0, 0)), (3, 1, (2, 2)), (3, 2, (4, 4)), (4, 3, (9, 9))]
+)
+def test_full_padding_lets_every_tap_touch_every_cell(K, D, expected):
+    """Full padding: P = D·(K − 1) on each side, so the output is L + D·(K − 1) long and its ends read one cell."""
+    pads = sizes.resolve_padding("FULL", L=5, K=K, D=D, modes=sizes.ARITHMETIC_MODES)
+    assert pads == expected
+    L_out = sizes.output_length(5, K, pads, 1, D)
+    assert L_out == 5 + D * (K - 1)
+    assert sizes.input_span(0, 1, 5, K, pads, 1, D) == (0, 1)
+    assert sizes.input_span(L_out - 1, L_out, 5, K, pads, 1, D) == (4, 5)
+
+
+def test_full_padding_names_a_bad_kernel():
+    with pytest.raises(ValueError, match=r"received K=0"):
+        sizes.resolve_padding("full", L=5, K=0, modes=sizes.ARITHMETIC_MODES)
 
 
 @pytest.mark.parametrize("padding", [-1, (1, -1), (1, 2, 3), 1.5, (1.0, 1)])
@@ -246,3 +272,91 @@ def test_formula_text_ends_with_output_length(L, K, P, S):
     """When the window fits, formula_text ends with output_length's value."""
     if L + 2 * P >= K:
         assert sizes.formula_text(L, K, P, S).endswith(f"= {sizes.output_length(L, K, P, S)}")
+
+
+# --- which cells a window reads, and which windows read a cell -------------------------------------
+
+
+@st.composite
+def windows(draw):
+    """(L, K, (P_before, P_after), S, D) of a window that fits: small, with pad = 0, S < K, S > K, D > 1."""
+    K, D = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    pads = (draw(st.integers(0, 4)), draw(st.integers(0, 4)))
+    L = draw(st.integers(max(1, sizes.kernel_extent(K, D) - sum(pads)), 10))
+    return L, K, pads, draw(st.integers(1, 4)), D
+
+
+def read_by_convolution(L, K, P, S, D):
+    """reads[r, i]: does output cell i read input cell r? Brute force: convolve each one-hot input with ones."""
+    columns = []
+    for r in range(L):
+        x = np.zeros(L)
+        x[r] = 1.0
+        columns.append(cnnviz.conv1d(x, np.ones(K), padding=P, strides=S, dilation_rate=D) != 0)
+    return np.array(columns)  # (L, L')
+
+
+@given(windows())
+@settings(max_examples=300, deadline=None)
+def test_window_arithmetic_agrees_with_convolving_one_hot_inputs(window):
+    """window_cells, windows_reading and input_span, against which outputs a one-hot input reaches."""
+    L, K, P, S, D = window
+    reads = read_by_convolution(L, K, P, S, D)
+    L_out = sizes.output_length(L, K, P, S, D)
+    assert reads.shape == (L, L_out)
+    for i in range(L_out):
+        cells = list(sizes.window_cells(i, K, P, S, D))
+        assert len(cells) == K and cells[-1] - cells[0] == sizes.kernel_extent(K, D) - 1
+        assert [r for r in cells if 0 <= r < L] == list(np.flatnonzero(reads[:, i]))
+    for r in range(-P[0], L + P[1]):  # padding cells too: they are read, but reach nothing
+        readers = sizes.windows_reading(r, L_out, K, P, S, D)
+        assert readers == [i for i in range(L_out) if r in sizes.window_cells(i, K, P, S, D)]
+        if 0 <= r < L:
+            assert readers == list(np.flatnonzero(reads[r]))
+    for i0 in range(L_out):
+        for i1 in range(i0 + 1, L_out + 1):
+            read = np.flatnonzero(reads[:, i0:i1].any(axis=1))
+            r0, r1 = sizes.input_span(i0, i1, L, K, P, S, D)
+            assert (r0, r1) == ((read[0], read[-1] + 1) if read.size else (r0, r0)), (i0, i1)
+            assert 0 <= r0 <= r1 <= L
+
+
+def test_window_arithmetic_by_hand():
+    """A 3-tap window with stride 2 and one cell of padding, over 7 cells: L' = ⌊(7 + 2 − 3)/2⌋ + 1 = 4."""
+    assert [list(sizes.window_cells(i, 3, 1, 2)) for i in range(4)] == [
+        [-1, 0, 1],
+        [1, 2, 3],
+        [3, 4, 5],
+        [5, 6, 7],
+    ]
+    assert [sizes.windows_reading(r, 4, 3, 1, 2) for r in range(7)] == [
+        [0],
+        [0, 1],
+        [1],
+        [1, 2],
+        [2],
+        [2, 3],
+        [3],
+    ]
+    assert sizes.input_span(0, 4, 7, 3, 1, 2) == (0, 7)
+    assert sizes.input_span(1, 3, 7, 3, 1, 2) == (1, 6)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "pattern"),
+    [
+        (lambda: sizes.window_cells(-1, 3), ValueError, r"i must be >= 0; received i=-1"),
+        (lambda: sizes.window_cells(0, 0), ValueError, r"K must be >= 1; received K=0"),
+        (lambda: sizes.window_cells(0, 3, S=1.5), TypeError, r"received S=1\.5 of type float"),
+        (lambda: sizes.window_cells(0, 3, P="same"), TypeError, r"received P='same'.*resolve_padding"),
+        (lambda: sizes.window_cells(0, 3, P=-1), ValueError, r"received padding=-1"),
+        (lambda: sizes.windows_reading(2, 0, 3), ValueError, r"L_out must be >= 1; received L_out=0"),
+        (lambda: sizes.windows_reading(2.0, 3, 3), TypeError, r"received r=2\.0 of type float"),
+        (lambda: sizes.windows_reading(2, 3, 3, D=0), ValueError, r"D must be >= 1; received D=0"),
+        (lambda: sizes.input_span(2, 2, 5, 3), ValueError, r"i1 must be >= 3; received i1=2"),
+        (lambda: sizes.input_span(0, 1, 0, 3), ValueError, r"L must be >= 1; received L=0"),
+    ],
+)
+def test_window_arithmetic_names_wrong_arguments(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
