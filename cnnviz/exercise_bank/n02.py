@@ -17,7 +17,7 @@ def _cells_read(i, K, L=10):
 
 def explorer_output(case, i, o=0, mix=None, K=3, S=1):
     """y[i, o] that ``Conv1DExplorer(case)`` shows with the edge taps and these controls (notebooks 02–04)."""
-    from ..widgets.convolution import CHANNEL_MIX, SIGNALS, TAPS  # ipywidgets only when checked
+    from ..kernels import CHANNEL_MIX, SIGNALS, TAPS
 
     mix = np.asarray(CHANNEL_MIX[case][mix or next(iter(CHANNEL_MIX[case]))])  # (C, k)
     w = TAPS["edge: +1 … −1"](K)[:, None, None] * mix[None]  # (K, C, k), as Conv1DExplorer.kernel

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import plot
 from ..cases import conv1d, conv2d
-from ..kernels import KERNELS
+from ..kernels import CHANNEL_MIX, KERNELS, SIGNALS, TAPS  # the 1D cases' data live with the kernels
 from ..plot.steps import Conv2DBackwardStep
 from ..sizes import output_length, resolve_padding, transposed_output_length, window_geometry
 from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider, learner_array
@@ -26,34 +26,6 @@ __all__ = [
     "OutputSizeExplorer",
     "upstream_gradient",
 ]
-
-TAPS = {  # the K weights along the signal, for any K
-    "edge: +1 … −1": lambda K: np.r_[1.0, np.zeros(max(K - 2, 0)), -1.0][:K] if K > 1 else np.ones(1),
-    "average: 1/K each": lambda K: np.full(K, 1.0 / K),
-    "sum: 1 each": lambda K: np.ones(K),
-    "peak: −1 … 2 … −1": lambda K: np.r_[-1.0, np.full(max(K - 2, 1), 2.0 / max(K - 2, 1)), -1.0][:K],
-    "identity: 1 at the centre": lambda K: np.eye(K)[(K - 1) // 2],
-}
-
-CHANNEL_MIX = {  # weight of each channel c in each kernel o: w[j, c, o] = taps[j] · mix[c, o]
-    1: {"one channel, one kernel": [[1.0]]},
-    2: {
-        "all channels alike": [[1.0], [1.0]],
-        "channel 0 only": [[1.0], [0.0]],
-        "channel 0 minus channel 1": [[1.0], [-1.0]],
-    },
-    3: {
-        "kernel o reads channel o": [[1.0, 0.0], [0.0, 1.0]],
-        "sum and difference": [[1.0, 1.0], [1.0, -1.0]],
-        "both read channel 0": [[1.0, 1.0], [0.0, 0.0]],
-    },
-}
-
-SIGNALS = {  # the input x of each case: (L,) or (L, C)
-    1: np.array([0, 0, 1, 3, 3, 3, 1, 0, 0, 2], dtype=float),
-    2: np.array([[0, 1], [0, 1], [2, 1], [2, 3], [2, 3], [0, 3], [0, 1], [1, 1]], dtype=float),
-    3: np.array([[0, 1], [0, 1], [2, 1], [2, 3], [2, 3], [0, 3], [0, 1], [1, 1]], dtype=float),
-}
 
 
 class Conv1DExplorer(Explorer):
