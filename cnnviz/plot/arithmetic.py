@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from matplotlib.patches import Rectangle
 
-from ..sizes import kernel_extent, output_length, resolve_padding, transposed_output_length
+from ..sizes import (
+    ARITHMETIC_MODES,
+    kernel_extent,
+    output_length,
+    resolve_padding,
+    transposed_output_length,
+    window_cells,
+)
 from .style import FONT, WINDOW_COLOR, new_axes, no_ticks
 
 __all__ = ["arithmetic_padding", "show_conv_arithmetic", "show_transposed_arithmetic"]
@@ -29,15 +36,14 @@ OUTPUT_COLOR = "#a1d99b"  # the output's cells
 def arithmetic_padding(P, L, K, S=1, D=1):
     """(before, after) cells of padding: a number, "valid", "same" or "full" (P = D·(K − 1)).
 
+    ``sizes.resolve_padding`` with "full" allowed, as the pictures draw it.
+
     >>> arithmetic_padding("full", L=5, K=3)
     (2, 2)
     >>> arithmetic_padding("same", L=5, K=4)
     (1, 2)
     """
-    if isinstance(P, str) and P.lower() == "full":
-        full = kernel_extent(K, D) - 1
-        return full, full
-    return resolve_padding(P, L, K, S, D)
+    return resolve_padding(P, L, K, S, D, modes=ARITHMETIC_MODES)
 
 
 def _cells(ax, n, offset, face, hatch=None, edge="0.35"):
@@ -87,9 +93,8 @@ def show_conv_arithmetic(L, K, P=0, S=1, D=1, i=0, j=0, axes=None, fig=None, fon
     _cells(ax_in, n, (0, 0), "white", hatch="//", edge="0.6")  # the padding (everything, then x over it)
     _cells(ax_in, L, (before, before), INPUT_COLOR)
     ax_in.add_patch(Rectangle((j * S, i * S), E, E, fill=False, ec=WINDOW_COLOR, lw=2.5))
-    for u in range(K):
-        for v in range(K):
-            r, c = i * S + u * D, j * S + v * D
+    for r in window_cells(i, K, 0, S, D):  # in the padded input: i·S + u·D
+        for c in window_cells(j, K, 0, S, D):
             ax_in.add_patch(Rectangle((c + 0.15, r + 0.15), 0.7, 0.7, fc=TAP_COLOR, alpha=0.75, lw=0))
     pad_text = f"P = {before}" if before == after else f"P = ({before}, {after})"
     _frame(
