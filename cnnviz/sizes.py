@@ -292,7 +292,7 @@ def resolve_padding(
         if mode == "full" and all(_is_int(v, 1) for v in (K, D)):
             hint = f' ("full" padding is P = D·(K − 1) = {kernel_extent(K, D) - 1} cells: write that number)'
         raise ValueError(
-            f"Unknown padding {padding!r}{where}; expected one of {tuple(modes)}, "
+            f"Unknown padding {padding!r}; expected one of {tuple(modes)}, "
             f"a whole number of cells, or a pair (before, after). Received: padding={padding!r}.{hint}"
         )
     return pad_pair(padding, where)
