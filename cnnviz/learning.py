@@ -132,8 +132,7 @@ def descend_one_weight(w0, x, t, learning_rate, steps):
             losses.append(loss if np.isfinite(loss) else np.inf)
             if len(ws) <= steps and np.isfinite(slope):
                 one = np.array([slope])
-                optimizer.iterations += 1
-                optimizer.update(w, one, "w")  # w ← w − η · dL/dw
+                optimizer.step({"w": (w, one)})  # w ← w − η · dL/dw
     return np.array(ws), np.array(losses)
 
 
@@ -179,8 +178,7 @@ def learn_kernel(images, target_kernel, w0, learning_rate, steps):
             losses.append(loss)
             if step < steps:
                 _, dw, _ = ops.conv2d_backward(ops.mean_squared_error_backward(1.0, loss_cache), cache)
-                optimizer.iterations += 1
-                optimizer.update(w, dw[:, :, 0, 0], "w")  # w ← w − η · dL/dw
+                optimizer.step({"w": (w, dw[:, :, 0, 0])})  # w ← w − η · dL/dw
     return np.array(kernels), np.array(losses)
 
 
@@ -434,8 +432,7 @@ def one_step(optimizer, weights, gradient, key="weights"):
     g = _floats("gradient", gradient, "one_step")
     if g.shape != w.shape:
         raise ValueError(f"one_step expects gradient shaped like weights {w.shape}; received {g.shape}.")
-    optimizer.iterations += 1  # what optimizer.apply does before updating each weight
-    optimizer.update(w, g, key)
+    optimizer.step({key: (w, g)})
     return w
 
 

@@ -705,6 +705,8 @@ class Sequential(Model):
         names.give(layer)
         self.layers.append(layer)
         layer._sequential = weakref.ref(self)  # layer.output asks the model for its tensors
+        if self.loss is not None:  # compiled already: the model's end has changed, so decide its fusion again
+            self.fused = self._fusion(self.loss)
 
     @property
     def nodes(self):

@@ -24,6 +24,13 @@ Adamax is Adam with the largest recent |g|, u ← max(β₂·u, |g|), p ← p �
 
 Keras' defaults throughout: learning rates 0.01 (SGD) and 0.001 (the others), ε = 1e-7.
 
+One step, in the open (cs231n's ``update(w, dw, config)``): ``optimizer.step(pairs)`` takes
+``{key: (p, g)}``, a weight and its gradient under a key that names the weight's state
+(momentum, Adam's averages), counts the step, t = 1, 2, ..., and calls
+``update(p, g, key, t)`` for each pair. Every rule computes from the t it is given and
+never writes into g. ``apply(layers)`` is ``step`` with the pairs of every trainable
+weight of ``layers`` (``trainable_pairs``).
+
 Updates happen in place, in the weights' own dtype (float32): a network with a
 400 MB weight matrix does not need another 400 MB for a temporary copy.
 """
@@ -36,28 +43,66 @@ import numbers
 
 import numpy as np
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop", "get"]
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "Nadam",
+    "Optimizer",
+    "RMSprop",
+    "get",
+    "nadam_factors",
+    "trainable_pairs",
+]
+
+
+def trainable_pairs(layers):
+    """``{(id(layer), name): (weight, gradient)}`` for every trainable weight of ``layers`` with a gradient.
+
+    The key names the weight for as long as its layer lives, so an optimizer finds the
+    weight's state (momentum, Adam's averages) under it at every step.
+    """
+    return {
+        (id(layer), name): (layer.params[name], layer.grads[name])
+        for layer in layers
+        for name in layer.trainable_names
+        if name in layer.grads
+    }
 
 
 class Optimizer:
-    """Base class: ``apply(layers)`` updates every trainable weight from its gradient.
+    """Base class: ``step({key: (p, g)})`` updates each weight p from its gradient g.
 
     ``learning_rate`` may be changed between steps (``LearningRateScheduler`` does).
+    ``iterations`` counts the steps taken.
     """
 
     def __init__(self, learning_rate):
         self.learning_rate = _number(self, "learning_rate", learning_rate, low=0, low_open=True)
-        self.state = {}  # per weight (by id): momentum buffers and the like
+        self.state = {}  # per weight (by its key): momentum buffers and the like
         self.iterations = 0
 
-    def apply(self, layers):
+    def step(self, pairs):
+        """One step: each weight p of ``pairs`` (``{key: (p, g)}``) moves, in place, by its gradient g."""
+        if not isinstance(pairs, dict):
+            raise TypeError(
+                f"{type(self).__name__}.step expects a dict {{key: (weight, gradient)}}; "
+                f"received {type(pairs).__name__}."
+            )
         self.iterations += 1
-        for layer in layers:
-            for name in layer.trainable_names:
-                if name in layer.grads:
-                    self.update(layer.params[name], layer.grads[name], (id(layer), name))
+        t = self.iterations  # this step's number: 1 on the first
+        for key, (p, g) in pairs.items():
+            self.update(p, g, key, t)
 
-    def update(self, p, g, key):  # pragma: no cover - each optimizer defines it
+    def apply(self, layers):
+        """One step for every trainable weight of ``layers`` that has a gradient (``layer.grads``)."""
+        self.step(trainable_pairs(layers))
+
+    def update(self, p, g, key, t):  # pragma: no cover - each optimizer defines it
+        """p, in place, after step t with gradient g; the weight's state lives under ``key``; g is only read."""
         raise NotImplementedError
 
     def get_config(self):
@@ -79,10 +124,10 @@ class SGD(Optimizer):
         self.momentum = _number(self, "momentum", momentum, low=0, high=1, high_open=True)
         self.nesterov = bool(nesterov)
 
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
         if self.momentum == 0:
-            p -= self.learning_rate * g if g.size < 1_000_000 else _scaled_in_place(g, self.learning_rate)
+            _subtract_scaled(p, self.learning_rate, g)  # p ← p − η·g
             return
         v = self.state.setdefault(key, np.zeros_like(p))
         v *= self.momentum
@@ -112,10 +157,9 @@ class Adam(Optimizer):
         v += (1 - self.beta_2) * (g * g)  # v ← β₂·v + (1 − β₂)·g²
         return m, v
 
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
         m, v = self.moments(p, g, key)
-        t = self.iterations
         step = self.learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         p -= step * m / (np.sqrt(v) + self.epsilon)
 
@@ -127,36 +171,23 @@ class AdamW(Adam):
         super().__init__(learning_rate, beta_1, beta_2, epsilon)
         self.weight_decay = _number(self, "weight_decay", weight_decay, low=0)
 
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         p *= 1 - self.learning_rate * self.weight_decay  # p ← p − η·λ·p, as Keras applies it
-        super().update(p, g, key)
+        super().update(p, g, key, t)
 
 
 class Nadam(Adam):
     """Adam with Nesterov momentum (Dozat, 2016), as Keras computes it.
 
-    With u_t = β₁·(1 − ½·0.96ᵗ) and Π_t = u_1···u_t:
+    With u_t = β₁·(1 − ½·0.96ᵗ) and Π_t = u_1···u_t (``nadam_factors``):
     p ← p − η · (u_{t+1}·m / (1 − Π_{t+1}) + (1 − u_t)·g / (1 − Π_t)) / (√(v / (1 − β₂ᵗ)) + ε)
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(learning_rate, beta_1, beta_2, epsilon)
-        self.u_product = 1.0  # Π_t, one factor per step
-
-    def apply(self, layers):
-        t = self.iterations + 1  # this step's number
-        self.u_t = self.beta_1 * (1 - 0.5 * 0.96**t)
-        self.u_next = self.beta_1 * (1 - 0.5 * 0.96 ** (t + 1))
-        self.u_product *= self.u_t
-        super().apply(layers)
-
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
         m, v = self.moments(p, g, key)
-        t = self.iterations
-        m_hat = self.u_next * m / (1 - self.u_product * self.u_next) + (1 - self.u_t) * g / (
-            1 - self.u_product
-        )
+        u_t, u_next, u_product = nadam_factors(self.beta_1, t)
+        m_hat = u_next * m / (1 - u_product * u_next) + (1 - u_t) * g / (1 - u_product)
         v_hat = v / (1 - self.beta_2**t)
         p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
 
@@ -170,7 +201,7 @@ class RMSprop(Optimizer):
         self.momentum = _number(self, "momentum", momentum, low=0, high=1, high_open=True)
         self.epsilon = _number(self, "epsilon", epsilon, low=0)
 
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
         s = self.state.setdefault((*key, "s"), np.zeros_like(p))
         s *= self.rho
@@ -194,7 +225,7 @@ class Adagrad(Optimizer):
         )
         self.epsilon = _number(self, "epsilon", epsilon, low=0)
 
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
         a = self.state.setdefault((*key, "a"), np.full_like(p, self.initial_accumulator_value))
         a += g * g  # a ← a + g²: every step's squared gradient, added up
@@ -209,7 +240,7 @@ class Adadelta(Optimizer):
         self.rho = _number(self, "rho", rho, low=0, high=1, high_open=True)
         self.epsilon = _number(self, "epsilon", epsilon, low=0)
 
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
         s = self.state.setdefault((*key, "s"), np.zeros_like(p))  # running average of g²
         d = self.state.setdefault((*key, "d"), np.zeros_like(p))  # running average of the steps²
@@ -224,22 +255,51 @@ class Adadelta(Optimizer):
 class Adamax(Adam):
     """Adamax (Kingma & Ba, 2015, section 7.1) with Keras' defaults: Adam with the largest |g| instead of √v."""
 
-    def update(self, p, g, key):
+    def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
         m = self.state.setdefault((*key, "m"), np.zeros_like(p))
         u = self.state.setdefault((*key, "u"), np.zeros_like(p))
         m += (1 - self.beta_1) * (g - m)  # m ← β₁·m + (1 − β₁)·g
         np.maximum(self.beta_2 * u, np.abs(g), out=u)  # u ← max(β₂·u, |g|)
-        t = self.iterations
         p -= (
             self.learning_rate * m / ((1 - self.beta_1**t) * (u + self.epsilon))
         )  # p ← p − η/(1 − β₁ᵗ) · m/(u + ε)
 
 
-def _scaled_in_place(g, factor):
-    """g · factor, computed in g's own buffer (g is a fresh gradient, not needed afterwards)."""
-    g *= factor
-    return g
+def nadam_factors(beta_1, t):
+    """Nadam's factors of step t: ``(u_t, u_{t+1}, Π_t)``, a function of β₁ and t alone.
+
+    u_t = β₁·(1 − ½·0.96ᵗ) and Π_t = u_1·u_2···u_t, multiplied in that order.
+
+    >>> u_1, u_2, product = nadam_factors(0.9, 1)
+    >>> round(u_1, 6), round(u_2, 6), product == u_1
+    (0.468, 0.48528, True)
+    """
+    products = _NADAM_PRODUCTS.setdefault(beta_1, [1.0])  # Π_0, Π_1, ...: each computed once
+    while len(products) <= t:
+        products.append(products[-1] * _nadam_u(beta_1, len(products)))
+    return _nadam_u(beta_1, t), _nadam_u(beta_1, t + 1), products[t]
+
+
+def _nadam_u(beta_1, t):
+    return beta_1 * (1 - 0.5 * 0.96**t)  # u_t = β₁·(1 − ½·0.96ᵗ)
+
+
+_NADAM_PRODUCTS = {}  # β₁ → [Π_0, Π_1, ...]: nadam_factors' memo, so that step t needs no loop over t factors
+
+
+def _subtract_scaled(p, factor, g, block=1_000_000):
+    """p ← p − factor·g in place, leaving g alone.
+
+    A large weight is done ``block`` numbers at a time, so the temporary factor·g takes at
+    most 4 MB (float32) instead of another copy of the weight.
+    """
+    if g.size <= block or not (p.flags.c_contiguous and g.flags.c_contiguous):
+        p -= factor * g
+        return
+    p_flat, g_flat = p.reshape(-1), g.reshape(-1)  # views: both are contiguous
+    for start in range(0, p_flat.size, block):
+        p_flat[start : start + block] -= factor * g_flat[start : start + block]
 
 
 def _number(optimizer, name, value, low=-math.inf, high=math.inf, low_open=False, high_open=False):

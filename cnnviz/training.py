@@ -13,10 +13,12 @@ One training step on a mini-batch (x, y):
    (``cnnviz.losses``). When the last layer ends in a softmax and the loss is a
    cross-entropy (or in a sigmoid, with the binary cross-entropy), the forward pass
    stops before that activation and the loss receives the logits z: the same loss,
-   computed stably, with the simple gradient (p − onehot(t)) / N (``Loss.fuses``);
+   computed stably, with the simple gradient (p − onehot(t)) / N (``Loss.fuses``).
+   ``compile`` decides this once (``fused``), and the passes are told it as an argument;
 3. the backward pass, from that gradient back through every layer (each layer keeps
    the gradients of its weights);
-4. the optimizer's update of every trainable weight.
+4. the optimizer's step: every trainable weight and its gradient, as pairs
+   ``{key: (weight, gradient)}`` (``optimizers.trainable_pairs``), handed to ``optimizer.step``.
 
 If the loss becomes NaN or infinite, training stops at once and says so (Keras'
 ``TerminateOnNaN``, always on): the weights are then NaN too, and more steps cannot mend them.
@@ -44,6 +46,7 @@ class Trainer:
     """compile / fit / evaluate / predict for a model with ``forward``, ``backward`` and ``layers``."""
 
     loss = optimizer = None
+    fused = None  # set by compile: the output activation the loss takes the logits of ("softmax", "sigmoid"), or None
     compiled_metrics: list = []
     stop_training = False
 
@@ -96,8 +99,23 @@ class Trainer:
                     "compile(optimizer, loss, metrics); name them, compile(optimizer=..., loss=...), to be sure."
                 )
         self.optimizer, self.loss = optimizers.get(optimizer), loss
+        self.fused = self._fusion(loss)
         shape = self.known_output_shape()  # "accuracy" on one output value per sample is binary accuracy
         self.compiled_metrics = [get_metric(m, loss, shape) for m in metrics or []]  # a typo fails here
+
+    def _fusion(self, loss):
+        """The activation at the model's end whose logits ``loss`` takes instead of its outputs, or None.
+
+        Decided here, at compile, and passed to the forward and backward passes from then on.
+        """
+        last = self.layers[-1].activation if self.layers else None
+        if loss.fuses == "softmax" and last != "softmax":  # probabilities expected: only a softmax makes them
+            raise ValueError(
+                f"The {loss.name} loss expects the model to end in a softmax; give the last layer "
+                "activation='softmax' (or add Activation('softmax')), or compile with the loss's "
+                "from_logits=True."
+            )
+        return loss.fuses if loss.fuses is not None and loss.fuses == last else None
 
     @property
     def metrics_names(self):
@@ -310,26 +328,18 @@ class Trainer:
             self.backward(dout, activation=not logits)
             if between is not None:
                 between()
-            self.optimizer.apply(self.layers)
+            self.optimizer.step(optimizers.trainable_pairs(self.layers))  # {key: (weight, gradient)}
         return loss, out
 
     def _forward_and_loss(self, x, y, training=False, gradient=True):
         """The forward pass and the loss: ``(outputs, loss, d(loss)/d(outputs), logits)``.
 
-        ``logits`` is True when the activation at the end was left out and ``outputs`` are
-        the values before it (see the module's docstring); the gradient is then with
-        respect to them, and the backward pass starts below that activation.
+        ``logits`` is True when compile fused the activation at the end with the loss
+        (``self.fused``): ``outputs`` are then the values before it (see the module's
+        docstring), the gradient is with respect to them, and the backward pass starts
+        below that activation.
         """
-        last = self.layers[-1].activation
-        if (
-            self.loss.fuses == "softmax" and last != "softmax"
-        ):  # probabilities expected: only a softmax makes them
-            raise ValueError(
-                f"The {self.loss.name} loss expects the model to end in a softmax; give the last layer "
-                "activation='softmax' (or add Activation('softmax')), or compile with the loss's "
-                "from_logits=True."
-            )
-        logits = self.loss.fuses is not None and self.loss.fuses == last
+        logits = self.fused is not None
         out = self.forward(x, training=training, activation=not logits)
         if logits:
             loss, dout = self.loss.logits_value_and_gradient(y, out, gradient=gradient)

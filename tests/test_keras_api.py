@@ -134,13 +134,12 @@ def test_sgd_momentum_and_rmsprop_follow_their_update_rules():
     p, g = np.array([1.0, -2.0], dtype=np.float32), np.array([0.5, 0.25], dtype=np.float32)
     rms = keras.optimizers.RMSprop(learning_rate=0.1, rho=0.9)
     q = p.copy()
-    rms.update(q, g, "w")
+    rms.update(q, g, "w", 1)
     s = 0.1 * g**2
     np.testing.assert_allclose(q, p - 0.1 * g / np.sqrt(s + 1e-7), rtol=1e-6)
     adamw = keras.optimizers.AdamW(learning_rate=0.1, weight_decay=0.5)
-    adamw.iterations = 1
     q = p.copy()
-    adamw.update(q, np.zeros_like(g), "w")  # no gradient: only the decay acts
+    adamw.update(q, np.zeros_like(g), "w", 1)  # step 1 with no gradient: only the decay acts
     np.testing.assert_allclose(q, p * (1 - 0.1 * 0.5), rtol=1e-6)
 
 
