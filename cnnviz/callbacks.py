@@ -24,7 +24,7 @@ import math
 import numbers
 import string
 
-import numpy as np
+from ._checks import check_range
 
 __all__ = [
     "BatchLogger",
@@ -177,10 +177,10 @@ class EarlyStopping(_Monitor):
         start_from_epoch=0,
     ):
         super().__init__(monitor, mode, min_delta)
-        self.patience, self.verbose, self.baseline = _whole("patience", patience), verbose, baseline
-        self.restore_best_weights, self.start_from_epoch = (
-            restore_best_weights,
-            _whole("start_from_epoch", start_from_epoch),
+        self.patience = check_range("EarlyStopping", "patience", patience, low=0, integer=True)
+        self.verbose, self.baseline, self.restore_best_weights = verbose, baseline, restore_best_weights
+        self.start_from_epoch = check_range(
+            "EarlyStopping", "start_from_epoch", start_from_epoch, low=0, integer=True
         )
 
     def on_train_begin(self, logs=None):
@@ -364,9 +364,3 @@ def _diverged(logs):
     """Whether the epoch's loss became NaN or infinite (fit stopped then, before validating)."""
     loss = logs.get("loss")
     return isinstance(loss, numbers.Real) and not math.isfinite(loss)
-
-
-def _whole(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"expected {name} as a whole number >= 0; received {name}={value!r}.")
-    return int(value)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_real_array, check_cache, check_ndim
+from ._checks import as_real_array, check_cache, check_ndim, lookup
 from .activations import log_softmax
 
 __all__ = [
@@ -490,12 +490,4 @@ LOSSES = {
 
 def get(loss):
     """A loss object from itself or from its Keras name ("sparse_categorical_crossentropy", "mse", ...)."""
-    if isinstance(loss, Loss):
-        return loss
-    if isinstance(loss, type) and issubclass(loss, Loss):
-        raise TypeError(
-            f"compile expects a loss object or name; received the class {loss.__name__}: write {loss.__name__}()."
-        )
-    if isinstance(loss, str) and loss.lower() in LOSSES:
-        return LOSSES[loss.lower()]()
-    raise ValueError(f"Unknown loss {loss!r}; expected one of {tuple(LOSSES)} or a loss object.")
+    return lookup("loss", loss, LOSSES, where="compile", base=Loss)

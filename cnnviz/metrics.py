@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import losses as _losses
+from ._checks import lookup
 
 __all__ = [
     "BinaryAccuracy",
@@ -150,23 +151,14 @@ NAMES = {
 
 def get(metric, loss=None, output_shape=None):
     """A metric object from itself or a Keras name; "accuracy" resolves by the loss (see above)."""
-    if isinstance(metric, Metric):
-        return metric
-    if isinstance(metric, type) and issubclass(metric, Metric):
-        raise TypeError(
-            f"metrics expects metric objects or names; received the class {metric.__name__}: write {metric.__name__}()."
-        )
     if isinstance(metric, str) and metric.lower() in ("accuracy", "acc"):
         if isinstance(loss, _losses.BinaryCrossentropy) or (output_shape and output_shape[-1] == 1):
             return BinaryAccuracy(name=metric)
         if isinstance(loss, _losses.SparseCategoricalCrossentropy):
             return SparseCategoricalAccuracy(name=metric)
         return CategoricalAccuracy(name=metric)
-    if isinstance(metric, str) and metric.lower() in NAMES:
-        made = NAMES[metric.lower()]()
-        made.name = metric
-        return made
-    raise ValueError(
-        f"Unknown metric {metric!r}; cnnviz offers 'accuracy' and {sorted(NAMES)}, or metric objects. "
-        f"Received: metrics=[{metric!r}]."
-    )
+    known = {"accuracy": None, "acc": None, **NAMES}  # "accuracy" is resolved above: listed for the message
+    made = lookup("metric", metric, known, where="compile", base=Metric)
+    if isinstance(metric, str):
+        made.name = metric  # as the learner wrote it, in the logs and History
+    return made

@@ -38,10 +38,10 @@ Updates happen in place, in the weights' own dtype (float32): a network with a
 from __future__ import annotations
 
 import inspect
-import math
-import numbers
 
 import numpy as np
+
+from ._checks import check_range, lookup
 
 __all__ = [
     "SGD",
@@ -81,7 +81,9 @@ class Optimizer:
     """
 
     def __init__(self, learning_rate):
-        self.learning_rate = _number(self, "learning_rate", learning_rate, low=0, low_open=True)
+        self.learning_rate = check_range(
+            type(self).__name__, "learning_rate", learning_rate, low=0, low_open=True
+        )
         self.state = {}  # per weight (by its key): momentum buffers and the like
         self.iterations = 0
 
@@ -121,7 +123,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
-        self.momentum = _number(self, "momentum", momentum, low=0, high=1, high_open=True)
+        self.momentum = check_range(type(self).__name__, "momentum", momentum, low=0, high=1, high_open=True)
         self.nesterov = bool(nesterov)
 
     def update(self, p, g, key, t):
@@ -143,9 +145,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.beta_1 = _number(self, "beta_1", beta_1, low=0, high=1, high_open=True)
-        self.beta_2 = _number(self, "beta_2", beta_2, low=0, high=1, high_open=True)
-        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+        self.beta_1 = check_range(type(self).__name__, "beta_1", beta_1, low=0, high=1, high_open=True)
+        self.beta_2 = check_range(type(self).__name__, "beta_2", beta_2, low=0, high=1, high_open=True)
+        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
 
     def moments(self, p, g, key):
         """The running averages after this step: m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g²."""
@@ -169,7 +171,7 @@ class AdamW(Adam):
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate, beta_1, beta_2, epsilon)
-        self.weight_decay = _number(self, "weight_decay", weight_decay, low=0)
+        self.weight_decay = check_range(type(self).__name__, "weight_decay", weight_decay, low=0)
 
     def update(self, p, g, key, t):
         p *= 1 - self.learning_rate * self.weight_decay  # p ← p − η·λ·p, as Keras applies it
@@ -197,9 +199,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.rho = _number(self, "rho", rho, low=0, high=1, high_open=True)
-        self.momentum = _number(self, "momentum", momentum, low=0, high=1, high_open=True)
-        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+        self.rho = check_range(type(self).__name__, "rho", rho, low=0, high=1, high_open=True)
+        self.momentum = check_range(type(self).__name__, "momentum", momentum, low=0, high=1, high_open=True)
+        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
 
     def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
@@ -220,10 +222,10 @@ class Adagrad(Optimizer):
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.initial_accumulator_value = _number(
-            self, "initial_accumulator_value", initial_accumulator_value, low=0
+        self.initial_accumulator_value = check_range(
+            type(self).__name__, "initial_accumulator_value", initial_accumulator_value, low=0
         )
-        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
 
     def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
@@ -237,8 +239,8 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.rho = _number(self, "rho", rho, low=0, high=1, high_open=True)
-        self.epsilon = _number(self, "epsilon", epsilon, low=0)
+        self.rho = check_range(type(self).__name__, "rho", rho, low=0, high=1, high_open=True)
+        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
 
     def update(self, p, g, key, t):
         g = g.astype(p.dtype, copy=False)
@@ -302,20 +304,6 @@ def _subtract_scaled(p, factor, g, block=1_000_000):
         p_flat[start : start + block] -= factor * g_flat[start : start + block]
 
 
-def _number(optimizer, name, value, low=-math.inf, high=math.inf, low_open=False, high_open=False):
-    """A finite real number inside its range, or a clear error that names the optimizer and the value."""
-    where = type(optimizer).__name__
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{where} expects {name} as a number; received {name}={value!r} ({type(value).__name__})."
-        )
-    inside = (low < value if low_open else low <= value) and (value < high if high_open else value <= high)
-    if not math.isfinite(value) or not inside:
-        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{where} expects {name} in {interval}; received {name}={value!r}.")
-    return float(value)
-
-
 OPTIMIZERS = {
     "sgd": SGD,
     "adam": Adam,
@@ -330,15 +318,4 @@ OPTIMIZERS = {
 
 def get(optimizer):
     """An optimizer object from itself or from its name ("sgd", "adam", "rmsprop", ...), with Keras' defaults."""
-    if isinstance(optimizer, Optimizer):
-        return optimizer
-    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
-        raise TypeError(
-            f"compile expects an optimizer object or name; received the class {optimizer.__name__}. "
-            f"Write {optimizer.__name__}() (with parentheses) or {optimizer.__name__.lower()!r}."
-        )
-    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
-        return OPTIMIZERS[optimizer.lower()]()
-    raise ValueError(
-        f"Unknown optimizer {optimizer!r}; expected one of {sorted(OPTIMIZERS)} or an optimizer object."
-    )
+    return lookup("optimizer", optimizer, OPTIMIZERS, where="compile", base=Optimizer)

@@ -27,7 +27,6 @@ If the loss becomes NaN or infinite, training stops at once and says so (Keras'
 from __future__ import annotations
 
 import math
-import numbers
 import time
 import warnings
 
@@ -35,7 +34,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import losses, optimizers
-from ._checks import as_model_input, usable_memory_bytes
+from ._checks import as_model_input, check_range, usable_memory_bytes
 from .callbacks import History
 from .metrics import get as get_metric
 
@@ -231,13 +230,10 @@ class Trainer:
         x, y = self._data(x, y, "fit")
         batch_size = _batch_size(batch_size)
         _warn_if_batch_is_large(self, x, batch_size, "fit")
-        epochs = _whole("epochs", epochs, 0)
-        initial_epoch = _whole("initial_epoch", initial_epoch, 0)
+        epochs = check_range(None, "epochs", epochs, low=0, integer=True)
+        initial_epoch = check_range(None, "initial_epoch", initial_epoch, low=0, integer=True)
         verbose = _verbose(verbose)
-        if not isinstance(validation_freq, numbers.Integral) or validation_freq < 1:
-            raise ValueError(
-                f"fit expects validation_freq as a whole number >= 1; received {validation_freq!r}."
-            )
+        check_range("fit", "validation_freq", validation_freq, low=1, integer=True)
         x, y, validation_data = self._validation(x, y, validation_split, validation_data)
         callbacks = list(callbacks or [])
         history = History()
@@ -399,14 +395,7 @@ class Trainer:
 
     def _validation(self, x, y, validation_split, validation_data):
         """Split off the last samples for validation, or check the given validation data."""
-        if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real):
-            raise TypeError(
-                f"fit expects validation_split as a number in [0, 1); received {validation_split!r}."
-            )
-        if not 0 <= validation_split < 1:
-            raise ValueError(
-                f"fit expects validation_split in [0, 1); received validation_split={validation_split!r}."
-            )
+        check_range("fit", "validation_split", validation_split, low=0, high=1, high_open=True)
         if validation_split:
             if validation_data is not None:
                 raise ValueError("fit takes validation_split or validation_data, not both.")
@@ -496,15 +485,7 @@ def _listed(shapes):
 
 def _batch_size(batch_size):
     """Keras' default (None) is 32; anything else must be a whole number >= 1."""
-    return 32 if batch_size is None else _whole("batch_size", batch_size, 1)
-
-
-def _whole(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number; received {name}={value!r} ({type(value).__name__}).")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}; received {name}={value}.")
-    return int(value)
+    return 32 if batch_size is None else check_range(None, "batch_size", batch_size, low=1, integer=True)
 
 
 def _verbose(verbose):
