@@ -74,10 +74,12 @@ __all__ = [
     "CENTER",
     "FIELD",
     "MAX_PIXELS",
+    "PAPER_NOISE",
     "READ_SIDE",
     "area_resize",
     "center_of_mass",
     "mnist_style",
+    "model_input",
     "read_image",
 ]
 
@@ -86,6 +88,7 @@ BOX = 20  # the digit's longer side, in pixels, after size normalization
 CENTER = (14.0, 14.0)  # where MNIST puts the centre of mass (0-based pixel indices)
 READ_SIDE = 256  # read_image shrinks a file's image to at most this many pixels on its longer side
 MAX_PIXELS = 64_000_000  # read_image refuses larger images (8000 × 8000; a 48-megapixel photo fits)
+PAPER_NOISE = 0.25  # in a photo or scan, grey levels up to this (after inverting) count as paper
 
 
 def area_resize(image, shape) -> np.ndarray:
@@ -395,3 +398,61 @@ def _on_paper(x) -> np.ndarray:
     ink = (colour @ LUMA).sum() / alpha.sum() if alpha.sum() > 0 else 0.0
     paper = 1.0 if ink < 0.5 else 0.0
     return colour + (1.0 - alpha)[:, :, None] * paper  # (h, w, 3)
+
+
+# -- any picture as a model's input -----------------------------------------------------------------
+
+
+def model_input(image, input_shape):
+    """Any picture as the model's input: (x of shape ``input_shape``, [(step name, image), ...]).
+
+    ``image`` is (h, w) grey or (h, w, 3 or 4) colour, floats in [0, 1] or integers 0..255.
+    For a 28×28×1 model (MNIST's digits) the steps are: original → grey (luma) → inverted
+    when the paper is light (MNIST's ink is bright on black) → ``mnist_style`` (grey levels up
+    to ``PAPER_NOISE`` dropped as the paper's, then the digit scaled to 20 px and centred by
+    its mass). For other models: resized to H×W, and made grey or colour to match C.
+
+    >>> x, steps = model_input(np.full((40, 30), 255, np.uint8), (28, 28, 1))   # blank white paper
+    >>> x.shape, [name for name, _ in steps], float(x.max())
+    ((28, 28, 1), ['original', 'inverted', 'mnist_style'], 0.0)
+    """
+    a = np.asarray(image)
+    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise TypeError(f"expected an image of numbers; received dtype {a.dtype}.")
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or min(a.shape[:2]) < 1:
+        raise ValueError(
+            f"expected an image of shape (h, w), (h, w, 3) or (h, w, 4); received shape {a.shape}."
+        )
+    shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else ()
+    if len(shape) != 3 or not all(isinstance(n, (int, np.integer)) and n >= 1 for n in shape):
+        raise ValueError(
+            f"model_input expects the model's input_shape as (H, W, C), three whole numbers >= 1; "
+            f"received input_shape={input_shape!r}."
+        )
+    a = a / 255.0 if np.issubdtype(a.dtype, np.integer) else a.astype(np.float64)
+    if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
+        raise ValueError("expected grey levels in [0, 1] (or integers 0..255).")
+    a = a[:, :, 0] if a.ndim == 3 and a.shape[2] == 1 else a
+    a = a[:, :, :3] if a.ndim == 3 else a
+    steps = [("original", a)]
+    H, W, C = shape
+    grey = a @ LUMA if a.ndim == 3 else a  # (h, w): luma, as PIL's "L"
+    if (H, W, C) == (FIELD, FIELD, 1):
+        if a.ndim == 3:
+            steps.append(("grey", grey))
+        if grey.mean() > 0.5:  # light paper, dark ink
+            grey = 1.0 - grey
+            steps.append(("inverted", grey))
+        x = mnist_style(grey, threshold=PAPER_NOISE)[:, :, None]  # (28, 28, 1)
+        steps.append(("mnist_style", x[:, :, 0]))
+        return x.astype(np.float32), steps
+    source = grey if C == 1 else (a if a.ndim == 3 else np.repeat(a[:, :, None], 3, axis=2))
+    if C == 1 and a.ndim == 3:
+        steps.append(("grey", grey))
+    pil = PIL.Image.fromarray(np.round(np.clip(source, 0, 1) * 255).astype(np.uint8))
+    resized = np.asarray(pil.resize((W, H), PIL.Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
+    resized = resized[:, :, None] if resized.ndim == 2 else resized  # (H, W, 1 or 3)
+    if resized.shape[2] != C:
+        resized = np.repeat(resized[:, :, :1], C, axis=2)  # (H, W, C)
+    steps.append((f"resized to {H}×{W}", resized.squeeze()))
+    return resized, steps

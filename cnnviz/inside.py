@@ -7,20 +7,25 @@ functions on a model and its layers' outputs, so a notebook or a test can use th
   output, the rectangle of cells it depends on in every earlier output and in the input,
   found by walking back through the layers: a window layer with kernel K, stride S,
   dilation D and top padding P maps output rows [r₀, r₁) to input rows
-  [r₀·S − P, (r₁ − 1)·S − P + D·(K − 1) + 1), clipped to the map; layers that work cell by
-  cell (activations, batch normalization, dropout) keep the rectangle; a dense layer or a
-  global pooling reads everything.
+  [r₀·S − P, (r₁ − 1)·S − P + D·(K − 1) + 1), clipped to the map (``sizes.input_span``);
+  layers that work cell by cell (activations, batch normalization, dropout) keep the
+  rectangle; a dense layer or a global pooling reads everything.
+* ``cells_reading(row, col, kernel_size, strides, output_shape)``: the other way round, the
+  output cells whose window reads one input cell (``sizes.windows_reading`` per axis).
 * ``top_patches(model, images, node, channel, count)``: the input patches (receptive-field
   crops) that excite one channel most over a set of images: Zeiler and Fergus's view of
   what a kernel has learned, without their deconvolution.
-* ``model_input(image, input_shape)``: any picture turned into the model's input size and
-  channels, with each step of the conversion.
 * ``explain(model, outputs, node, index)``: the sum behind one value, written out with the
   real numbers: a convolution's window, kernel, products, bias and activation; a pooling
   window and its winner (or mean); a dense unit's bias and its largest contributions; a
   softmax's exponentials and their sum.
+* ``gradients(model, x, y)`` and ``saliency(model, image, class_index)``: how the loss (or
+  one class's score) moves with every value.
 
-Both take single-path models (a ``Sequential``, or a functional model without branches).
+What the views know about each kind of layer stands in one table, ``LAYER_KINDS``: how a
+box of its output maps back to its input, and how one of its values is explained. The
+views take single-path models (a ``Sequential``, or a functional model without branches).
+``model_input`` (a picture made into a model's input) lives in ``cnnviz.digits``.
 
 >>> from cnnviz import keras
 >>> model = keras.models.Sequential([
@@ -32,27 +37,28 @@ Both take single-path models (a ``Sequential``, or a functional model without br
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from . import layers as L
-from .sizes import window_geometry
+from .digits import PAPER_NOISE, model_input  # noqa: F401 - their home was here: kept importable
+from .sizes import input_span, per_axis, spatial_pairs, window_cells, window_geometry, windows_reading
 
 __all__ = [
+    "LAYER_KINDS",
+    "LayerKind",
     "cells_reading",
     "check_single_path",
     "explain",
     "gradients",
+    "kind_of",
     "model_input",
     "receptive_boxes",
     "saliency",
     "top_patches",
 ]
-
-PAPER_NOISE = 0.25  # in a photo or scan, grey levels up to this (after inverting) count as paper
-
-ELEMENTWISE = (L.Activation, L.BatchNormalization, L.Dropout, L.LeakyReLU, L.Rescaling, L.InputLayer)
-EVERYTHING = (L.Dense, L.Flatten, L.GlobalAveragePooling2D, L.GlobalMaxPooling2D, L.Reshape)
 
 
 def check_single_path(model):
@@ -65,36 +71,47 @@ def check_single_path(model):
             )
 
 
-def cells_reading(row, col, kernel_size, strides, output_shape):
-    """The output cells (i, j) whose window covers cell (row, col) of the padded input: the reverse link.
+def cells_reading(row, col, kernel_size, strides, output_shape, dilation_rate=1, padding=0):
+    """The output cells (i, j) whose window reads input cell (row, col): the reverse link.
 
-    Window (i, j) covers rows i·S .. i·S + K − 1 of the padded input (and columns alike), so
-    (row, col) is read by every i with i·S ≤ row ≤ i·S + K − 1, inside the output.
+    Window (i, j) reads rows i·S − P_top + u·D for u = 0..K − 1 (and columns alike), so
+    (row, col) is read by every (i, j) inside the output for which some tap u lands on
+    ``row`` and some tap v on ``col`` (``sizes.windows_reading`` along each axis).
+
+    With ``padding=0`` (the default) ``row`` and ``col`` count in the padded input, as the
+    step explorers draw it. Given the layer's padding (an int, ``(rows, columns)`` or
+    ``((top, bottom), (left, right))``), they count in the input itself, and a negative
+    one is a padding cell.
 
     >>> cells_reading(2, 2, (2, 2), (2, 2), (3, 3))    # 2×2 windows, stride 2: one reader
     [(1, 1)]
     >>> cells_reading(1, 1, (3, 3), (1, 1), (3, 3))    # 3×3 windows, stride 1: four
     [(0, 0), (0, 1), (1, 0), (1, 1)]
+    >>> cells_reading(2, 2, (3, 3), (1, 1), (3, 3), dilation_rate=2)   # row 2: tap 1 of 0, tap 0 of 2
+    [(0, 0), (0, 2), (2, 0), (2, 2)]
     """
-    (KH, KW), (SH, SW) = _pair(kernel_size), _pair(strides)
-    Ho, Wo = output_shape
-    rows = [i for i in range(Ho) if i * SH <= row <= i * SH + KH - 1]
-    cols = [j for j in range(Wo) if j * SW <= col <= j * SW + KW - 1]
+    KH, KW = per_axis("kernel_size", kernel_size, 2)
+    SH, SW = per_axis("strides", strides, 2)
+    DH, DW = per_axis("dilation_rate", dilation_rate, 2)
+    (top, _), (left, _) = spatial_pairs("padding", padding, "cells_reading")
+    Ho, Wo = per_axis("output_shape", output_shape, 2)
+    rows = windows_reading(row, Ho, KH, top, SH, DH)
+    cols = windows_reading(col, Wo, KW, left, SW, DW)
     return [(i, j) for i in rows for j in cols]
-
-
-def _pair(v):
-    return (int(v), int(v)) if np.ndim(v) == 0 else (int(v[0]), int(v[1]))
 
 
 def receptive_boxes(model, node, row, col):
     """[(r0, r1, c0, c1)] for the input, then for every node up to ``node``: the cells (row, col) reads.
 
     Rows r0 ≤ r < r1 and columns c0 ≤ c < c1 of each map; a map without rows and columns
-    (a dense layer's vector) gets None.
+    (a dense layer's vector) gets None. A cell of zero padding reads no cell: its box is
+    empty (r0 == r1).
     """
     check_single_path(model)
     shapes = [tuple(model.expected_input_shape())] + [out for _, out in model.node_shapes()]
+    _check_node("receptive_boxes", model, node)
+    if len(shapes[node + 1]) == 3:
+        _check_index("receptive_boxes", (row, col), shapes[node + 1][:2], "(row, col)")
     boxes = [None] * (node + 2)  # index 0: the input, k + 1: node k's output
     box = (row, row + 1, col, col + 1)
     for k in range(node, -1, -1):
@@ -107,36 +124,274 @@ def receptive_boxes(model, node, row, col):
     return boxes
 
 
+# -- each kind of layer, once: how a box maps back, how a value is explained ---------------------
+
+
+class Value(NamedTuple):
+    """One value to explain: its layer, that layer's input x and output y (one sample), where it is."""
+
+    layer: L.Layer
+    x: np.ndarray
+    y: np.ndarray
+    index: tuple
+    source: str  # what x is, in words ("the image", "conv2d's output")
+    cells: tuple | None  # the (H, W, C) map a Flatten just before this layer flattened, if any
+
+
+class LayerKind(NamedTuple):
+    """What the views know about one kind of layer.
+
+    ``back(layer, box, (H, W))`` gives the box (r0, r1, c0, c1) of the layer's input that
+    the output box depends on; ``explain(value)`` gives the lines that write one value
+    out, or None when the value is all there is to say.
+    """
+
+    back: Callable
+    explain: Callable | None = None
+
+
+def _same_box(layer, box, size):
+    return box  # cell by cell: each output cell reads the input cell under it
+
+
+def _whole_map(layer, box, size):
+    return (0, size[0], 0, size[1])  # every output value reads every input cell
+
+
+def _conv_window(layer):
+    return layer.kernel_size, layer.strides, layer.dilation_rate
+
+
+def _pool_window(layer):
+    return layer.pool_size, layer.strides or layer.pool_size, (1, 1)
+
+
+def _through_window(window):
+    """A ``back`` for a layer of sliding windows whose (K, S, D) ``window(layer)`` gives."""
+
+    def back(layer, box, size):
+        K, S, D = window(layer)
+        _, pads = window_geometry(size, K, S, layer.padding, D)
+        (r0, r1), (c0, c1) = (
+            input_span(lo, hi, n, k, p, s, d)
+            for lo, hi, n, k, p, s, d in zip(box[::2], box[1::2], size, K, pads, S, D)
+        )
+        return (r0, r1, c0, c1)
+
+    return back
+
+
+def _padding_back(layer, box, size):
+    (top, _), (left, _) = layer.padding  # a window of one cell, the padding before it
+    (r0, r1), (c0, c1) = (
+        input_span(lo, hi, n, 1, p) for lo, hi, n, p in zip(box[::2], box[1::2], size, (top, left))
+    )
+    return (r0, r1, c0, c1)
+
+
+def _cropping_back(layer, box, size):
+    (top, _), (left, _) = layer.cropping  # output cell r is input cell r + top
+    r0, r1, c0, c1 = box
+    return (r0 + top, r1 + top, c0 + left, c1 + left)
+
+
+def _upsampling_back(layer, box, size):
+    sh, sw = layer.size  # output cell r repeats input cell ⌊r / sh⌋
+    r0, r1, c0, c1 = box
+    return (r0 // sh, (r1 - 1) // sh + 1, c0 // sw, (c1 - 1) // sw + 1)
+
+
+def _softmax_back(layer, box, size):
+    # over the channels (axis −1 or 3 of (N, H, W, C)) a cell reads the cell under it; else whole rows or columns
+    return box if layer.axis in (-1, 3) else _whole_map(layer, box, size)
+
+
+def _explain_activation(v):
+    """An activation on its own: a softmax over the cell's channels, or max(x, 0)."""
+    if v.layer.activation == "softmax":
+        z = _before_activation(v.layer, v.x)
+        return _explain_softmax(z[v.index[:-1]], v.index[-1])
+    if v.layer.activation == "relu":
+        return f"max({_n(float(v.x[v.index]))}, 0) = {_n(float(v.y[v.index]))}"
+    return None
+
+
+def _explain_softmax_layer(v):
+    """Softmax along the layer's axis (Keras counts the batch axis as 0)."""
+    axis = v.layer.axis % (v.x.ndim + 1) - 1  # the axis in one sample
+    if axis < 0:  # along the batch: one sample says nothing
+        return None
+    z = np.moveaxis(v.x, axis, -1)
+    where = tuple(i for a, i in enumerate(v.index) if a != axis)
+    return _explain_softmax(z[where], v.index[axis])
+
+
+def _explain_flatten(v):
+    source = np.unravel_index(v.index[0], v.x.shape)
+    return f"value {v.index[0]} of the flattened vector is the input's cell {tuple(int(i) for i in source)}"
+
+
+def _explain_batch_norm(v):
+    p, c = v.layer.params, v.index[-1]
+    mean, var, gamma, beta = (float(p[k][c]) for k in ("moving_mean", "moving_variance", "gamma", "beta"))
+    return (
+        f"(x − μ) / √(σ² + ε) · γ + β = ({_n(float(v.x[v.index]))} − {_n(mean)}) / √({_n(var)} + "
+        f"{v.layer.epsilon:g}) · {_n(gamma)} + {_n(beta)} = {_n(float(v.y[v.index]))}   (moving averages: inference)"
+    )
+
+
+def _window_reads(layer, window, x, i, j):
+    """The rows and columns (of x, one sample) that output cell (i, j)'s window reads; outside x: padding."""
+    K, S, D = window(layer)
+    _, ((pt, _), (pl, _)) = window_geometry(x.shape[:2], K, S, layer.padding, D)
+    return window_cells(i, K[0], pt, S[0], D[0]), window_cells(j, K[1], pl, S[1], D[1])
+
+
+def _explain_conv(v):
+    layer, x, (i, j, o) = v.layer, v.x, v.index
+    H, W, C = x.shape
+    rows, cols = _window_reads(layer, _conv_window, x, i, j)
+    w = layer.params["kernel"][..., o]  # (KH, KW, C)
+    b = float(layer.params["bias"][o]) if "bias" in layer.params else 0.0
+    window = np.zeros((len(rows), len(cols), C), dtype=np.float64)  # (KH, KW, C); 0 over the padding
+    for u, r in enumerate(rows):
+        for t, s in enumerate(cols):
+            if 0 <= r < H and 0 <= s < W:
+                window[u, t] = x[r, s]
+    products = window * w  # (KH, KW, C): x · w, tap by tap
+    z = float(products.sum()) + b
+    outside = (
+        rows[0] < 0 or cols[0] < 0 or rows[-1] >= H or cols[-1] >= W
+    )  # part of it hangs over the padding
+    lines = [f"window in the layer's input ({v.source}): rows {rows[0]}..{rows[-1]}, columns {cols[0]}..{cols[-1]}"
+             + (" (the part outside the map is padding: 0)" if outside else "")]  # fmt: skip
+    if products.size <= 27:  # all products, channel by channel
+        for c in range(C):
+            terms = " + ".join(
+                f"{_n(a, True)}·{_n(b_, True)}" for a, b_ in zip(window[..., c].ravel(), w[..., c].ravel())
+            )
+            lines.append(f"channel {c}: {terms} = {_n(float(products[..., c].sum()))}")
+    else:  # per channel: its partial sum
+        sums = products.sum(axis=(0, 1))
+        lines.append(
+            "per input channel, Σ window · kernel: "
+            + ", ".join(f"c{c}: {_n(float(s))}" for c, s in enumerate(sums))
+        )
+    lines.append(f"sum of the products {_n(float(products.sum()))} + bias {_n(b)} = {_n(z)}")
+    value = float(v.y[v.index])
+    if layer.activation == "relu":
+        lines.append(f"ReLU: max({_n(z)}, 0) = {_n(value)}")
+    elif layer.activation not in (None, "linear"):
+        lines.append(f"{layer.activation}({_n(z)}) = {_n(value)}")
+    return "\n".join(lines)
+
+
+def _pooled(v):
+    """The cells (r, s) of a pooling window inside the map (padding takes no part), and their values."""
+    i, j, c = v.index
+    rows, cols = _window_reads(v.layer, _pool_window, v.x, i, j)
+    H, W, _ = v.x.shape
+    cells = [(r, s) for r in rows for s in cols if 0 <= r < H and 0 <= s < W]
+    return cells, [float(v.x[r, s, c]) for r, s in cells]
+
+
+def _explain_max_pool(v):
+    cells, values = _pooled(v)
+    best = int(np.argmax(values))  # the first maximum in reading order wins
+    listed = ", ".join(_n(a) for a in values)
+    return f"max of the window's cells [{listed}] = {_n(values[best])}, the winner at {cells[best]}"
+
+
+def _explain_average_pool(v):
+    _, values = _pooled(v)
+    listed = ", ".join(_n(a) for a in values)
+    return f"mean of the window's cells [{listed}] = {_n(sum(values) / len(values))}"
+
+
+def _explain_dense(v, top=5):
+    layer, x, (u,) = v.layer, v.x, v.index
+    w = layer.params["kernel"][:, u]
+    b = float(layer.params["bias"][u]) if "bias" in layer.params else 0.0
+    contributions = x * w  # (D,): input · weight, one per input
+    order = np.argsort(-np.abs(contributions), kind="stable")[:top]
+    z = float(contributions.sum()) + b
+    lines = [
+        f"z = Σ inputs · weights + bias over {len(x)} inputs; the {min(top, len(x))} largest contributions:"
+    ]
+
+    def name(k):  # "input 535", or its cell (row, col, channel) in the map before the Flatten
+        if v.cells is None:
+            return f"input {k}"
+        r, c, ch = (int(i) for i in np.unravel_index(k, v.cells))
+        return f"input {k} = cell (row {r}, col {c}, channel {ch})"
+
+    lines += [
+        f"  {name(k)}: {_n(float(x[k]))} · {_n(float(w[k]), True)} = {_n(float(contributions[k]))}"
+        for k in order
+    ]
+    rest = float(np.delete(contributions, order).sum())
+    lines.append(f"  the other {len(x) - len(order)} together: {_n(rest)}")
+    lines.append(f"z = {_n(float(contributions.sum()))} + bias {_n(b)} = {_n(z)}")
+    if layer.activation == "relu":
+        lines.append(f"ReLU: max({_n(z)}, 0) = {_n(max(z, 0.0))}")
+    if layer.activation == "softmax":  # the unit's z, then the softmax over every unit's z
+        lines.append("then the softmax over all units:")
+        lines.append(_explain_softmax(_before_activation(layer, x), u))
+    return "\n".join(lines)
+
+
+_WINDOW_OF_CONV = _through_window(_conv_window)
+_WINDOW_OF_POOL = _through_window(_pool_window)
+
+# Every layer class the views handle, each listed on its own line (none is found through a base class).
+# A class found nowhere here is looked up by its bases, down to Layer: it reads everything.
+LAYER_KINDS = {
+    L.InputLayer: LayerKind(_same_box),
+    L.Conv2D: LayerKind(_WINDOW_OF_CONV, _explain_conv),
+    L.MaxPooling2D: LayerKind(_WINDOW_OF_POOL, _explain_max_pool),
+    L.AveragePooling2D: LayerKind(_WINDOW_OF_POOL, _explain_average_pool),
+    L.Dense: LayerKind(_whole_map, _explain_dense),
+    L.Flatten: LayerKind(_whole_map, _explain_flatten),
+    L.BatchNormalization: LayerKind(_same_box, _explain_batch_norm),
+    L.Activation: LayerKind(_same_box, _explain_activation),
+    L.ReLU: LayerKind(_same_box, _explain_activation),
+    L.Softmax: LayerKind(_softmax_back, _explain_softmax_layer),
+    L.LeakyReLU: LayerKind(_same_box),
+    L.Dropout: LayerKind(_same_box),
+    L.Rescaling: LayerKind(_same_box),
+    L.ZeroPadding2D: LayerKind(_padding_back),
+    L.Cropping2D: LayerKind(_cropping_back),
+    L.UpSampling2D: LayerKind(_upsampling_back),
+    L.GlobalAveragePooling2D: LayerKind(_whole_map),
+    L.GlobalMaxPooling2D: LayerKind(_whole_map),
+    L.Reshape: LayerKind(_whole_map),
+    L.Conv2DTranspose: LayerKind(_whole_map),  # (its boxes are not worked out: it reads everything)
+    # one spatial axis: their outputs have no rows and columns to box, and no explanation yet
+    L.Conv1D: LayerKind(_whole_map),
+    L.MaxPooling1D: LayerKind(_whole_map),
+    L.AveragePooling1D: LayerKind(_whole_map),
+    L.GlobalMaxPooling1D: LayerKind(_whole_map),
+    L.GlobalAveragePooling1D: LayerKind(_whole_map),
+    L.Layer: LayerKind(_whole_map),
+}
+
+
+def kind_of(layer) -> LayerKind:
+    """The ``LAYER_KINDS`` entry of the layer's class (or of its nearest base class listed there)."""
+    for cls in type(layer).__mro__:
+        if cls in LAYER_KINDS:
+            return LAYER_KINDS[cls]
+    raise TypeError(f"expected a cnnviz layer; received {type(layer).__name__}.")
+
+
 def _back(layer, box, shape_in):
-    """The box in the layer's input that the output box ``box`` depends on (None: everything)."""
+    """The box in the layer's input that the output box ``box`` depends on (None: no rows and columns)."""
     if len(shape_in) != 3:
         return None
-    H, W = shape_in[:2]
     r0, r1, c0, c1 = box
-    if isinstance(layer, ELEMENTWISE):
-        return box
-    if isinstance(layer, EVERYTHING):
-        return (0, H, 0, W)
-    if isinstance(layer, (L.Conv2D, L.MaxPooling2D)) and not isinstance(layer, L.Conv2DTranspose):
-        if isinstance(layer, L.Conv2D):
-            K, S, D = layer.kernel_size, layer.strides, layer.dilation_rate
-        else:
-            K, D = layer.pool_size, (1, 1)
-            S = layer.strides or layer.pool_size
-        _, ((pt, _), (pl, _)) = window_geometry((H, W), K, S, layer.padding, D)
-        rows = (r0 * S[0] - pt, (r1 - 1) * S[0] - pt + D[0] * (K[0] - 1) + 1)
-        cols = (c0 * S[1] - pl, (c1 - 1) * S[1] - pl + D[1] * (K[1] - 1) + 1)
-        return (max(rows[0], 0), min(rows[1], H), max(cols[0], 0), min(cols[1], W))
-    if isinstance(layer, L.ZeroPadding2D):
-        (t, _), (left, _) = layer.padding
-        return (max(r0 - t, 0), min(r1 - t, H), max(c0 - left, 0), min(c1 - left, W))
-    if isinstance(layer, L.Cropping2D):
-        (t, _), (left, _) = layer.cropping
-        return (r0 + t, r1 + t, c0 + left, c1 + left)
-    if isinstance(layer, L.UpSampling2D):
-        sh, sw = layer.size
-        return (r0 // sh, (r1 - 1) // sh + 1, c0 // sw, (c1 - 1) // sw + 1)
-    return (0, H, 0, W)  # anything else: assume it reads everything
+    if r1 <= r0 or c1 <= c0:
+        return (0, 0, 0, 0)  # a box of padding only reads nothing
+    return kind_of(layer).back(layer, box, tuple(shape_in[:2]))
 
 
 def explain(model, outputs, node, index):
@@ -154,42 +409,43 @@ def explain(model, outputs, node, index):
         The value's position: (row, col, channel) in a feature map, (unit,) in a vector.
     """
     check_single_path(model)
+    _check_node("explain", model, node)
+    if len(outputs) < node + 2:
+        raise ValueError(
+            f"explain needs outputs [x, out_0, ..., out_{node}] (the input first) to explain node {node}; "
+            f"received {len(outputs)} arrays."
+        )
     layer = model.nodes[node].layer
-    x, y = outputs[node], outputs[node + 1]
-    value = float(y[index])
-    head = f"{layer.name} ({type(layer).__name__}) at {tuple(int(i) for i in index)} = {_n(value)}"
+    x, y = np.asarray(outputs[node]), np.asarray(outputs[node + 1])
+    names = "(row, col, channel)" if y.ndim == 3 else "(unit,)" if y.ndim == 1 else f"{y.ndim} indices"
+    index = _check_index("explain", index, y.shape, names)
+    head = f"{layer.name} ({type(layer).__name__}) at {index} = {_n(float(y[index]))}"
     source = "the image" if node == 0 else f"{model.nodes[node - 1].layer.name}'s output"
-    if isinstance(layer, L.Conv2D) and not isinstance(layer, L.Conv2DTranspose):
-        return head + "\n" + _explain_conv(model, layer, x, index, value, source)
-    if isinstance(layer, L.MaxPooling2D):
-        return head + "\n" + _explain_pool(layer, x, index)
-    if isinstance(layer, L.Dense):
-        text = head + "\n" + _explain_dense(layer, x, index, cells=_unflattened(model, outputs, node))
-        if layer.activation == "softmax":  # the unit's z, then the softmax over every unit's z
-            text += "\nthen the softmax over all units:\n" + _explain_softmax(
-                _before_activation(layer, x), index
-            )
-        return text
-    if layer.activation == "softmax" or isinstance(layer, L.Softmax):
-        z = x if layer.activation != "softmax" else _before_activation(layer, x)
-        return head + "\n" + _explain_softmax(z, index)
-    if isinstance(layer, L.Flatten):
-        source = np.unravel_index(index[0], x.shape)
-        return (
-            head
-            + f"\nvalue {index[0]} of the flattened vector is the input's cell {tuple(int(i) for i in source)}"
+    how = kind_of(layer).explain
+    text = how(Value(layer, x, y, index, source, _unflattened(model, outputs, node))) if how else None
+    return head + "\n" + text if text else head
+
+
+def _check_node(func, model, node):
+    n = len(model.nodes)
+    if isinstance(node, (bool, np.bool_)) or not isinstance(node, (int, np.integer)) or not 0 <= node < n:
+        raise ValueError(f"{func} expects node as a layer number 0..{n - 1}; received node={node!r}.")
+
+
+def _check_index(func, index, shape, names):
+    """``index`` as a tuple of ints inside ``shape``, or a ValueError naming both."""
+    try:
+        index = tuple(index)
+    except TypeError:
+        index = (index,)
+    if len(index) != len(shape) or not all(
+        isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)) and 0 <= i < n
+        for i, n in zip(index, shape)
+    ):
+        raise ValueError(
+            f"{func} expects a position {names} inside the output of shape {tuple(shape)}; received {index!r}."
         )
-    if isinstance(layer, L.BatchNormalization):
-        p, c = layer.params, index[-1]
-        mean, var, gamma, beta = (float(p[k][c]) for k in ("moving_mean", "moving_variance", "gamma", "beta"))
-        xv = float(x[index])
-        return head + (
-            f"\n(x − μ) / √(σ² + ε) · γ + β = ({_n(xv)} − {_n(mean)}) / √({_n(var)} + {layer.epsilon:g}) · "
-            f"{_n(gamma)} + {_n(beta)} = {_n(value)}   (moving averages: inference)"
-        )
-    if layer.activation == "relu" or isinstance(layer, L.ReLU):
-        return head + f"\nmax({_n(float(x[index]))}, 0) = {_n(value)}"
-    return head
+    return tuple(int(i) for i in index)
 
 
 def _unflattened(model, outputs, node):
@@ -203,97 +459,13 @@ def _unflattened(model, outputs, node):
     return None
 
 
-def _explain_conv(model, layer, x, index, value, source="the image"):
-    i, j, o = index
-    K, S, D = layer.kernel_size, layer.strides, layer.dilation_rate
-    H, W, C = x.shape
-    _, ((pt, _), (pl, _)) = window_geometry((H, W), K, S, layer.padding, D)
-    w = layer.params["kernel"][..., o]  # (KH, KW, C)
-    b = float(layer.params["bias"][o]) if "bias" in layer.params else 0.0
-    window = np.zeros((K[0], K[1], C), dtype=np.float64)  # zero where the window hangs over the padding
-    for u in range(K[0]):
-        for v in range(K[1]):
-            r, s = i * S[0] - pt + u * D[0], j * S[1] - pl + v * D[1]
-            if 0 <= r < H and 0 <= s < W:
-                window[u, v] = x[r, s]
-    products = window * w  # (KH, KW, C): x · w, tap by tap
-    z = float(products.sum()) + b
-    r0, c0 = i * S[0] - pt, j * S[1] - pl
-    r1, c1 = r0 + D[0] * (K[0] - 1), c0 + D[1] * (K[1] - 1)
-    outside = r0 < 0 or c0 < 0 or r1 >= H or c1 >= W  # part of the window hangs over the padding
-    lines = [f"window in the layer's input ({source}): rows {r0}..{r1}, columns {c0}..{c1}"
-             + (" (the part outside the map is padding: 0)" if outside else "")]  # fmt: skip
-    if products.size <= 27:  # all products, channel by channel
-        for c in range(C):
-            terms = " + ".join(
-                f"{_n(a, True)}·{_n(b_, True)}" for a, b_ in zip(window[..., c].ravel(), w[..., c].ravel())
-            )
-            lines.append(f"channel {c}: {terms} = {_n(float(products[..., c].sum()))}")
-    else:  # per channel: its partial sum
-        sums = products.sum(axis=(0, 1))
-        lines.append(
-            "per input channel, Σ window · kernel: "
-            + ", ".join(f"c{c}: {_n(float(s))}" for c, s in enumerate(sums))
-        )
-    lines.append(f"sum of the products {_n(float(products.sum()))} + bias {_n(b)} = {_n(z)}")
-    if layer.activation == "relu":
-        lines.append(f"ReLU: max({_n(z)}, 0) = {_n(value)}")
-    elif layer.activation not in (None, "linear"):
-        lines.append(f"{layer.activation}({_n(z)}) = {_n(value)}")
-    return "\n".join(lines)
-
-
-def _explain_pool(layer, x, index):
-    i, j, c = index
-    K = layer.pool_size
-    S = layer.strides or layer.pool_size
-    H, W, _ = x.shape
-    _, ((pt, _), (pl, _)) = window_geometry((H, W), K, S, layer.padding)
-    cells = [(i * S[0] - pt + u, j * S[1] - pl + v) for u in range(K[0]) for v in range(K[1])]
-    cells = [(r, s) for r, s in cells if 0 <= r < H and 0 <= s < W]  # padding takes no part
-    values = [float(x[r, s, c]) for r, s in cells]
-    listed = ", ".join(_n(v) for v in values)
-    if isinstance(layer, L.AveragePooling2D):
-        return f"mean of the window's cells [{listed}] = {_n(sum(values) / len(values))}"
-    best = int(np.argmax(values))  # the first maximum in reading order wins
-    return f"max of the window's cells [{listed}] = {_n(values[best])}, the winner at {cells[best]}"
-
-
-def _explain_dense(layer, x, index, top=5, cells=None):
-    (u,) = index
-    w = layer.params["kernel"][:, u]
-    b = float(layer.params["bias"][u]) if "bias" in layer.params else 0.0
-    contributions = x * w  # (D,): input · weight, one per input
-    order = np.argsort(-np.abs(contributions), kind="stable")[:top]
-    z = float(contributions.sum()) + b
-    lines = [
-        f"z = Σ inputs · weights + bias over {len(x)} inputs; the {min(top, len(x))} largest contributions:"
-    ]
-    def name(k):  # "input 535", or its cell (row, col, channel) in the map before the Flatten
-        if cells is None:
-            return f"input {k}"
-        r, c, ch = (int(i) for i in np.unravel_index(k, cells))
-        return f"input {k} = cell (row {r}, col {c}, channel {ch})"
-
-    lines += [
-        f"  {name(k)}: {_n(float(x[k]))} · {_n(float(w[k]), True)} = {_n(float(contributions[k]))}"
-        for k in order
-    ]
-    rest = float(np.delete(contributions, order).sum())
-    lines.append(f"  the other {len(x) - len(order)} together: {_n(rest)}")
-    lines.append(f"z = {_n(float(contributions.sum()))} + bias {_n(b)} = {_n(z)}")
-    if layer.activation == "relu":
-        lines.append(f"ReLU: max({_n(z)}, 0) = {_n(max(z, 0.0))}")
-    return "\n".join(lines)
-
-
 def _before_activation(layer, x):
     """A layer's values before its activation, for one sample (recomputed in inference mode)."""
     return layer.forward(x[None], training=False, activation=False)[0]
 
 
-def _explain_softmax(z, index):
-    (k,) = index[-1:]
+def _explain_softmax(z, k):
+    """Softmax over the vector z, written out for its value k."""
     e = np.exp(z - z.max())
     terms = " + ".join(_n(float(v)) for v in e)
     return (
@@ -508,53 +680,3 @@ def top_patches(model, images, node, channel, count=9, batch_size=500):
         patches[p, dr : dr + r1 - r0, dc : dc + c1 - c0] = x[n, r0:r1, c0:c1]
     where = np.column_stack([order, cells[order]])
     return patches, best[order], where
-
-
-def model_input(image, input_shape):
-    """Any picture as the model's input: (x of shape ``input_shape``, [(step name, image), ...]).
-
-    ``image`` is (h, w) grey or (h, w, 3 or 4) colour, floats in [0, 1] or integers 0..255.
-    For a 28×28×1 model (MNIST's digits) the steps are: original → grey (luma) → inverted
-    when the paper is light (MNIST's ink is bright on black) → ``mnist_style`` (grey levels up
-    to ``PAPER_NOISE`` dropped as the paper's, then the digit scaled to 20 px and centred by
-    its mass). For other models: resized to H×W, and made
-    grey or colour to match C.
-    """
-    from PIL import Image as PILImage
-
-    from .digits import mnist_style
-
-    a = np.asarray(image)
-    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise TypeError(f"expected an image of numbers; received dtype {a.dtype}.")
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)) or min(a.shape[:2]) < 1:
-        raise ValueError(
-            f"expected an image of shape (h, w), (h, w, 3) or (h, w, 4); received shape {a.shape}."
-        )
-    a = a / 255.0 if np.issubdtype(a.dtype, np.integer) else a.astype(np.float64)
-    if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
-        raise ValueError("expected grey levels in [0, 1] (or integers 0..255).")
-    a = a[:, :, 0] if a.ndim == 3 and a.shape[2] == 1 else a
-    a = a[:, :, :3] if a.ndim == 3 else a
-    steps = [("original", a)]
-    H, W, C = input_shape
-    grey = a @ np.array([0.299, 0.587, 0.114]) if a.ndim == 3 else a  # ITU-R BT.601 luma, as PIL's "L"
-    if (H, W, C) == (28, 28, 1):
-        if a.ndim == 3:
-            steps.append(("grey", grey))
-        if grey.mean() > 0.5:  # light paper, dark ink
-            grey = 1.0 - grey
-            steps.append(("inverted", grey))
-        x = mnist_style(grey, threshold=PAPER_NOISE)[:, :, None]
-        steps.append(("mnist_style", x[:, :, 0]))
-        return x.astype(np.float32), steps
-    source = grey if C == 1 else (a if a.ndim == 3 else np.repeat(a[:, :, None], 3, axis=2))
-    if C == 1 and a.ndim == 3:
-        steps.append(("grey", grey))
-    pil = PILImage.fromarray(np.round(np.clip(source, 0, 1) * 255).astype(np.uint8))
-    resized = np.asarray(pil.resize((W, H), PILImage.Resampling.BILINEAR), dtype=np.float32) / 255.0
-    resized = resized[:, :, None] if resized.ndim == 2 else resized
-    if resized.shape[2] != C:
-        resized = np.repeat(resized[:, :, :1], C, axis=2)
-    steps.append((f"resized to {H}×{W}", resized.squeeze()))
-    return resized, steps

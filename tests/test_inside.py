@@ -6,8 +6,12 @@ import re
 import numpy as np
 import pytest
 from _helpers import numerical_gradient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cnnviz import architectures, inside, keras
+import cnnviz
+from cnnviz import architectures, digits, inside, keras, sizes
+from cnnviz import layers as cnnviz_layers
 from cnnviz.keras import layers
 
 
@@ -111,6 +115,144 @@ def test_branches_are_refused():
     model = keras.Model(a, layers.Add()([a, layers.Conv2D(1, 1)(a)]))
     with pytest.raises(ValueError, match="has a branch or merge at layer 'add'"):
         inside.receptive_boxes(model, 1, 0, 0)
+
+
+def test_every_layer_class_is_described_in_the_table_by_name():
+    """Each layer class has its own entry: none is described through the class it happens to extend."""
+    classes = [
+        cls
+        for name in cnnviz_layers.__all__
+        if isinstance(cls := getattr(cnnviz_layers, name), type) and issubclass(cls, cnnviz_layers.Layer)
+    ]
+    missing = [cls.__name__ for cls in classes if cls not in inside.LAYER_KINDS and not cls.merges]
+    assert not missing, f"layer classes missing from inside.LAYER_KINDS: {missing}"
+    assert (
+        inside.kind_of(layers.AveragePooling2D()).explain is not inside.kind_of(layers.MaxPooling2D()).explain
+    )
+
+
+@st.composite
+def windows_2d(draw):
+    """Kernel, strides, dilation and ((top, bottom), (left, right)) padding of a 2D window over an H × W grid."""
+    K, S, D = (tuple(draw(st.integers(1, hi)) for _ in range(2)) for hi in (3, 3, 2))
+    pads = tuple(tuple(draw(st.integers(0, 2)) for _ in range(2)) for _ in range(2))
+    H, W = (draw(st.integers(max(1, sizes.kernel_extent(k, d) - sum(p)), 6)) for k, d, p in zip(K, D, pads))
+    return (H, W), K, S, D, pads
+
+
+@given(windows_2d())
+@settings(max_examples=60, deadline=None)
+def test_cells_reading_agrees_with_convolving_one_hot_images(window):
+    """cells_reading with dilation, stride and padding: exactly the outputs a one-hot input reaches."""
+    (H, W), K, S, D, pads = window
+    ones = np.ones(K)
+    for row in range(H):
+        for col in range(W):
+            x = np.zeros((H, W))
+            x[row, col] = 1.0
+            y = cnnviz.conv2d(x, ones, padding=pads, strides=S, dilation_rate=D)
+            readers = inside.cells_reading(row, col, K, S, y.shape, dilation_rate=D, padding=pads)
+            assert readers == [tuple(int(v) for v in c) for c in np.argwhere(y != 0)]
+            padded = inside.cells_reading(row + pads[0][0], col + pads[1][0], K, S, y.shape, D)
+            assert padded == readers  # padding=0: the cell counted in the padded input
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "pattern"),
+    [
+        (((1, 1, (3, 3), (1, 1), (0, 3))), ValueError, r"L_out must be >= 1; received L_out=0"),
+        (((1, 1, (3, 3), 1.5, (3, 3))), TypeError, r"strides must be an int or a sequence of 2 ints"),
+        (((1, 1, (3, 3, 3), 1, (3, 3))), ValueError, r"kernel_size needs one value per spatial axis"),
+        (((1.0, 1, 3, 1, (3, 3))), TypeError, r"received r=1\.0 of type float"),
+    ],
+)
+def test_cells_reading_names_wrong_arguments(args, error, pattern):
+    with pytest.raises(error, match=pattern):
+        inside.cells_reading(*args)
+
+
+def chain(dilation_rate=1, input_shape=(9, 8, 1)):
+    """Padding, a convolution, pooling, upsampling and cropping: linear, with weights of one."""
+    return keras.models.Sequential(
+        [
+            layers.ZeroPadding2D(((1, 0), (2, 1)), input_shape=input_shape),
+            layers.Conv2D(1, (2, 3), dilation_rate=dilation_rate, padding="same", kernel_initializer="ones"),
+            layers.AveragePooling2D(2, strides=(1, 2), padding="same"),
+            layers.UpSampling2D((2, 1)),
+            layers.Cropping2D(((1, 2), (0, 1))),
+        ],
+        seed=0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "exact"),
+    [
+        (chain(), True),
+        (keras.models.Sequential([layers.Conv2D(1, (2, 3), dilation_rate=(3, 2), padding="same",
+                                                kernel_initializer="ones", input_shape=(9, 8, 1))]), True),
+        (chain(dilation_rate=(3, 2)), False),
+    ],
+    ids=["chain", "dilated", "chain-dilated"],
+)  # fmt: skip
+def test_receptive_boxes_agree_with_which_input_cells_move_a_value(model, exact):
+    """Brute force: output cell (r, c) depends on the input cells whose one-hot image moves it. The box is
+    the smallest around them; through a dilated layer and then others, boxes of boxes may hold more cells
+    (those between the taps), never fewer."""
+    one_hot = np.eye(72, dtype=np.float32).reshape(72, 9, 8, 1)
+    maps = model.forward(one_hot, keep=True)  # every node's output, for each one-hot image
+    for node, out in enumerate(maps):
+        for r in range(out.shape[1]):
+            for c in range(out.shape[2]):
+                moved = np.flatnonzero(out[:, r, c, 0] != 0)  # the input cells that reach (r, c)
+                rows, cols = moved // 8, moved % 8
+                r0, r1, c0, c1 = box = inside.receptive_boxes(model, node, r, c)[0]
+                if not moved.size:
+                    assert r0 == r1 or c0 == c1, (node, r, c, box)  # a cell of zero padding reads nothing
+                elif exact:
+                    assert box == (rows.min(), rows.max() + 1, cols.min(), cols.max() + 1), (node, r, c)
+                else:
+                    assert r0 <= rows.min() and rows.max() < r1 and c0 <= cols.min() and cols.max() < c1
+
+
+def test_explain_names_a_wrong_position_or_node():
+    model = lecture_like()
+    outs = outputs_of(model, np.zeros((12, 12, 1), np.float32))
+    with pytest.raises(
+        ValueError,
+        match=r"position \(row, col, channel\) inside the output of shape \(10, 10, 4\); received \(10, 0, 0\)",
+    ):
+        inside.explain(model, outs, 0, (10, 0, 0))
+    with pytest.raises(ValueError, match=r"position \(unit,\) .* received \(0, 1\)"):
+        inside.explain(model, outs, 7, (0, 1))
+    with pytest.raises(ValueError, match=r"node as a layer number 0\.\.7; received node=8"):
+        inside.explain(model, outs, 8, (0,))
+    with pytest.raises(
+        ValueError, match=r"position \(row, col\) inside the output of shape \(10, 10\); received \(-1, 0\)"
+    ):
+        inside.receptive_boxes(model, 0, -1, 0)
+
+
+@pytest.mark.parametrize("layer", [layers.Activation("softmax"), layers.Softmax(), layers.Softmax(axis=1)])
+def test_a_softmax_over_a_map_is_written_out_along_its_axis(rng, layer):
+    model = keras.models.Sequential([layers.Conv2D(3, 2, input_shape=(4, 4, 1)), layer], seed=0)
+    outs = outputs_of(model, rng.random((4, 4, 1)).astype(np.float32))
+    text = inside.explain(model, outs, 1, (1, 2, 0))
+    _check_arithmetic(text, float(outs[2][1, 2, 0]))
+    assert text.splitlines()[-1].startswith("p_") and len(text.splitlines()) == 4
+
+
+def test_a_one_dimensional_model_is_named_without_a_wrong_explanation(rng):
+    model = keras.models.Sequential([layers.Conv1D(2, 3, input_shape=(8, 1)), layers.MaxPooling1D(2)], seed=0)
+    outs = outputs_of(model, rng.random((8, 1)).astype(np.float32))
+    assert inside.explain(model, outs, 1, (1, 0)).count("\n") == 0
+    assert inside.receptive_boxes(model, 1, 1, 0) == [None, None, None]
+
+
+def test_model_input_lives_in_digits_and_is_still_importable_from_inside():
+    assert inside.model_input is digits.model_input and inside.PAPER_NOISE == digits.PAPER_NOISE
+    with pytest.raises(ValueError, match=r"input_shape as \(H, W, C\).*received input_shape=\(28, 28\)"):
+        digits.model_input(np.zeros((5, 5)), (28, 28))
 
 
 # --- gradients and saliency -------------------------------------------------------------------

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnnviz import inside, keras
-from cnnviz.digits import MAX_PIXELS, READ_SIDE, read_image
+from cnnviz import keras
+from cnnviz.digits import MAX_PIXELS, READ_SIDE, model_input, read_image
 from cnnviz.keras import layers
 from cnnviz.widgets import NetworkExplorer
 
@@ -93,7 +93,7 @@ def test_every_format_and_mode_reads_as_the_digit_it_shows(fmt, mode):
     image, size = read_image(data)
     assert size == (90, 60) and image.dtype == np.float64
     assert image.min() >= 0 and image.max() <= 1
-    x, steps = inside.model_input(image, (28, 28, 1))
+    x, steps = model_input(image, (28, 28, 1))
     assert is_a_one(x), (fmt, mode, [t for t, _ in steps])
 
 
@@ -112,7 +112,7 @@ def test_light_ink_on_a_transparent_background_is_read_on_black_paper():
     a[15:75, 27:33] = (255, 255, 255, 255)  # white ink; the rest transparent
     image, _ = read_image(encode(PIL.Image.fromarray(a), "PNG"))
     assert image[0, 0].max() == 0.0 and image[45, 30].min() == 1.0
-    assert is_a_one(inside.model_input(image, (28, 28, 1))[0])
+    assert is_a_one(model_input(image, (28, 28, 1))[0])
 
 
 def test_a_palette_image_with_a_transparent_paper_is_laid_on_paper():
@@ -120,7 +120,7 @@ def test_a_palette_image_with_a_transparent_paper_is_laid_on_paper():
     image.putpalette([0, 0, 0] * 256)  # every colour black: only transparency tells the ink
     PIL.ImageDraw.Draw(image).rectangle([27, 15, 32, 75], fill=1)
     data = encode(image, "PNG", transparency=0)
-    x, _ = inside.model_input(read_image(data)[0], (28, 28, 1))
+    x, _ = model_input(read_image(data)[0], (28, 28, 1))
     assert is_a_one(x)
 
 
@@ -171,7 +171,7 @@ def test_a_sideways_jpeg_of_a_one_reads_as_a_one():
     data = encode(one(600, 900).convert("RGB").transpose(PIL.Image.Transpose.ROTATE_90), "JPEG", exif=exif)
     image, size = read_image(data)
     assert size == (900, 600)
-    assert is_a_one(inside.model_input(image, (28, 28, 1))[0])
+    assert is_a_one(model_input(image, (28, 28, 1))[0])
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 1000), (1000, 1), (2, 3), (3000, 2)])
