@@ -48,6 +48,7 @@ from .sizes import input_span, per_axis, spatial_pairs, window_cells, window_geo
 
 __all__ = [
     "LAYER_KINDS",
+    "Value",
     "LayerKind",
     "cells_reading",
     "check_single_path",

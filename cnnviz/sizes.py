@@ -42,6 +42,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from ._checks import check_range
+
 __all__ = [
     "ARITHMETIC_MODES",
     "PADDING_MODES",
@@ -78,9 +80,7 @@ def check_int(name: str, value, minimum: int) -> int:
         raise TypeError(
             f"{name} must be a whole number (int); received {name}={value!r} of type {type(value).__name__}."
         )
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; received {name}={value}.")
-    return int(value)
+    return check_range(None, name, value, low=minimum, integer=True)  # the range, as every check says it
 
 
 def kernel_extent(K: int, D: int = 1) -> int:
