@@ -90,6 +90,92 @@ def test_a_model_learns_with_each(optimizer):
     rates = {"adagrad": 0.5, "adadelta": 1.0, "adamax": 0.05}
     model.compile(optimizer=optimizers.get(optimizer).__class__(rates[optimizer]), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])  # fmt: skip
-    epochs = 40 if optimizer == "adadelta" else 5  # Adadelta's first steps are tiny (about √ε): it starts slowly
+    epochs = (
+        40 if optimizer == "adadelta" else 5
+    )  # Adadelta's first steps are tiny (about √ε): it starts slowly
     history = model.fit(x, y, epochs=epochs, batch_size=20, verbose=0)
     assert history.history["accuracy"][-1] > 0.85
+
+
+def test_nadam_follows_keras_equations_with_its_factors_from_the_step_count():
+    """Keras' Nadam: u_t = β₁(1 − ½·0.96ᵗ), Π_t = u_1···u_t, the step from u_{t+1}·m and (1 − u_t)·g."""
+    opt = optimizers.Nadam(learning_rate=0.01)
+    w, m, v, product = np.array(W0), np.zeros(3), np.zeros(3), 1.0
+    for t, g in enumerate(map(np.array, GRADIENTS), start=1):
+        u_t, u_next = 0.9 * (1 - 0.5 * 0.96**t), 0.9 * (1 - 0.5 * 0.96 ** (t + 1))
+        product *= u_t
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        m_hat = u_next * m / (1 - product * u_next) + (1 - u_t) * g / (1 - product)
+        w = w - 0.01 * m_hat / (np.sqrt(v / (1 - 0.999**t)) + 1e-7)
+    np.testing.assert_allclose(run(opt, GRADIENTS, W0), w, rtol=1e-12)
+
+
+def test_nadam_factors_depend_on_beta_1_and_the_step_alone():
+    u_1, u_2, product_1 = optimizers.nadam_factors(0.9, 1)
+    assert (u_1, product_1) == (0.9 * (1 - 0.5 * 0.96), u_1)
+    u_3, _, product_3 = optimizers.nadam_factors(0.9, 3)
+    assert product_3 == u_1 * u_2 * u_3  # multiplied in step order
+    assert optimizers.nadam_factors(0.9, 2) == (u_2, optimizers.nadam_factors(0.9, 3)[0], u_1 * u_2)
+    assert optimizers.nadam_factors(0.5, 1)[0] == 0.5 * (1 - 0.5 * 0.96)
+
+
+def test_a_step_takes_weight_gradient_pairs_counts_itself_and_never_writes_into_a_gradient():
+    """SGD scaled gradients of a million numbers and more in place once: grads meant different things."""
+    rng = np.random.default_rng(0)
+    small, large = rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=1_300_000).astype(np.float32)
+    g_small, g_large = (
+        rng.normal(size=small.shape).astype(np.float32),
+        rng.normal(size=large.shape).astype(np.float32),
+    )
+    before = {"small": (small.copy(), g_small.copy()), "large": (large.copy(), g_large.copy())}
+    for optimizer in [
+        optimizers.SGD(0.1),
+        optimizers.SGD(0.1, momentum=0.9),
+        optimizers.Adam(),
+        optimizers.Nadam(),
+    ]:
+        optimizer.step({"small": (small, g_small), "large": (large, g_large)})
+        assert optimizer.iterations == 1
+        assert np.array_equal(g_small, before["small"][1]) and np.array_equal(g_large, before["large"][1])
+    fresh = before["large"][0].copy()
+    optimizers.SGD(0.1).step({"w": (fresh, g_large)})
+    np.testing.assert_array_equal(
+        fresh, before["large"][0] - np.float32(0.1) * g_large
+    )  # p ← p − η·g, exactly
+    with pytest.raises(
+        TypeError, match=r"SGD.step expects a dict \{key: \(weight, gradient\)\}; received list"
+    ):
+        optimizers.SGD().step([(fresh, g_large)])
+
+
+def test_apply_is_a_step_over_the_layers_trainable_pairs():
+    layer = _Weights(np.array([1.0, 2.0]))
+    layer.grads["w"] = np.array([0.5, -0.5])
+    pairs = optimizers.trainable_pairs([layer])
+    assert list(pairs) == [(id(layer), "w")] and pairs[(id(layer), "w")][0] is layer.params["w"]
+    optimizers.SGD(learning_rate=1.0).apply([layer])
+    np.testing.assert_array_equal(layer.params["w"], [0.5, 2.5])
+    assert optimizers.trainable_pairs([_Weights(np.zeros(2))]) == {}  # no gradient yet: nothing to update
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: optimizers.get("ftrl"),
+            ValueError,
+            r"Unknown optimizer 'ftrl'; expected one of \('sgd', 'adam'",
+        ),
+        (lambda: optimizers.get(optimizers.SGD), TypeError, r"write SGD\(\) \(with parentheses\) or 'sgd'"),
+        (
+            lambda: optimizers.SGD(momentum=1),
+            ValueError,
+            r"SGD expects momentum in \[0, 1\); received momentum=1\.",
+        ),
+        (lambda: optimizers.AdamW(weight_decay=True), TypeError, "AdamW expects weight_decay as a number"),
+    ],
+)
+def test_wrong_names_and_settings_are_named(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
