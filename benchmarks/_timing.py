@@ -19,9 +19,18 @@ so this folder is on ``sys.path``). The rules it keeps in one place:
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from typing import NamedTuple
+
+
+def load_note():
+    """The machine's load next to its cores: ratios measured while other work runs are noisy."""
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0]
+    busy = "  (busy: other work shares the cores, times are noisy)" if load > cores / 2 else ""
+    return f"load average {load:.1f} on {cores} cores{busy}"
 
 
 def clock(fn):
@@ -47,11 +56,15 @@ def median_seconds(fn, repeats=7, warmup=1):
 
 
 class Comparison(NamedTuple):
-    """Medians of interleaved rounds: seconds per call of each side, and the median ratio."""
+    """Medians of interleaved rounds: seconds per call of each side, and the median ratio;
+    then the fastest round of each side and their ratio (what a quiet machine would give)."""
 
     ours: float
-    theirs: float
-    ratio: float
+    theirs: float | None
+    ratio: float | None
+    ours_best: float
+    theirs_best: float | None
+    ratio_best: float | None
 
 
 def compare(ours, theirs, rounds=7, warmup=1, calls=1):
@@ -59,8 +72,8 @@ def compare(ours, theirs, rounds=7, warmup=1, calls=1):
 
     Both sides are warmed up, then each round times ``calls`` calls of ``ours`` in one block and
     ``calls`` calls of ``theirs`` in the next. Returns the median seconds per call of each side and
-    the median of the rounds' ratios ours / theirs. With ``theirs=None`` (PyTorch not installed)
-    only ``ours`` is timed and ``theirs`` and ``ratio`` are None.
+    the median of the rounds' ratios ours / theirs, then the same from each side's fastest round.
+    With ``theirs=None`` (PyTorch not installed) only ``ours`` is timed and the rest is None.
     """
     sides = (ours,) if theirs is None else (ours, theirs)
     for fn in sides:
@@ -74,6 +87,7 @@ def compare(ours, theirs, rounds=7, warmup=1, calls=1):
                 fn()
             seconds.append((time.perf_counter() - start) / calls)
     if theirs is None:
-        return Comparison(statistics.median(per_call[0]), None, None)
+        return Comparison(statistics.median(per_call[0]), None, None, min(per_call[0]), None, None)
     ratios = [a / b for a, b in zip(*per_call)]
-    return Comparison(*map(statistics.median, per_call), statistics.median(ratios))
+    best = [min(seconds) for seconds in per_call]
+    return Comparison(*map(statistics.median, per_call), statistics.median(ratios), *best, best[0] / best[1])

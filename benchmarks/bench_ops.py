@@ -1,12 +1,16 @@
 """Speed and memory of cnnviz's core ops, measured as ratios in one run.
 
-Run:  python benchmarks/bench_ops.py            (add --quick for fewer repeats)
+Run:  python benchmarks/bench_ops.py            (add --quick for fewer rounds,
+                                                 --only pool-bn for pooling and batch norm alone)
 
-Prints, for each case, the best-of-n time and GFLOP/s of cnnviz, of PyTorch on
-the CPU when it is installed (``pip install torch==2.13.0``), and their ratio;
-the reference loops' time per output element against cnnviz's; and the peak
-extra memory of conv2d forward+backward against the size of its im2col matrix.
-Both libraries get the same number of threads (``--threads``, default 2).
+Prints, for each case, the time and GFLOP/s of cnnviz, of PyTorch on the CPU when
+it is installed (``pip install torch==2.13.0``), and their ratio, from interleaved
+rounds (benchmarks/_timing.py: each round times cnnviz, then PyTorch, each in its
+own block; medians, and the ratio of the fastest rounds in brackets, which is what
+a quiet machine gives); the reference loops' time per output element against
+cnnviz's; and the peak extra memory of conv2d forward+backward against the size of
+its im2col matrix. Both libraries get the same number of threads (``--threads``,
+default 2).
 """
 
 from __future__ import annotations
@@ -14,17 +18,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import tracemalloc
 
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--threads", type=int, default=2)
-parser.add_argument("--quick", action="store_true", help="fewer repeats")
+parser.add_argument("--quick", action="store_true", help="fewer rounds")
+parser.add_argument("--only", choices=["pool-bn"], help="only max-pooling and batch norm")
 args = parser.parse_args()
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)  # before numpy loads BLAS
 
 import numpy as np  # noqa: E402
+from _timing import compare, load_note, median_seconds  # noqa: E402
 
 from cnnviz import ops, reference  # noqa: E402
 
@@ -36,32 +41,31 @@ try:
 except ImportError:
     torch = None
 
-REPEATS = 3 if args.quick else 7
+ROUNDS = 5 if args.quick else 15
 rng = np.random.default_rng(0)
 
 
-def best_time(fn, repeats=REPEATS):
-    """Best wall time of ``fn()`` over ``repeats`` runs, after one warm-up run."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def timed(fn):
+    """Median seconds of ``fn()`` alone (no PyTorch counterpart)."""
+    return median_seconds(fn, repeats=ROUNDS)
 
 
-def row(name, t_ours, t_torch=None, flops=None):
-    text = f"  {name:<22} cnnviz {t_ours * 1e3:8.2f} ms"
+def row(name, ours, theirs=None, flops=None):
+    """Time ``ours()`` against ``theirs()`` (None: PyTorch missing) in interleaved rounds; print a row.
+
+    Returns the ``_timing.Comparison``: medians, and ratio cnnviz / PyTorch (None without PyTorch).
+    """
+    t = compare(ours, theirs, rounds=ROUNDS)
+    text = f"  {name:<22} cnnviz {t.ours * 1e3:8.2f} ms"
     if flops:
-        text += f" ({flops / t_ours / 1e9:6.1f} GFLOP/s)"
-    if t_torch is not None:
-        text += f" | torch {t_torch * 1e3:8.2f} ms"
+        text += f" ({flops / t.ours / 1e9:6.1f} GFLOP/s)"
+    if theirs is not None:
+        text += f" | torch {t.theirs * 1e3:8.2f} ms"
         if flops:
-            text += f" ({flops / t_torch / 1e9:6.1f} GFLOP/s)"
-        text += f" | ratio {t_ours / t_torch:5.2f}x"
+            text += f" ({flops / t.theirs / 1e9:6.1f} GFLOP/s)"
+        text += f" | ratio {t.ratio:5.2f}x (fastest rounds {t.ratio_best:4.2f}x)"
     print(text)
-    return None if t_torch is None else t_ours / t_torch
+    return t
 
 
 def to_torch(x, grad=True):
@@ -86,14 +90,15 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
     y, _ = ops.conv2d_forward(x, w, b, S, P)
     dy = rng.standard_normal(y.shape, dtype=np.float32)
     flops_fwd = 2 * y.size * K * K * C
-    t_fwd = best_time(lambda: ops.conv2d_forward(x, w, b, S, P))
+
+    def fwd():
+        return ops.conv2d_forward(x, w, b, S, P)
 
     def fwd_bwd():
         _, c = ops.conv2d_forward(x, w, b, S, P)
         return ops.conv2d_backward(dy, c)
 
-    t_all = best_time(fwd_bwd)
-    t_torch_fwd = t_torch_all = None
+    torch_fwd = torch_all = None
     if torch is not None:
         xt, wt, bt = (
             to_torch(x),
@@ -110,11 +115,10 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
             xt.grad = wt.grad = bt.grad = None
             tF.conv2d(xt, wt, bt, stride=S, padding=torch_pad).backward(dyt)
 
-        t_torch_fwd, t_torch_all = best_time(torch_fwd), best_time(torch_all)
         yt = torch_fwd().permute(0, 2, 3, 1).numpy()
         assert np.allclose(yt, y, rtol=1e-3, atol=1e-3), "cnnviz and torch disagree"
-    r1 = row("forward", t_fwd, t_torch_fwd, flops_fwd)
-    r2 = row("forward+backward", t_all, t_torch_all, 3 * flops_fwd)
+    r1 = row("forward", fwd, torch_fwd, flops_fwd)
+    r2 = row("forward+backward", fwd_bwd, torch_all, 3 * flops_fwd)
 
     # peak memory beyond the inputs, against the im2col matrix (one row per output cell)
     im2col_bytes = y.shape[0] * y.shape[1] * y.shape[2] * K * K * C * 4
@@ -126,7 +130,7 @@ def bench_conv(name, N, H, W, C, F, K, S, P, torch_pad):
         f"  peak extra memory {peak / 2**20:7.1f} MiB = {peak / im2col_bytes:4.2f}x the im2col matrix "
         f"({im2col_bytes / 2**20:.1f} MiB)"
     )
-    return t_all / (y.size), r1, r2
+    return r2.ours / y.size, r1.ratio, r2.ratio
 
 
 def bench_phases(name, N, H, W, C, F, K, S, P, torch_pad):
@@ -151,14 +155,14 @@ def bench_phases(name, N, H, W, C, F, K, S, P, torch_pad):
         cols = im2col(x, *geometry, ones=True).copy(order="K")
         w1 = np.concatenate([w.reshape(-1, F), b[None]])  # (K·K·C + 1, F)
         times = {
-            "im2col copy": best_time(lambda: im2col(x, *geometry, ones=True)),
-            "GEMM y": best_time(lambda: cols @ w1),
-            "GEMM dw": best_time(lambda: cols.T @ dy.reshape(-1, F)),
-            "dx scatter": best_time(lambda: _conv_engine.scatter(dy, w, pads, (S, S), (1, 1), out=dx)),
+            "im2col copy": timed(lambda: im2col(x, *geometry, ones=True)),
+            "GEMM y": timed(lambda: cols @ w1),
+            "GEMM dw": timed(lambda: cols.T @ dy.reshape(-1, F)),
+            "dx scatter": timed(lambda: _conv_engine.scatter(dy, w, pads, (S, S), (1, 1), out=dx)),
         }
         if S == 1:
             w_flip = w[::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, C)  # (K·K·F, C)
-            times["dx gather"] = best_time(
+            times["dx gather"] = timed(
                 lambda: _conv_engine.gather_input_gradient(dy, w_flip, (K, K), pads, (1, 1), out=dx)
             )
     layout = "columns" if channels_first(C) else "rows"
@@ -169,7 +173,7 @@ def bench_reference(per_element_ours):
     """The reference loops on case (b)'s layer (32->64, 3x3, same) on one small image."""
     x = rng.standard_normal((6, 6, 32))
     w = rng.standard_normal((3, 3, 32, 64))
-    t = best_time(lambda: reference.conv2d_case4(x, w, None, 1, 1), repeats=1)
+    t = median_seconds(lambda: reference.conv2d_case4(x, w, None, 1, 1), repeats=1, warmup=0)
     per_element_ref = t / (6 * 6 * 64)
     print("reference loops, case (b)'s layer on one 6x6x32 image (forward only)")
     print(
@@ -186,7 +190,7 @@ def bench_pool_bn():
         y, c = ops.max_pool2d_forward(x, 2)
         return ops.max_pool2d_backward(y, c)
 
-    t_torch = None
+    torch_pool = None
     if torch is not None:
         xt = to_torch(x)
         dyt = to_torch(np.ones((64, 14, 14, 64), np.float32), grad=False)
@@ -195,8 +199,7 @@ def bench_pool_bn():
             xt.grad = None
             tF.max_pool2d(xt, 2).backward(dyt)
 
-        t_torch = best_time(torch_pool)
-    r_pool = row("forward+backward", best_time(pool), t_torch)
+    r_pool = row("forward+backward", pool, torch_pool).ratio
 
     print("batch norm on (64, 28, 28, 64)")
     gamma, beta = np.ones(64, np.float32), np.zeros(64, np.float32)
@@ -206,7 +209,7 @@ def bench_pool_bn():
         _, c = ops.batchnorm_forward(x, gamma, beta)
         return ops.batchnorm_backward(dy, c)
 
-    t_torch = None
+    torch_bn = None
     if torch is not None:
         xt, gt, bt = to_torch(x), torch.ones(64, requires_grad=True), torch.zeros(64, requires_grad=True)
         dyt = to_torch(dy, grad=False)
@@ -215,8 +218,7 @@ def bench_pool_bn():
             xt.grad = gt.grad = bt.grad = None
             tF.batch_norm(xt, None, None, gt, bt, training=True, eps=1e-3).backward(dyt)
 
-        t_torch = best_time(torch_bn)
-    r_bn = row("forward+backward", best_time(bn), t_torch)
+    r_bn = row("forward+backward", bn, torch_bn).ratio
     return r_pool, r_bn
 
 
@@ -234,6 +236,9 @@ def main():
         f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
         f"{args.threads} threads, python {sys.version.split()[0]}, {blas_kernel()}\n"
     )
+    if args.only == "pool-bn":
+        report_pool_bn(*bench_pool_bn())
+        return
     ratios = {}
     per_element = None
     for name, case in CONV_CASES.items():
@@ -256,8 +261,14 @@ def main():
             print(
                 f"  conv {key}: {ratios[key]:.2f}x (target <= {limit}x) {'met' if ratios[key] <= limit else 'MISSED'}"
             )
+    report_pool_bn(r_pool, r_bn)
+
+
+def report_pool_bn(r_pool, r_bn):
+    if torch is not None:
         for name, r in (("max-pool", r_pool), ("batch norm", r_bn)):
             print(f"  {name}: {r:.2f}x (target <= 1.5x) {'met' if r <= 1.5 else 'MISSED'}")
+    print(load_note())
 
 
 if __name__ == "__main__":
