@@ -326,7 +326,7 @@ def test_a_click_on_an_input_cell_frames_the_output_cells_that_read_it():
     press(explorer, inputs[1], 1, 1)  # the centre is read by all four windows
     assert explorer.reading == (1, 1)
     assert explorer.readers == ((0, 0), (0, 1), (1, 0), (1, 1))
-    assert len(explorer._frames.get_segments()) == 4 and explorer.png != before
+    assert len(explorer.overlay.frames.get_segments()) == 4 and explorer.png != before
     press(explorer, inputs[0], 0, 2)  # a corner: one window
     assert explorer.readers == ((0, 1),)
     explorer.controls["step"].value = 2  # stepping keeps the reverse link

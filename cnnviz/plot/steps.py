@@ -34,6 +34,7 @@ __all__ = [
     "Conv2DBackwardStep",
     "Conv2DStep",
     "Pool2DStep",
+    "ReadersOverlay",
     "RevealGrid",
     "products_text",
     "show_conv1d_step",
@@ -496,6 +497,34 @@ def _cell_frames(cells, inset=0.42):
         [(c - inset, r - inset), (c + inset, r - inset), (c + inset, r + inset), (c - inset, r + inset), (c - inset, r - inset)]
         for r, c in cells
     ]  # fmt: skip
+
+
+class ReadersOverlay:
+    """The reverse link drawn over a step picture: which output cells read one input cell.
+
+    The input cell (row, col) of the padded input is framed in each of ``inputs`` (one axes
+    per channel, cell (r, c) drawn at (c, r)), and every output cell whose window reads it is
+    framed in ``output``. Built once; ``set(reading, readers)`` moves it, and ``dynamic``
+    lists its artists, so that an explorer redraws only those. A cell that no window reads
+    (``readers`` empty, possible when S > K) turns the empty frame set red.
+    """
+
+    def __init__(self, inputs, output):
+        self.marks = [
+            ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec=VISITED_COLOR, lw=3, visible=False)) for ax in inputs
+        ]
+        self.frames = output.add_collection(LineCollection([], colors=VISITED_COLOR, linewidths=3))
+        self.dynamic = [*self.marks, self.frames]
+
+    def set(self, reading, readers) -> ReadersOverlay:
+        """Frame input cell ``reading`` (or nothing when it is None) and output cells ``readers``."""
+        for mark in self.marks:
+            mark.set_visible(reading is not None)
+            if reading is not None:
+                mark.set_xy((reading[1] - 0.5, reading[0] - 0.5))
+        self.frames.set_segments(_cell_frames(readers, inset=0.45))
+        self.frames.set_color(WINDOW_COLOR if len(readers) == 0 else VISITED_COLOR)
+        return self
 
 
 class Conv2DBackwardStep:

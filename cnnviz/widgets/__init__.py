@@ -15,7 +15,9 @@ PNG of its default state.
 ==================  ==================================================================
 module              explorers
 ==================  ==================================================================
-``base``            ``Explorer`` (with ``hold()``), ``GridStepExplorer``, the shared controls
+``explorer``        ``LivePicture`` (figure, blitting, still PNG, message) and ``Explorer`` (with ``hold()``)
+``controls``        the shared sliders, drop-down lists and step controls
+``gridstep``        ``GridStepExplorer``: a window stepped over a grid, clicks on its cells
 ``convolution``     ``Conv1DExplorer``, ``Conv2DStepExplorer``, ``ConvArithmeticExplorer``,
                     ``ImageKernelExplorer``, ``OutputSizeExplorer``
 ``pixels``          ``PixelExplorer`` and the example images (``IMAGES``)
@@ -32,19 +34,8 @@ This package is the only part of cnnviz that imports ipywidgets.
 """
 
 from ..demos import bn_activations  # moved to cnnviz.demos; still importable from here
-from .base import (
-    FAST_DRAWING,
-    SLIDER_LAYOUT,
-    STYLE,
-    Explorer,
-    GridStepExplorer,
-    StepControls,
-    canvas_png,
-    dropdown,
-    float_slider,
-    int_slider,
-)
 from .clickimage import ClickImage
+from .controls import SLIDER_LAYOUT, STYLE, StepControls, dropdown, float_slider, int_slider
 from .convolution import (
     CHANNEL_MIX,
     SIGNALS,
@@ -56,6 +47,8 @@ from .convolution import (
     OutputSizeExplorer,
 )
 from .drawing import DrawingPad
+from .explorer import FAST_DRAWING, Explorer, LivePicture, canvas_png
+from .gridstep import GridStepExplorer
 from .learning import OptimizerExplorer
 from .network import NetworkExplorer
 from .normalization import BatchNormExplorer
@@ -82,6 +75,7 @@ __all__ = [
     "Explorer",
     "GridStepExplorer",
     "ImageKernelExplorer",
+    "LivePicture",
     "NetworkExplorer",
     "OptimizerExplorer",
     "OutputSizeExplorer",

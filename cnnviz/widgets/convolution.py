@@ -11,7 +11,9 @@ from ..cases import conv1d, conv2d
 from ..kernels import CHANNEL_MIX, KERNELS, SIGNALS, TAPS  # the 1D cases' data live with the kernels
 from ..plot.steps import Conv2DBackwardStep
 from ..sizes import output_length, resolve_padding, transposed_output_length, window_geometry
-from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider, learner_array
+from .controls import STYLE, StepControls, dropdown, int_slider, learner_array
+from .explorer import Explorer
+from .gridstep import GridStepExplorer
 from .pixels import IMAGES
 
 __all__ = [
@@ -93,8 +95,7 @@ class Conv1DExplorer(Explorer):
         C, k = x.shape[1], w.shape[2]
         grid = fig.add_gridspec(2, 2, width_ratios=[len(x) + 2 * P, max(K, 3)], height_ratios=[C, k + 0.4])
         axes = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]))
-        self.picture = plot.Conv1DStep(x, w, S=S, P=P, o=o, axes=axes).set(i)
-        self.dynamic = self.picture.dynamic
+        return plot.Conv1DStep(x, w, S=S, P=P, o=o, axes=axes).set(i)
 
     def update(self, i, **_):
         if i >= self.picture.y.shape[1]:
@@ -423,23 +424,21 @@ class Conv2DStepExplorer(GridStepExplorer):
             # the output's size, and the check that the window fits, come from cnnviz.conv2d
             y = conv2d(self.x, self.w, strides=S, padding=P)  # (H', W', F)
             wrt = "w" if mode == "backward dL/dw" else "x"
-            self.picture = Conv2DBackwardStep(
-                self.x, self.w, upstream_gradient(y.shape), S, P, o, wrt, fig=fig
-            )
-            self.show_step(step)
-            return
-        axes = fig.subplots(2, self.x.shape[2] + 1, height_ratios=[1.4, 1])
-        # the picture's output is cnnviz.conv2d's; it raises a clear ValueError when impossible
-        self.picture = plot.Conv2DStep(self.x, self.w, S=S, P=P, o=o, b=self.b, axes=axes)
-        self.show_step(step)
+            picture = Conv2DBackwardStep(self.x, self.w, upstream_gradient(y.shape), S, P, o, wrt, fig=fig)
+        else:
+            axes = fig.subplots(2, self.x.shape[2] + 1, height_ratios=[1.4, 1])
+            # the picture's output is cnnviz.conv2d's; it raises a clear ValueError when impossible
+            picture = plot.Conv2DStep(self.x, self.w, S=S, P=P, o=o, b=self.b, axes=axes)
+        self.show_step(picture, step)
+        return picture
 
     # a backward picture steps over the gradient's cells; the forward one is GridStepExplorer's
-    def show_step(self, step):
-        if not self.backward:
-            return super().show_step(step)
-        self.steps.set_maximum(self.picture.steps - 1)
-        self.picture.set(min(step, self.picture.steps - 1))
-        self.dynamic = list(self.picture.dynamic)
+    def show_step(self, picture, step):
+        if not isinstance(picture, Conv2DBackwardStep):
+            return super().show_step(picture, step)
+        self.picture, self.overlay = picture, None
+        self.steps.set_maximum(picture.steps - 1)
+        picture.set(min(step, picture.steps - 1))
 
     def update(self, step, **values):
         if not self.backward:

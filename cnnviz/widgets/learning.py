@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import learning, plot
 from ..optimizers import SGD, Adam
-from .base import SLIDER_LAYOUT, STYLE, Explorer, dropdown, float_slider, int_slider
+from .controls import SLIDER_LAYOUT, STYLE, dropdown, float_slider, int_slider
+from .explorer import Explorer
 
 __all__ = ["OPTIMIZERS", "OptimizerExplorer"]
 

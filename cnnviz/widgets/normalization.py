@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import ops, plot
 from ..demos import bn_activations
-from .base import SLIDER_LAYOUT, STYLE, Explorer, float_slider, int_slider
+from .controls import SLIDER_LAYOUT, STYLE, float_slider, int_slider
+from .explorer import Explorer
 
 __all__ = ["BatchNormExplorer"]
 

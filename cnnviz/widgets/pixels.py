@@ -6,7 +6,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import images, plot
-from .base import Explorer, dropdown, int_slider
+from .controls import dropdown, int_slider
+from .explorer import Explorer
 
 __all__ = ["IMAGES", "PIXEL_IMAGES", "PixelExplorer"]
 
@@ -76,9 +77,9 @@ class PixelExplorer(Explorer):
 
     def draw(self, fig, image, row, col):
         img = PIXEL_IMAGES[image]()
-        self.picture = plot.PixelPicture(img, radius=1, fig=fig)
-        self.dynamic = self.picture.dynamic
+        self.picture = plot.PixelPicture(img, radius=1, fig=fig)  # update() moves it
         self.update(image, row, col)
+        return self.picture
 
     def update(self, image, row, col):
         img = self.picture.img

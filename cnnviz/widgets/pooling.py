@@ -6,7 +6,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, plot
-from .base import STYLE, Explorer, GridStepExplorer, StepControls, dropdown, int_slider, learner_array
+from .controls import STYLE, StepControls, dropdown, int_slider, learner_array
+from .explorer import Explorer
+from .gridstep import GridStepExplorer
 from .pixels import IMAGES
 
 __all__ = ["POOL_GRID", "PoolStepExplorer", "ShiftExplorer"]
@@ -48,8 +50,9 @@ class PoolStepExplorer(GridStepExplorer):
 
     def draw(self, fig, mode, K, S, P, step):
         axes = fig.subplots(1, 2, width_ratios=[self.x.shape[1] + 2 * P, self.x.shape[1] // 2 + 2])
-        self.picture = plot.Pool2DStep(self.x, K, S, P, "max" if mode == "max" else "avg", axes=axes)
-        self.show_step(step)
+        picture = plot.Pool2DStep(self.x, K, S, P, "max" if mode == "max" else "avg", axes=axes)
+        self.show_step(picture, step)
+        return picture
 
     def click_geometry(self):
         return [self.picture.axes[0]], self.picture.axes[1], (self.picture.K, self.picture.K), self.picture.S

@@ -1,0 +1,388 @@
+"""The live picture every explorer shows (``LivePicture``), and ``Explorer``, the base of the small ones.
+
+``LivePicture`` owns what every explorer needs around its matplotlib picture: the figure on
+an Agg canvas (no pyplot, so nothing accumulates), the background saved without the artists
+that move, blitting (only those are drawn again over it), the PNG of what is shown (also
+handed to readers without a kernel: GitHub, nbviewer) and a message shown in place. An
+explorer builds its artists once and moves them (``set_data``, ``set_text``, ...), as
+mpl-interactions does; then ``blit()`` (or ``redraw()`` when everything moved) gives the new
+picture.
+
+``Explorer`` adds a dict of ipywidgets controls and an ``Output`` holding the picture. Its
+subclasses implement ``draw(fig, **values)``, which builds the picture for the controls'
+values and returns it (an object whose ``dynamic`` lists the artists a light change moves),
+and ``update(**values)``, which moves those artists for a change of one of the
+``light_controls``. A change of another control builds the figure again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import gc
+import html
+import io
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import PIL.Image
+from IPython.display import HTML, Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .clickimage import ClickImage
+from .controls import StepControls, close_widgets
+
+__all__ = [
+    "FAST_DRAWING",
+    "MESSAGE_STYLE",
+    "Explorer",
+    "LivePicture",
+    "canvas_png",
+    "exempt_long_lived_objects",
+    "message_html",
+]
+
+# explorers redraw on every change: nearest-pixel image scaling is several times faster than
+# matplotlib's default antialiasing filter, and at these sizes looks the same
+FAST_DRAWING = {"image.interpolation": "nearest"}
+MESSAGE_STYLE = "font-size:14px;color:#a00;border:1px solid #a00;padding:6px;max-width:900px"
+
+
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """What the canvas shows, as PNG bytes (fast compression: explorers redraw often)."""
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def message_html(text: str, style: str = MESSAGE_STYLE) -> str:
+    """A message as a red-framed HTML block ("" for no message)."""
+    return f'<div style="{style}">{html.escape(text)}</div>' if text else ""
+
+
+def exempt_long_lived_objects() -> None:
+    """Once per process: collect garbage, then exempt every object alive now from later cycle collections.
+
+    Why: a full rebuild of a picture leaves a figure's worth of matplotlib objects
+    (thousands, linked in cycles) for Python's cycle collector. Every few rebuilds it runs
+    a full collection, which walks every object the kernel holds: numpy, matplotlib,
+    ipywidgets and the learner's own, 100,000 to 200,000 of them, a pause of 40 to 200 ms
+    that lands on a random redraw. ``gc.freeze()`` (CPython ≥ 3.7) moves the objects alive
+    now, nearly all modules, classes and functions that live as long as the kernel, out of
+    the collector's sight; a full collection then walks only what was made since. It is
+    done when the first explorer draws its first picture (not when ``cnnviz.widgets`` is
+    imported: a kernel that never shows an explorer is left alone). The cost: a cycle
+    among the exempted objects that becomes garbage later is never freed (objects without
+    cycles are freed as usual, the moment their last reference goes).
+    """
+    global _exempted
+    if not _exempted:
+        gc.collect()  # what is garbage now is freed now, not exempted
+        gc.freeze()
+        _exempted = True
+
+
+_exempted = False
+
+
+class LivePicture:
+    """A picture that is built once and moved: figure, canvas, background, blitting, PNG, message.
+
+    Subclasses make their figure with ``new_figure()``, build their artists on it, call
+    ``draw_background(dynamic)`` with the artists that move, then after each change move
+    those artists and call ``blit()``: the PNG of the new picture (also kept in ``png``).
+    ``say(text)`` shows a message in place ("" clears it); ``message`` is the last one.
+    ``_repr_mimebundle_`` gives the live ``widget`` and, for readers without a kernel, the PNG.
+    """
+
+    figsize = (8, 3)
+    dpi = 96  # 12 pt text is 16 pixels: readable in the stored picture, where 72 dpi gave 9-12 pixels
+    message = ""  # the last message shown, "" when there is none
+    png = b""  # the last picture, as PNG bytes
+    dynamic = ()  # the artists that move: drawn over the saved background
+    widget = None  # the layout to display
+    status = None  # an ipywidgets.HTML where say() writes; made by the subclass where it shows it
+    _canvas = None
+    _background = None
+
+    @property
+    def figure(self):
+        """The figure shown (None before the first picture, or after a failed one)."""
+        return None if self._canvas is None else self._canvas.figure
+
+    def new_figure(self, figsize=None, margins=None) -> Figure:
+        """A new figure of ``figsize`` (default: the class's) on its own canvas, which becomes the picture."""
+        exempt_long_lived_objects()  # once, before the first figure's objects exist
+        fig = Figure(figsize=figsize or self.figsize, dpi=self.dpi)
+        if margins:
+            fig.subplots_adjust(**margins)
+        self._canvas = FigureCanvasAgg(fig)
+        self._background = None
+        return fig
+
+    def draw_background(self, dynamic=()) -> None:
+        """Draw everything but the ``dynamic`` artists and keep it: later pictures only draw those over it."""
+        self.dynamic = list(dynamic)
+        for artist in self.dynamic:
+            artist.set_animated(True)  # left out of the saved background
+        with matplotlib.rc_context(FAST_DRAWING):
+            self._canvas.draw()
+        self._background = self._canvas.copy_from_bbox(self._canvas.figure.bbox)
+
+    def blit(self) -> bytes:
+        """The ``dynamic`` artists drawn over the saved background: the new picture's PNG (kept in ``png``)."""
+        with matplotlib.rc_context(FAST_DRAWING):
+            self._canvas.restore_region(self._background)
+            for artist in self.dynamic:
+                self._canvas.figure.draw_artist(artist)
+        self.png = canvas_png(self._canvas)
+        return self.png
+
+    def redraw(self) -> bytes:
+        """Everything drawn again (when most of the picture moved): its PNG (kept in ``png``)."""
+        with matplotlib.rc_context(FAST_DRAWING):
+            self._canvas.draw()
+        self.png = canvas_png(self._canvas)
+        return self.png
+
+    def say(self, text: str) -> None:
+        """Show ``text`` in place ("" clears it): in ``status``, under the explorer's controls."""
+        self.message = text
+        if self.status is not None:
+            self.status.value = message_html(text)
+
+    def pixel_of(self, ax, xd: float, yd: float) -> tuple[float, float]:
+        """The pixel (x, y) of the picture (y down from the top) where data point (xd, yd) of ``ax`` is drawn."""
+        x, y = ax.transData.transform((xd, yd))
+        return float(x), float(self._canvas.figure.bbox.height - y)
+
+    def axes_at(self, x: float, y: float, axes):
+        """Which of ``axes`` holds pixel (x, y) of the picture, and the data coordinates there: (ax, (xd, yd)).
+
+        (None, None) when none does. The axes' own transforms do the mapping, so it is
+        exactly what was drawn.
+        """
+        if self._canvas is None:
+            return None, None
+        point = (x, self._canvas.figure.bbox.height - y)  # display coordinates go up from the bottom
+        for ax in axes:
+            if ax.bbox.contains(*point):
+                return ax, tuple(ax.transData.inverted().transform(point))
+        return None, None
+
+    def describe(self) -> str:
+        """The text a viewer without pictures shows."""
+        return f"{type(self).__name__}()"
+
+    def close(self) -> None:
+        """Close the explorer's widgets (the browser removes them); then dropping it frees it and its figure."""
+        close_widgets(self.widget, self.status)
+        self._canvas = self._background = None
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus a PNG of the current picture for viewers without a kernel."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+        if self.png:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/plain"] = self.describe()
+        return data
+
+
+class Explorer(LivePicture):
+    """Base class: ``controls`` (a dict of widgets), ``out`` (the picture), ``widget`` (the layout).
+
+    Subclasses set ``figsize`` and implement ``draw(fig, **values)``, where ``values`` maps
+    each control's name to its value; ``draw`` returns the picture it built (kept in
+    ``picture``; its ``dynamic`` artists are the ones a light change moves) or None. ``draw``
+    may raise ``ValueError`` or ``TypeError``; the message is shown instead of a picture. A
+    subclass that changes several controls at once (a preset, new limits) does so inside
+    ``with self.hold():``, which draws once at the end.
+
+    A subclass with ``coalesce = True`` (its pictures take a while) skips redraws that a
+    newer value already replaces: a change sent by the browser while the kernel runs
+    asynchronously is drawn once the kernel is free, with the controls' values of that
+    moment. A change made in Python (a test, a notebook cell) is always drawn at once.
+    """
+
+    margins = {"left": 0.04, "right": 0.98, "bottom": 0.1, "top": 0.88, "hspace": 0.8, "wspace": 0.3}
+    _drawing = False  # inside render(): a control that draw() moves must not start another picture
+    _holds = 0  # how many ``with self.hold():`` blocks are open
+    _pending = None  # coalescing: None, or whether the redraw waiting to run may be light
+    light_controls = ()  # controls whose change only moves the picture's dynamic artists (see update)
+    clickable = False  # True: the picture is a ClickImage, and clicks call on_picture_click(x, y)
+    coalesce = False  # True: changes from the browser are drawn when the kernel is free, once
+
+    def __init__(self, controls: dict, extra=()):
+        self.controls = controls
+        self.out = widgets.Output(layout={"min_height": f"{self.figsize[1] * self.dpi}px"})
+        self.message = ""
+        self.png = b""
+        self.picture = None
+        self.clicker = None
+        if self.clickable:  # the picture reports clicks (in its pixels) to on_picture_click
+            self.clicker = ClickImage(alt=f"{type(self).__name__}: click a cell")
+            self.clicker.on_click(self.on_picture_click)
+        self._showing_clicker = False
+        for control in controls.values():
+            control.observe(self._on_change, names="value")
+        rows = [widgets.HBox(list(group)) for group in self.layout_rows()]
+        self.widget = widgets.VBox([*rows, *extra, self.out])
+        # CSS classes, so that browser tests (and custom styles) can find the parts
+        self.widget.add_class("cnnviz-explorer")
+        self.widget.add_class(f"cnnviz-{type(self).__name__}")
+        self.out.add_class("cnnviz-picture")
+        for name, control in controls.items():
+            control.add_class(f"cnnviz-control-{name}")
+        self.render()
+
+    def close(self) -> None:
+        """Close the explorer's widgets (the browser removes them); then dropping it frees it and its figure."""
+        close_widgets(self.widget, self.clicker, *self.controls.values())
+        steps = getattr(self, "steps", None)
+        if isinstance(steps, StepControls):
+            steps.close()
+        self._canvas = self._background = None
+
+    def layout_rows(self):
+        """Controls grouped into rows, two per row by default."""
+        items = list(self.controls.values())
+        return [items[i : i + 2] for i in range(0, len(items), 2)]
+
+    @property
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    @property
+    def held(self) -> bool:
+        """True inside ``with self.hold():``, where changes of the controls draw nothing."""
+        return self._holds > 0
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Change several controls, then draw once: ``with explorer.hold(): ...``.
+
+        Like ipywidgets' ``hold_sync``: inside the block a change of a control
+        does not redraw; leaving the outermost block draws the picture once.
+        If the block raises, nothing is drawn.
+        """
+        self._holds += 1
+        try:
+            yield self
+        finally:
+            self._holds -= 1
+        if not self.held:
+            self.render()
+
+    def draw(self, fig: Figure, **values):  # pragma: no cover - subclasses draw
+        raise NotImplementedError
+
+    def update(self, **values) -> bool:
+        """Move the picture's ``dynamic`` artists for a change of a light control.
+
+        Return False when the change needs a full redraw instead. Subclasses that
+        list ``light_controls`` implement it.
+        """
+        return False
+
+    def moving_artists(self, picture) -> list:
+        """The artists a light change moves: those of the ``picture`` that ``draw`` returned."""
+        return list(getattr(picture, "dynamic", ()))
+
+    def render(self, light: bool = False) -> None:
+        """Draw the current state into ``out``: the picture, or the message explaining the problem.
+
+        A full render builds a new figure. After a change of one of the
+        ``light_controls`` (stepping the window, say) only the picture's dynamic
+        artists are drawn again, over a saved copy of everything else
+        (matplotlib's blitting), which is many times faster.
+        """
+        if self._drawing or self.held:  # a control changed by draw() itself, or in a hold: draw once
+            return
+        self._drawing = True
+        try:
+            with matplotlib.rc_context(FAST_DRAWING):
+                if light and self._background is not None and self.update(**self.values):
+                    png = self.blit()
+                else:
+                    png = self._draw_full()
+        except Exception as error:
+            self._canvas = self._background = None
+            self.png = b""
+            self.say(
+                str(error)
+                if isinstance(error, (ValueError, TypeError))
+                else f"{type(error).__name__}: {error}"
+            )
+            return
+        finally:
+            self._drawing = False
+        self.message = ""
+        self._show_png(png)
+
+    def say(self, text: str) -> None:
+        """Show ``text`` in place of the picture (an explorer's message explains why there is none)."""
+        self.message = text
+        self._showing_clicker = False
+        self.out.outputs = ()
+        self.out.append_display_data(
+            HTML(message_html(text, "font-size:15px;color:#a00;border:1px solid #a00;padding:8px;max-width:900px"))
+        )
+
+    def _show_png(self, png: bytes) -> None:
+        if self.clicker is not None:  # the same ClickImage stays in the Output; only its PNG changes
+            self.clicker.png = png
+            if not self._showing_clicker:
+                self.out.outputs = ()
+                self.out.append_display_data(self.clicker)
+                self._showing_clicker = True
+            return
+        self.out.outputs = ()
+        self.out.append_display_data(Image(data=png, format="png"))
+
+    def on_picture_click(self, x: float, y: float) -> None:
+        """A click at pixel (x, y) of the picture (y down from the top); clickable explorers override it."""
+
+    def _draw_full(self) -> bytes:
+        fig = self.new_figure(margins=self.margins)
+        picture = self.draw(fig, **self.values)
+        if picture is not None:
+            self.picture = picture
+        self.draw_background(self.moving_artists(picture))
+        return self.blit()
+
+    def _on_change(self, change) -> None:
+        name = next((n for n, c in self.controls.items() if c is change["owner"]), None)
+        light = name in self.light_controls
+        if self.coalesce and _from_browser(change) and self._defer(light):
+            return
+        self.render(light=light)
+
+    def _defer(self, light: bool) -> bool:
+        """Leave the redraw for when the kernel is free (True), merging it with one already waiting."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop runs (plain Python): draw now
+            return False
+        if self._pending is None:
+            loop.call_soon(self._flush)
+            self._pending = light
+        else:
+            self._pending = self._pending and light  # light only if every merged change was
+        return True
+
+    def _flush(self) -> None:
+        light, self._pending = self._pending, None
+        if light is not None:
+            self.render(light=light)
+
+    def describe(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.values.items())})"
+
+
+def _from_browser(change) -> bool:
+    """True when ipywidgets is applying a value the browser sent (it locks the property meanwhile)."""
+    return change["name"] in getattr(change["owner"], "_property_lock", {})
