@@ -104,6 +104,8 @@ def check(exercise_id, answer):
     if exercise.kind == "array":
         given = given.astype(float)  # mistakes compare float arrays
     hint = next((text for test, text in exercise.mistakes if _safe(test, given, right)), None)
+    if hint is None and exercise.kind == "number" and _rounded_from(given, right, least=2):
+        hint = "Right as far as it goes: give at least three significant digits, or the calculation itself."
     if hint is None and exercise.kind == "number" and _near_miss(given, right):
         hint = (
             "Close, but not rounded correctly. Round the last digit you keep by the digit after it, "
@@ -211,7 +213,8 @@ def _rounded_from(given, right, least=3):
     typed = repr(float(given))  # the shortest text that gives this float back: what was typed
     if "e" in typed:
         return False
-    decimals = len(typed.split(".")[1].rstrip("0")) if "." in typed else 0
+    typed = typed.rstrip("0").rstrip(".") if "." in typed else typed  # 3.0 was typed as 3
+    decimals = len(typed.split(".")[1]) if "." in typed else 0
     significant = len(typed.replace("-", "").replace(".", "").lstrip("0"))
     return significant >= least and float(given) == round(float(right), decimals)
 

@@ -114,6 +114,7 @@ def test_a_number_may_be_typed_correctly_rounded_but_not_roughly(capsys):
     assert check("09.1", 2.5667) and check("09.1", 2.567) and check("09.1", right)
     assert "to the digits you typed" in check("09.1", 2.567).message
     assert check("09.1", 2.57)  # three significant digits are enough
+    assert "at least three significant digits" in check("09.1", 2.6).message
     for wrong in (2.6, 2.5666, 2.566, 2.56):  # fewer than 3 digits kept, or rounded the wrong way
         assert not check("09.1", wrong), wrong
     assert "not rounded correctly" in check("09.1", 2.5666).message

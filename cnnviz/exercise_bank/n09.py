@@ -64,12 +64,12 @@ EXERCISES: list[Exercise] = [
         id="09.1",
         kind="number",
         answer=_one_step,
-        hint="Compute the slope dL/dw = (2/N)·Σ (w·x − t)·x at w = 3 first, then step against it: w − η·slope.",
+        hint="Compute the slope dL/dw = (2/3)·Σ (w·x − t)·x at w = 3 first (the mean over the three examples), then step against it: w − η·slope.",
         mistakes=(
             (lambda a, r: abs(a - (6 - r)) < 1e-3, "You stepped uphill: the step is −η times the slope."),
             (
                 lambda a, r: abs(a - (3 - 3 * (3 - r))) < 1e-3,
-                "The loss is a mean over the N = 3 samples: divide the sum by N.",
+                "The loss is a mean over the 3 examples: divide the sum by 3.",
             ),
             (
                 lambda a, r: abs(a - (3 - (3 - r) / 2)) < 1e-3,
@@ -171,7 +171,7 @@ EXERCISES: list[Exercise] = [
         id="09.6",
         kind="number",
         answer=lambda: float(ops.dropout_forward(np.full(1000, 3.0), rate=0.2, rng=0)[0].max()),
-        hint="Inverted dropout divides the values it keeps by the fraction kept, so that the average stays the same.",
+        hint="In training, cnnviz (like Keras) divides each value it keeps by the fraction kept, 1 − rate, so that the average stays the same.",
         mistakes=(
             (
                 lambda a, r: abs(a - 2.4) < 1e-3,
