@@ -18,6 +18,7 @@ __all__ = [
     "as_real_array",
     "check_allocation",
     "check_bias",
+    "check_bool",
     "check_cache",
     "check_conv_arrays",
     "check_grad_shape",
@@ -224,6 +225,13 @@ def check_conv_arrays(x, w, func, x_layout, w_layout, depth_axis=-2):
         raise ValueError(f"{func} needs non-empty arrays; received x.shape={x.shape}, w.shape={w.shape}.")
     dtype = np.result_type(x.dtype, w.dtype)
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+
+
+def check_bool(owner, argument, value) -> bool:
+    """Return ``value`` as a bool if it is ``True`` or ``False`` (1 and "yes" are refused: a flag is a flag)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner} expects {argument}=True or False; received {argument}={value!r}.")
+    return bool(value)
 
 
 def check_range(

@@ -259,12 +259,16 @@ def multiply_adds(model):
     for layer, (ins, out) in zip(model.layers, model.node_shapes()):
         if isinstance(layer, L.Conv2DTranspose):  # every input cell meets every kernel tap
             counts.append(int(np.prod(ins)) * int(np.prod(layer.kernel_size)) * layer.filters)
-        elif isinstance(layer, (L.Conv2D, L.Dense)):  # every output value is one dot product
+        elif isinstance(layer, (L.Conv2D, L.Conv1D, L.Dense)):  # every output value is one dot product
             kernel = layer.param_shapes(ins)["kernel"]
             counts.append(int(np.prod(out)) * int(np.prod(kernel[:-1])))
         else:
             counts.append(0)
     return counts
+
+
+# the layers that slide a window over their input: kernel_size or pool_size, strides
+_WINDOW_LAYERS = (L.Conv2D, L.Conv1D, L.MaxPooling2D, L.AveragePooling2D, L.MaxPooling1D, L.AveragePooling1D)
 
 
 def receptive_fields(model):
@@ -284,8 +288,8 @@ def receptive_fields(model):
             r, j = r + (math.ceil(layer.kernel_size[0] / S) - 1) * j, j / S
         elif isinstance(layer, L.UpSampling2D):
             j = j / layer.size[0]
-        elif isinstance(layer, (L.Conv2D, L.MaxPooling2D)):
-            K = layer.kernel_size[0] if isinstance(layer, L.Conv2D) else _first(layer.pool_size)
+        elif isinstance(layer, _WINDOW_LAYERS):
+            K = layer.kernel_size[0] if isinstance(layer, (L.Conv2D, L.Conv1D)) else _first(layer.pool_size)
             S = _first(layer.strides if layer.strides is not None else layer.pool_size)
             r, j = r + (K - 1) * j, j * S
         elif isinstance(layer, (L.Dense, L.GlobalAveragePooling2D, L.Flatten)):

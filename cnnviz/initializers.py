@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import lookup
+
 __all__ = ["fans", "get", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "ones", "zeros"]
 
 TRUNCATED_STD = 0.87962566103423978  # the standard deviation of a unit normal cut at ±2
@@ -90,13 +92,10 @@ def ones(shape, rng=None):
 INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, zeros, ones)}
 
 
-def get(initializer, argument="initializer"):
-    """The initializer function for a Keras name ("he_normal", ...) or the function itself."""
-    if isinstance(initializer, str) and initializer.lower() in INITIALIZERS:
-        return INITIALIZERS[initializer.lower()]
-    if callable(initializer) and initializer in INITIALIZERS.values():
-        return initializer
-    raise ValueError(
-        f"Unknown {argument} {initializer!r}; cnnviz offers {sorted(INITIALIZERS)}. "
-        f"Received: {argument}={initializer!r}."
-    )
+def get(initializer, argument="initializer", *, where="initializers.get"):
+    """The initializer function for a Keras name ("he_normal", in any case) or the function itself.
+
+    ``argument`` and ``where`` name, in the error for a name cnnviz lacks, the argument that
+    received it and who asked: ``Conv2D(kernel_initializer="orthogonal")``.
+    """
+    return lookup("initializer", initializer, INITIALIZERS, where=where, argument=argument)

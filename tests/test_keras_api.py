@@ -398,7 +398,7 @@ def test_a_nan_pixel_is_refused_before_it_spoils_the_weights(rng):
             ValueError,
             re.escape("momentum in [0, 1]; received momentum=2"),
         ),
-        (lambda: layers.BatchNormalization(epsilon=0), ValueError, "epsilon in"),
+        (lambda: layers.BatchNormalization(epsilon=0), ValueError, "epsilon > 0; received epsilon=0"),
         (lambda: layers.Conv2D(4, 3, data_format="channels_first"), ValueError, "channels last"),
         (lambda: layers.Dense(3, activation=lambda v: v), TypeError, "an activation must be one it knows"),
         (

@@ -450,7 +450,7 @@ def test_keras_names_and_shapes_in_a_summary(capsys):
 @pytest.mark.parametrize(
     ("make", "error", "message"),
     [
-        (lambda: layers.LeakyReLU(-0.1), ValueError, "LeakyReLU expects negative_slope in [0, inf]; received negative_slope=-0.1."),
+        (lambda: layers.LeakyReLU(-0.1), ValueError, "LeakyReLU expects negative_slope >= 0; received negative_slope=-0.1."),
         (lambda: layers.LeakyReLU("0.2"), TypeError, "LeakyReLU expects negative_slope as a number; received negative_slope='0.2'."),
         (lambda: layers.MaxPooling1D(pool_size=(2, 2)), ValueError, "MaxPooling1D: pool_size needs one value per spatial axis (1); received pool_size=(2, 2)."),
         (lambda: layers.AveragePooling1D(pool_size=0), ValueError, "pool_size must be >= 1; received pool_size=0."),
@@ -534,5 +534,78 @@ def test_keepdims_backward_refuses_a_dy_that_is_not_one_cell():
     """With keepdims, dy must have the (N, 1, 1, C) shape the forward pass returned."""
     layer = layers.GlobalMaxPooling2D(keepdims=True)
     layer.forward(np.ones((2, 3, 3, 4)))
-    with pytest.raises(ValueError, match="size not equal to one"):
+    message = (
+        "with keepdims=True, dy has the forward output's shape (N, 1, 1, C); received dy.shape=(2, 2, 1, 4)."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
         layer.backward(np.ones((2, 2, 1, 4)))
+
+
+GLOBAL_POOLINGS = {
+    "GlobalMaxPooling2D": ((2, 4, 5, 3), np.max),
+    "GlobalAveragePooling2D": ((2, 4, 5, 3), np.mean),
+    "GlobalMaxPooling1D": ((2, 6, 3), np.max),
+    "GlobalAveragePooling1D": ((2, 6, 3), np.mean),
+}
+
+
+@pytest.mark.parametrize("name", GLOBAL_POOLINGS)
+def test_every_global_pooling_takes_keras_keepdims(rng, name):
+    """All four global poolings have Keras' signature (data_format=None, keepdims=False); keepdims
+    keeps one cell per spatial axis, forward and backward, and survives get_config."""
+    import inspect
+
+    cls = getattr(layers, name)
+    parameters = inspect.signature(cls).parameters
+    assert list(parameters)[:2] == ["data_format", "keepdims"] and parameters["keepdims"].default is False
+    shape, reduce = GLOBAL_POOLINGS[name]
+    spatial = tuple(range(1, len(shape) - 1))
+    x = rng.standard_normal(shape)
+    flat, kept = cls(), cls(keepdims=True)
+    assert flat.output_shape(shape[1:]) == (shape[-1],)
+    assert kept.output_shape(shape[1:]) == (*(1,) * len(spatial), shape[-1])
+    y, y_kept = flat.forward(x), kept.forward(x)
+    np.testing.assert_allclose(y, reduce(x, axis=spatial), **EXACT)
+    np.testing.assert_array_equal(y_kept, reduce(x, axis=spatial, keepdims=True).astype(y_kept.dtype))
+    dy = rng.standard_normal(y.shape)
+    np.testing.assert_array_equal(kept.backward(dy.reshape(y_kept.shape)), flat.backward(dy))
+    assert cls.from_config(kept.get_config()).keepdims is True
+
+
+def test_layers_share_small_bases_not_one_another():
+    """No layer is another layer in disguise: each kind has its own class, so isinstance tells them apart."""
+    apart = [
+        (layers.AveragePooling2D(), layers.MaxPooling2D),
+        (layers.MaxPooling1D(), layers.MaxPooling2D),
+        (layers.AveragePooling1D(), layers.MaxPooling1D),
+        (layers.GlobalMaxPooling1D(), layers.GlobalMaxPooling2D),
+        (layers.GlobalAveragePooling1D(), layers.GlobalMaxPooling1D),
+        (layers.GlobalAveragePooling2D(), layers.GlobalMaxPooling2D),
+        (layers.Conv1D(2, 3), layers.Conv2D),
+        (layers.Conv2DTranspose(2, 3), layers.Conv2D),
+        (layers.ReLU(), layers.Activation),
+        (layers.Softmax(), layers.Activation),
+    ]
+    for layer, other in apart:
+        assert not isinstance(layer, other), (type(layer).__name__, other.__name__)
+    assert layers.MaxPooling1D(3).pool_size == (3,) and layers.AveragePooling2D(3).pool_size == (3, 3)
+
+
+def test_activations_and_initializers_are_looked_up_by_name_in_any_case():
+    """ "ReLU" is "relu"; a function of cnnviz's is taken as is; an unknown name lists the known ones."""
+    from cnnviz import initializers
+
+    assert layers.Dense(2, activation="ReLU").activation == "relu"
+    assert layers.Activation(keras.activations.tanh).activation == "tanh"
+    assert layers.Dense(2, activation=None).activation is None
+    assert layers.Dense(2, kernel_initializer="HE_Normal").kernel_initializer == "he_normal"
+    assert initializers.get(initializers.ones) is initializers.ones
+    message = (
+        "Unknown activation 'gelu'; expected one of ('linear', 'relu', 'sigmoid', 'tanh', 'softmax') or None."
+    )
+    with pytest.raises(ValueError, match=re.escape(message + " Received: Dense(activation='gelu').")):
+        layers.Dense(2, activation="gelu")
+    with pytest.raises(ValueError, match=re.escape("Received: Conv2D(bias_initializer='orthogonal').")):
+        layers.Conv2D(2, 3, bias_initializer="orthogonal")
+    with pytest.raises(ValueError, match=re.escape("Unknown activation 3;")):
+        layers.Dense(2, activation=3)

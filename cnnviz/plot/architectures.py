@@ -92,7 +92,7 @@ def show_unet(model, ax=None, fontsize=FONT - 4):
         elif isinstance(layer, Conv2DTranspose):
             lv -= 1
         level[k] = lv
-        if isinstance(layer, Conv2D) or not inputs:
+        if isinstance(layer, (Conv2D, Conv2DTranspose)) or not inputs:
             boxes[k] = (column, lv, shape)
             column += 1
     previous = None
