@@ -11,6 +11,8 @@ Keras' protocol: ``fit`` calls ``set_model(model)`` first, so a callback reaches
 * ``EarlyStopping``: stop when a monitored number stops improving (and restore the best weights).
 * ``ModelCheckpoint``: save the weights (or the model) after every epoch, or the best only.
 * ``LearningRateScheduler``: set the learning rate at each epoch's start from ``schedule(epoch, lr)``.
+* ``ReduceLROnPlateau``: multiply the learning rate by ``factor`` when a monitored number stops improving.
+* ``CSVLogger``: write each epoch's numbers as a row of a CSV file.
 * ``LambdaCallback``: hooks given as functions.
 * ``TerminateOnNaN``: stop when the loss becomes NaN or infinite (``fit`` always does this).
 * ``BatchLogger`` (cnnviz's own): the running loss after every batch, for fine curves.
@@ -20,20 +22,25 @@ The live training picture, ``LivePlot``, is drawn with the other pictures, in ``
 
 from __future__ import annotations
 
+import csv
 import math
 import numbers
+import os
 import string
 
 from ._checks import check_range
+from ._files import check_path
 
 __all__ = [
     "BatchLogger",
+    "CSVLogger",
     "Callback",
     "EarlyStopping",
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
     "ModelCheckpoint",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
@@ -301,6 +308,107 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["learning_rate"] = self.model.optimizer.learning_rate
+
+
+class ReduceLROnPlateau(_Monitor):
+    """Multiply the learning rate by ``factor`` when ``monitor`` has not improved for ``patience`` epochs.
+
+    Keras' arguments, order and defaults. After a reduction, ``cooldown`` epochs pass before
+    the waiting starts again; the learning rate never goes below ``min_lr``. An improvement
+    is a change of more than ``min_delta`` in the better direction (``mode``, as in
+    ``EarlyStopping``). Each epoch's logs get its ``"learning_rate"``, as in Keras.
+
+    >>> reduce = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=2)
+    >>> reduce.factor, reduce.patience, reduce.min_delta, reduce.cooldown, reduce.min_lr
+    (0.5, 2, 0.0001, 0, 0.0)
+    """
+
+    def __init__(
+        self,
+        monitor="val_loss",
+        factor=0.1,
+        patience=10,
+        verbose=0,
+        mode="auto",
+        min_delta=1e-4,
+        cooldown=0,
+        min_lr=0.0,
+    ):
+        super().__init__(monitor, mode, min_delta)
+        where = "ReduceLROnPlateau"
+        self.factor = check_range(where, "factor", factor, low=0, high=1, low_open=True, high_open=True)
+        self.patience = check_range(where, "patience", patience, low=0, integer=True)
+        self.cooldown = check_range(where, "cooldown", cooldown, low=0, integer=True)
+        self.min_lr = check_range(where, "min_lr", min_lr, low=0)
+        self.verbose = verbose
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        lr = self.model.optimizer.learning_rate
+        if logs is not None:
+            logs["learning_rate"] = lr
+        value = self.value(logs)
+        if value is None:  # the loss became NaN (fit stops), or an epoch left unvalidated
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.improved(value, self.best):
+            self.best, self.wait = value, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1  # epochs without improvement
+            if self.wait >= self.patience and lr > self.min_lr:
+                new_lr = max(lr * self.factor, self.min_lr)  # η ← max(factor·η, min_lr)
+                self.model.optimizer.learning_rate = new_lr
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+                self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logged numbers as a row of a CSV file: ``epoch`` (from 0), then the names.
+
+    Keras' arguments and file: the columns are the first epoch's names in sorted order (and
+    their ``val_`` twins when ``validation_freq`` leaves that epoch unvalidated), "NA" where an
+    epoch has no value. ``append=True`` adds to an existing file, without a second header.
+    """
+
+    def __init__(self, filename, separator=",", append=False):
+        self.filename = check_path(filename, "CSVLogger")
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError(
+                f"CSVLogger expects separator as one character; received separator={separator!r}."
+            )
+        if not isinstance(append, bool):
+            raise TypeError(f"CSVLogger expects append=True or False; received append={append!r}.")
+        self.sep, self.append = separator, append
+        self.keys = self.writer = self.file = None
+
+    def on_train_begin(self, logs=None):
+        header = not (self.append and os.path.exists(self.filename) and os.path.getsize(self.filename))
+        self.file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
+        self.keys, self.writer, self.header = None, None, header
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(_is_val(key) for key in self.keys):
+                self.keys += [f"val_{key}" for key in self.keys]  # an epoch validation_freq left out
+        if self.writer is None:
+            self.writer = csv.DictWriter(self.file, fieldnames=["epoch", *self.keys], delimiter=self.sep)
+            if self.header:
+                self.writer.writeheader()
+        self.writer.writerow({"epoch": epoch, **{key: logs.get(key, "NA") for key in self.keys}})
+        self.file.flush()
+
+    def on_train_end(self, logs=None):
+        if self.file is not None:
+            self.file.close()
+        self.file = self.writer = None
 
 
 class LambdaCallback(Callback):

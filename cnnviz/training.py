@@ -236,13 +236,13 @@ class Trainer:
         check_range("fit", "validation_freq", validation_freq, low=1, integer=True)
         x, y, validation_data = self._validation(x, y, validation_split, validation_data)
         callbacks = list(callbacks or [])
-        history = History()
+        history, steps = History(), -(-len(x) // batch_size)  # batches per epoch
         for callback in [history, *callbacks]:
             callback.set_model(self)
             callback.set_params(
                 {
                     "epochs": epochs,
-                    "steps": -(-len(x) // batch_size),
+                    "steps": steps,
                     "verbose": verbose,
                     "do_validation": validation_data is not None,  # callbacks that need val_ numbers check it
                 }
@@ -254,7 +254,10 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             for callback in callbacks:
                 callback.on_epoch_begin(epoch, {})
-            logs, seconds = self._fit_epoch(x, y, batch_size, shuffle, verbose, epoch, epochs, callbacks)
+            bar = None
+            if verbose == 1:
+                bar = tqdm(total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
+            logs, seconds = self._fit_epoch(x, y, batch_size, shuffle, bar, epoch, callbacks)
             if validation_data is not None and (epoch + 1) % validation_freq == 0 and not self.stop_training:
                 val = self.evaluate(
                     *validation_data,
@@ -263,9 +266,11 @@ class Trainer:
                     return_dict=True,
                 )
                 logs.update({f"val_{name}": value for name, value in val.items()})
+            if bar is not None:  # the bar ends with the epoch's numbers, val_ ones included, as in Keras
+                bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
+                bar.close()
             history.seconds.append(seconds)
             if verbose == 2:
-                steps = -(-len(x) // batch_size)
                 print(
                     f"Epoch {epoch + 1}/{epochs} - {steps}/{steps} batches - {seconds:.1f}s - " + _line(logs)
                 )
@@ -277,13 +282,10 @@ class Trainer:
             callback.on_train_end({})
         return history
 
-    def _fit_epoch(self, x, y, batch_size, shuffle, verbose, epoch, epochs, callbacks):
-        """One pass over (x, y) in shuffled batches; returns the epoch's logs and its seconds."""
+    def _fit_epoch(self, x, y, batch_size, shuffle, bar, epoch, callbacks):
+        """One pass over (x, y) in shuffled batches, moving ``bar`` (or None); the epoch's logs and seconds."""
         order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
         starts = range(0, len(x), batch_size)
-        bar = None
-        if verbose == 1:
-            bar = tqdm(total=len(starts), desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
         sums, t0, logs = _Sums(self), time.perf_counter(), {}
         for batch, start in enumerate(starts):
             for callback in callbacks:
@@ -307,9 +309,6 @@ class Trainer:
                     bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
             if self.stop_training and not math.isfinite(loss):
                 break
-        if bar is not None:
-            bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()})
-            bar.close()
         return logs, time.perf_counter() - t0
 
     def _train_step(self, x, y, between=None):

@@ -3,17 +3,20 @@
 from ..callbacks import (
     BatchLogger,
     Callback,
+    CSVLogger,
     EarlyStopping,
     History,
     LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
+    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 from ._missing import missing
 
 __all__ = [
     "BatchLogger",
+    "CSVLogger",
     "Callback",
     "EarlyStopping",
     "History",
@@ -21,6 +24,7 @@ __all__ = [
     "LearningRateScheduler",
     "LivePlot",  # noqa: F822  (matplotlib: imported on first use, by __getattr__ below)
     "ModelCheckpoint",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
