@@ -11,10 +11,6 @@ from _helpers import (
     EXACT,
     assert_same_gradients,
     check_without_input_gradient,
-    conv1d_ref,
-    conv1d_ref_backward,
-    conv2d_ref,
-    conv2d_ref_backward,
     conv_path,
 )
 from hypothesis import given, settings
@@ -159,10 +155,10 @@ def check_conv2d_against_reference(setup):
     """Forward y and backward dx, dw, db equal the reference loops (float64)."""
     rng, x, w, b = _arrays(setup)
     y, cache = ops.conv2d_forward(x, w, b, **_call(setup))
-    S, D, pads = cache["strides"], cache["dilation"], cache["pads"]
-    np.testing.assert_allclose(y, conv2d_ref(x, w, b, S, pads, D), **EXACT)
+    np.testing.assert_allclose(y, ref.conv2d_forward(x, w, b, **_call(setup)), **EXACT)
     dy = rng.normal(size=y.shape)
-    assert_same_gradients(ops.conv2d_backward(dy, cache), conv2d_ref_backward(dy, x, w, S, pads, D), x, w, b)
+    want = ref.conv2d_backward(dy, x, w, b, **_call(setup))
+    assert_same_gradients(ops.conv2d_backward(dy, cache), want, x, w, b)
 
 
 @pytest.mark.parametrize("name", CONV2D_CASES)
@@ -232,9 +228,8 @@ def test_conv2d_every_path_in_float32(path, split, setup):
         y, cache = ops.conv2d_forward(x, w, b, **_call(setup))
         dy = rng.normal(size=y.shape).astype(np.float32)
         got = ops.conv2d_backward(dy, cache)
-    S, D, pads = cache["strides"], cache["dilation"], cache["pads"]
-    want = conv2d_ref_backward(dy, x, w, S, pads, D)  # the reference computes in float64
-    np.testing.assert_allclose(y, conv2d_ref(x, w, b, S, pads, D), rtol=1e-4, atol=2e-4)
+    want = ref.conv2d_backward(dy, x, w, b, **_call(setup))  # the reference computes in float64
+    np.testing.assert_allclose(y, ref.conv2d_forward(x, w, b, **_call(setup)), rtol=1e-4, atol=2e-4)
     for g, g_ref in zip(got, want, strict=True):
         if g is not None:
             assert g.dtype == np.float32
@@ -288,15 +283,14 @@ CONV1D_CASES = {
 
 
 def check_conv1d_against_reference(setup):
-    """conv1d_forward/backward equal reference.conv1d_case3/_backward; the cache is the 2D one."""
+    """conv1d_forward/backward equal reference.conv1d_forward/backward; the cache is the 2D one."""
     rng, x, w, b = _arrays(setup)
     y, cache = ops.conv1d_forward(x, w, b, **_call(setup))
-    S, D = setup["strides"], setup["dilation_rate"]
-    pads = cache["pads"][1]  # the 2D cache: ((0, 0), (before, after))
-    assert cache["pads"][0] == (0, 0)
-    np.testing.assert_allclose(y, conv1d_ref(x, w, b, S, pads, D), **EXACT)
+    assert cache["pads"][0] == (0, 0)  # the 2D cache: ((0, 0), (before, after))
+    np.testing.assert_allclose(y, ref.conv1d_forward(x, w, b, **_call(setup)), **EXACT)
     dy = rng.normal(size=y.shape)
-    assert_same_gradients(ops.conv1d_backward(dy, cache), conv1d_ref_backward(dy, x, w, S, pads, D), x, w, b)
+    want = ref.conv1d_backward(dy, x, w, b, **_call(setup))
+    assert_same_gradients(ops.conv1d_backward(dy, cache), want, x, w, b)
 
 
 @pytest.mark.parametrize("name", CONV1D_CASES)
@@ -362,10 +356,10 @@ def test_int_inputs_are_exact(strides):
     b = np.array([1, -2, 3])
     y, cache = ops.conv2d_forward(x, w, b, strides=strides, padding=1)
     assert y.dtype == np.float64
-    S, pads = cache["strides"], cache["pads"]
-    np.testing.assert_array_equal(y, conv2d_ref(x, w, b, S, pads))
+    np.testing.assert_array_equal(y, ref.conv2d_forward(x, w, b, strides=strides, padding=1))
     dy = np.arange(y.size).reshape(y.shape) % 3 - 1
-    for got, want in zip(ops.conv2d_backward(dy, cache), conv2d_ref_backward(dy, x, w, S, pads), strict=True):
+    wanted = ref.conv2d_backward(dy, x, w, b, strides=strides, padding=1)
+    for got, want in zip(ops.conv2d_backward(dy, cache), wanted, strict=True):
         assert got.dtype == np.float64
         np.testing.assert_array_equal(got, want)
 
@@ -432,7 +426,7 @@ def test_friendly_conv1d_cases(rng, S, P):
     np.testing.assert_allclose(got, ref.conv1d_case3(x2, w3, b3, S, P), **EXACT)
     xb = rng.normal(size=(3, 7, 2))
     np.testing.assert_allclose(
-        cnnviz.conv1d(xb, w3, b3, strides=S, padding=P), conv1d_ref(xb, w3, b3, S, P), **EXACT
+        cnnviz.conv1d(xb, w3, b3, strides=S, padding=P), ref.conv1d_forward(xb, w3, b3, S, P), **EXACT
     )
 
 
@@ -460,7 +454,7 @@ def test_friendly_conv2d_cases(rng, S, P):
     np.testing.assert_allclose(got, ref.conv2d_case4(x, w4, b4, S, pads), **EXACT)
     xb = rng.normal(size=(2, 6, 5, 3))
     np.testing.assert_allclose(
-        cnnviz.conv2d(xb, w4, b4, strides=S, padding=P), conv2d_ref(xb, w4, b4, S, pads), **EXACT
+        cnnviz.conv2d(xb, w4, b4, strides=S, padding=P), ref.conv2d_forward(xb, w4, b4, S, P), **EXACT
     )
 
 

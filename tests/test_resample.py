@@ -2,8 +2,8 @@
 
 The ops under test are ``conv_transpose2d`` (in ``cnnviz.conv``) and the weightless ops of
 ``cnnviz.resample``: zero padding, cropping, nearest-neighbour upsampling, global average
-pooling, add and concatenate. ``cnnviz.reference`` works on one example at a time; the
-``*_ref`` helpers below loop it over the batch.
+pooling, add and concatenate. ``cnnviz.reference`` has each of them under the op's name,
+called with the op's arguments.
 """
 
 import re
@@ -27,27 +27,6 @@ from cnnviz import ops, sizes
 from cnnviz import reference as ref
 
 # --- the reference loops over a batch -----------------------------------------------------------
-
-
-def conv_transpose2d_ref(x, w, b, S, padding):
-    """reference.conv_transpose2d over a batch: (N, H, W, C) -> (N, H', W', F)."""
-    return np.stack([ref.conv_transpose2d(xn, w, b, S, padding) for xn in x])
-
-
-def conv_transpose2d_ref_backward(dy, x, w, S, padding):
-    """reference.conv_transpose2d_backward over a batch: dx per example, dw and db summed."""
-    parts = [ref.conv_transpose2d_backward(dyn, xn, w, S, padding) for dyn, xn in zip(dy, x, strict=True)]
-    return np.stack([p[0] for p in parts]), sum(p[1] for p in parts), sum(p[2] for p in parts)
-
-
-def per_example(f, x, *args):
-    """A one-example reference function f(x_n, *args) over the batch."""
-    return np.stack([f(xn, *args) for xn in x])
-
-
-def per_example_backward(f, dy, x, *args):
-    """A one-example reference backward f(dy_n, x_n, *args) over the batch."""
-    return np.stack([f(dyn, xn, *args) for dyn, xn in zip(dy, x, strict=True)])
 
 
 # --- transposed convolution: vectorized == reference --------------------------------------------
@@ -97,9 +76,12 @@ def check_conv_transpose_against_reference(setup):
     b = rng.normal(size=setup["w_shape"][2]) if setup["bias"] else None
     S, padding = setup["strides"], setup["padding"]
     y, cache = ops.conv_transpose2d_forward(x, w, b, S, padding)
-    np.testing.assert_allclose(y, conv_transpose2d_ref(x, w, b, S, padding), **EXACT)
+    np.testing.assert_allclose(y, ref.conv_transpose2d_forward(x, w, b, S, padding), **EXACT)
     dy = rng.normal(size=y.shape)
-    got, want = ops.conv_transpose2d_backward(dy, cache), conv_transpose2d_ref_backward(dy, x, w, S, padding)
+    got, want = (
+        ops.conv_transpose2d_backward(dy, cache),
+        ref.conv_transpose2d_backward(dy, x, w, b, S, padding),
+    )
     assert_same_gradients(got, want, x, w, b)
 
 
@@ -310,14 +292,15 @@ def border_setups(draw, crop):
     return x_shape, border, draw(st.integers(0, 2**32 - 1))
 
 
-def check_against_reference(forward, backward, ref_forward, ref_backward, x_shape, args, seed):
-    """forward(x, *args) and backward(dy, cache) equal the one-example reference loops over the batch."""
+def check_against_reference(name, x_shape, args, seed):
+    """ops' ``name``_forward(x, *args) and _backward(dy, cache) equal the reference's, called with the same arguments."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=x_shape)
-    y, cache = forward(x, *args)
-    np.testing.assert_allclose(y, per_example(ref_forward, x, *args), **EXACT)
+    y, cache = getattr(ops, f"{name}_forward")(x, *args)
+    np.testing.assert_allclose(y, getattr(ref, f"{name}_forward")(x, *args), **EXACT)
     dy = rng.normal(size=y.shape)
-    np.testing.assert_allclose(backward(dy, cache), per_example_backward(ref_backward, dy, x, *args), **EXACT)
+    dx = getattr(ops, f"{name}_backward")(dy, cache)
+    np.testing.assert_allclose(dx, getattr(ref, f"{name}_backward")(dy, x, *args), **EXACT)
 
 
 @given(border_setups(crop=False))
@@ -326,10 +309,7 @@ def test_zero_padding2d_matches_reference(setup):
     """Zero padding in each of the three forms: vectorized == reference."""
     x_shape, padding, seed = setup
     check_against_reference(
-        ops.zero_padding2d_forward,
-        ops.zero_padding2d_backward,
-        ref.zero_padding2d,
-        ref.zero_padding2d_backward,
+        "zero_padding2d",
         x_shape,
         (padding,),
         seed,
@@ -342,10 +322,7 @@ def test_cropping2d_matches_reference(setup):
     """Cropping in each of the three forms: vectorized == reference."""
     x_shape, cropping, seed = setup
     check_against_reference(
-        ops.cropping2d_forward,
-        ops.cropping2d_backward,
-        ref.cropping2d,
-        ref.cropping2d_backward,
+        "cropping2d",
         x_shape,
         (cropping,),
         seed,
@@ -361,10 +338,7 @@ def test_cropping2d_matches_reference(setup):
 def test_upsampling2d_matches_reference(x_shape, size, seed):
     """Nearest-neighbour upsampling, square and non-square blocks: vectorized == reference."""
     check_against_reference(
-        ops.upsampling2d_forward,
-        ops.upsampling2d_backward,
-        ref.upsampling2d,
-        ref.upsampling2d_backward,
+        "upsampling2d",
         x_shape,
         (size,),
         seed,
@@ -376,13 +350,11 @@ def test_upsampling2d_matches_reference(x_shape, size, seed):
     seed=st.integers(0, 2**32 - 1),
 )
 @settings(max_examples=30)
-def test_global_average_pool2d_matches_reference(x_shape, seed):
-    """Global average pooling: vectorized == reference."""
+@pytest.mark.parametrize("name", ["global_average_pool2d", "global_max_pool2d"])
+def test_global_pool2d_matches_reference(name, x_shape, seed):
+    """Global average and max pooling: vectorized == reference."""
     check_against_reference(
-        ops.global_average_pool2d_forward,
-        ops.global_average_pool2d_backward,
-        ref.global_average_pool2d,
-        ref.global_average_pool2d_backward,
+        name,
         x_shape,
         (),
         seed,
@@ -415,13 +387,13 @@ def test_add_and_concatenate_match_reference(setup):
     rng = np.random.default_rng(seed)
     xs = [rng.normal(size=shape) for _ in range(n)]
     y, cache = ops.add_forward(xs)
-    np.testing.assert_allclose(y, ref.add(xs), **EXACT)
+    np.testing.assert_allclose(y, ref.add_forward(xs), **EXACT)
     dy = rng.normal(size=y.shape)
     for got, want in zip(ops.add_backward(dy, cache), ref.add_backward(dy, xs), strict=True):
         np.testing.assert_allclose(got, want, **EXACT)
     xs = [rng.normal(size=s) for s in concat_shapes]
     y, cache = ops.concatenate_forward(xs, axis)
-    np.testing.assert_allclose(y, ref.concatenate(xs, axis), **EXACT)
+    np.testing.assert_allclose(y, ref.concatenate_forward(xs, axis), **EXACT)
     dy = rng.normal(size=y.shape)
     grads = ops.concatenate_backward(dy, cache)
     for got, want, x in zip(grads, ref.concatenate_backward(dy, xs, axis), xs, strict=True):
@@ -768,15 +740,8 @@ def test_backward_checks_the_shape_of_dy(rng, name):
 
 # --- the elementwise merges: average, maximum, multiply, subtract --------------------------------
 
-MERGES = {
-    "average": (ops.average_forward, ops.average_backward, ref.average, ref.average_backward),
-    "maximum": (ops.maximum_forward, ops.maximum_backward, ref.maximum, ref.maximum_backward),
-    "multiply": (ops.multiply_forward, ops.multiply_backward, ref.multiply, ref.multiply_backward),
-    "subtract": (ops.subtract_forward, ops.subtract_backward, ref.subtract, ref.subtract_backward),
-}
 
-
-@pytest.mark.parametrize("name", sorted(MERGES))
+@pytest.mark.parametrize("name", ["average", "maximum", "multiply", "subtract"])
 @given(
     shape=st.sampled_from([(3,), (2, 3), (2, 3, 3, 2)]),
     n=st.integers(2, 4),
@@ -786,7 +751,8 @@ MERGES = {
 @settings(max_examples=20)
 def test_elementwise_merges_match_reference(name, shape, n, ties, seed):
     """Forward and backward equal the loops; ties (equal inputs) give maximum's gradient to the first."""
-    forward, backward, ref_forward, ref_backward = MERGES[name]
+    forward, backward = getattr(ops, f"{name}_forward"), getattr(ops, f"{name}_backward")
+    ref_forward, ref_backward = getattr(ref, f"{name}_forward"), getattr(ref, f"{name}_backward")
     n = 2 if name == "subtract" else n
     rng = np.random.default_rng(seed)
     xs = [rng.integers(-2, 3, size=shape).astype(float) if ties else rng.normal(size=shape) for _ in range(n)]
