@@ -527,3 +527,13 @@ def test_why_this_class_says_calmly_when_there_is_nothing_to_show(explorer):
     other = NetworkExplorer(maps)
     other.controls["why"].value = "predicted"
     assert other.saliency is None and "does not end in one score per class" in other.why_note.value
+
+
+def test_the_selected_cell_is_framed_in_the_picture_shown(explorer):
+    """A selection replaces the cell's marker: the new marker must be drawn (blitted), not only made."""
+    explorer.select("conv2d_1", 5, 5, 2)
+    x, y = explorer.picture.pixel_of(*explorer.selection)
+    rgb = np.asarray(PIL.Image.open(io.BytesIO(explorer.png)))[..., :3].astype(int)
+    near = rgb[int(y) - 6 : int(y) + 7, int(x) - 6 : int(x) + 7]
+    orange = (np.abs(near - [255, 127, 14]).sum(axis=-1) < 60).sum()  # the marker's colour, #ff7f0e
+    assert orange >= 4, f"no marker drawn around pixel ({x:.0f}, {y:.0f})"

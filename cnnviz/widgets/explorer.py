@@ -49,6 +49,8 @@ __all__ = [
 # matplotlib's default antialiasing filter, and at these sizes looks the same
 FAST_DRAWING = {"image.interpolation": "nearest"}
 MESSAGE_STYLE = "font-size:14px;color:#a00;border:1px solid #a00;padding:6px;max-width:900px"
+# a message in place of a picture: larger
+INSTEAD_STYLE = "font-size:15px;color:#a00;border:1px solid #a00;padding:8px;max-width:900px"
 
 
 def canvas_png(canvas: FigureCanvasAgg) -> bytes:
@@ -132,8 +134,16 @@ class LivePicture:
             self._canvas.draw()
         self._background = self._canvas.copy_from_bbox(self._canvas.figure.bbox)
 
-    def blit(self) -> bytes:
-        """The ``dynamic`` artists drawn over the saved background: the new picture's PNG (kept in ``png``)."""
+    def blit(self, dynamic=None) -> bytes:
+        """The ``dynamic`` artists drawn over the saved background: the new picture's PNG (kept in ``png``).
+
+        ``dynamic``: the artists that move now, when the picture has replaced some since
+        ``draw_background`` (a new marker, say); by default the same as then.
+        """
+        if dynamic is not None:
+            self.dynamic = list(dynamic)
+            for artist in self.dynamic:
+                artist.set_animated(True)
         with matplotlib.rc_context(FAST_DRAWING):
             self._canvas.restore_region(self._background)
             for artist in self.dynamic:
@@ -328,9 +338,7 @@ class Explorer(LivePicture):
         self.message = text
         self._showing_clicker = False
         self.out.outputs = ()
-        self.out.append_display_data(
-            HTML(message_html(text, "font-size:15px;color:#a00;border:1px solid #a00;padding:8px;max-width:900px"))
-        )
+        self.out.append_display_data(HTML(message_html(text, INSTEAD_STYLE)))
 
     def _show_png(self, png: bytes) -> None:
         if self.clicker is not None:  # the same ClickImage stays in the Output; only its PNG changes

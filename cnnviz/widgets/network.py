@@ -50,7 +50,6 @@ figure (ipywidgets keeps every widget, and what its callbacks reach, until it is
 
 from __future__ import annotations
 
-import base64
 import html
 import re
 
@@ -63,19 +62,19 @@ from matplotlib.figure import Figure
 from .. import inside
 from ..digits import READ_SIDE, read_image
 from ..plot.network import NetworkPicture, show_conversion
-from .base import FAST_DRAWING, SLIDER_LAYOUT, STYLE, canvas_png, close_widgets
 from .clickimage import ClickImage
+from .controls import SLIDER_LAYOUT, STYLE
 from .drawing import DrawingPad
+from .explorer import FAST_DRAWING, MESSAGE_STYLE, LivePicture, canvas_png
 
 __all__ = ["NetworkExplorer"]
 
 # The panel's text wraps only at spaces: the widget's own CSS breaks anywhere ("word-break:
 # break-all"), which cut numbers in two ("−0.1" / "87").
 PANEL_STYLE = "font-size:12px;white-space:pre-wrap;word-break:normal;overflow-wrap:normal"
-MESSAGE_STYLE = "font-size:14px;color:#a00;border:1px solid #a00;padding:6px;max-width:900px"
 
 
-class NetworkExplorer:
+class NetworkExplorer(LivePicture):
     """Every layer of a trained CNN for a drawn, picked or uploaded image; click a value for its arithmetic.
 
     Parameters
@@ -132,13 +131,13 @@ class NetworkExplorer:
                     f"received a model whose input shape is {None if shape is None else tuple(shape)}."
                 )
             self.input_shape = tuple(int(s) for s in shape)
-            fig = Figure(figsize=self.figsize, dpi=self.dpi)
+            fig = self.new_figure()
             with matplotlib.rc_context(FAST_DRAWING):
                 self.picture = NetworkPicture(model, fig=fig, labels=class_names)
         except (ValueError, TypeError) as error:
             self.widget = widgets.VBox([self.status])
             self.widget.add_class("cnnviz-NetworkExplorer-refused")
-            self._say(str(error))
+            self.say(str(error))
             return
         self.images, self.labels = images, labels
         self.pad = DrawingPad(size=196, pen_width=16)
@@ -160,12 +159,7 @@ class NetworkExplorer:
         picker.disabled = n == 0
         self.controls = {"image": picker, "why": self._make_why(class_names)}
         self.controls["image"].add_class("cnnviz-control-image")
-        self.canvas = FigureCanvasAgg(fig)
-        with matplotlib.rc_context(FAST_DRAWING):
-            for artist in self.picture.dynamic:
-                artist.set_animated(True)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(fig.bbox)
+        self.draw_background(self.picture.dynamic)  # the picture's frame, drawn once
         self.shapes = [(name, shape) for name, shape in zip(["input"] + [la.name for la in model.layers],
                                                               self.picture.shapes)]  # fmt: skip
         self.shapes_text = " → ".join(f"{name} {'×'.join(map(str, s))}" for name, s in self.shapes)
@@ -190,14 +184,6 @@ class NetworkExplorer:
         else:
             self.show(np.zeros(self.input_shape, dtype=np.float32), source="an empty input")
 
-    def close(self) -> None:
-        """Close the explorer's widgets (the browser removes them); then dropping it frees it and its figure.
-
-        ipywidgets keeps a widget, and so what its callbacks point to (this explorer, its model's
-        outputs, its figure: a few MB), until the widget is closed.
-        """
-        close_widgets(self.widget, self.status)
-
     # -- inputs -------------------------------------------------------------------------------
     def show(self, image, source="an image from Python") -> None:
         """Show ``image`` (H, W) or (H, W, C), the model's input size; uint8 0..255 or floats."""
@@ -206,7 +192,7 @@ class NetworkExplorer:
         try:
             x = self._as_input(image)
         except (ValueError, TypeError) as error:
-            self._say(str(error))
+            self.say(str(error))
             return
         self.source = source
         self._run(x)
@@ -245,7 +231,7 @@ class NetworkExplorer:
             try:
                 x, _ = inside.model_input(digit, self.input_shape)
             except (ValueError, TypeError) as error:
-                self._say(str(error))
+                self.say(str(error))
                 return
             self.show(x, source="your drawing (resized)")
         else:
@@ -253,7 +239,7 @@ class NetworkExplorer:
 
     def _on_pad_problem(self, change):
         if change["new"]:
-            self._say(change["new"])
+            self.say(change["new"])
 
     def _on_pick(self, change):
         self._pick(change["new"])
@@ -265,7 +251,7 @@ class NetworkExplorer:
             label = "" if self.labels is None else f", true label {int(self.labels[i])}"
             x = self._as_input(image)
         except (ValueError, TypeError, IndexError) as error:
-            self._say(str(error))
+            self.say(str(error))
             return
         self._to_pad(x)
         self.show(x, source=f"test image {i}{label}")
@@ -294,12 +280,12 @@ class NetworkExplorer:
         try:  # shrunk while decoded: a few times the model's input, whatever the file's size
             array, size = read_image(item.get("content", b""), side=max(READ_SIDE, 2 * max(H, W)), name=name)
         except (ValueError, TypeError) as error:
-            self._say(str(error))
+            self.say(str(error))
             return
         try:
             x, steps = inside.model_input(array, self.input_shape)
         except (ValueError, TypeError) as error:
-            self._say(f"{name}: {error}")
+            self.say(f"{name}: {error}")
             return
         fig = Figure(figsize=(2.0 * len(steps), 2.2), dpi=self.dpi)
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.78, wspace=0.3)
@@ -323,7 +309,7 @@ class NetworkExplorer:
         self.picture.set(self.outputs)
         names = ["the input"] + [f"layer {layer.name!r}" for layer in self.model.layers]
         self.warning = _not_finite(self.outputs, names)
-        self._say(self.warning)
+        self.say(self.warning)
         self._explain()
         self.info.value = f"showing {html.escape(self.source)}"
         self._render()
@@ -447,11 +433,11 @@ class NetworkExplorer:
             if not all(0 <= i < s for i, s in zip(index, shape)):
                 raise ValueError(f"{index} is outside the layer's output of shape {shape}.")
         except (ValueError, TypeError) as error:
-            self._say(str(error))
+            self.say(str(error))
             return
         self.selection = (node, tuple(int(i) for i in index))
         self.picture.select(*self.selection)
-        self._say(self.warning)
+        self.say(self.warning)
         self._explain()
         self._render()
 
@@ -488,30 +474,13 @@ class NetworkExplorer:
         self.panel.value = f"<pre style='{PANEL_STYLE}'>{html.escape(kept)}</pre>"
 
     def _render(self):
-        with matplotlib.rc_context(FAST_DRAWING):
-            if self.picture.restyled:  # a colour scale changed its map: draw the background again
-                self.canvas.draw()
-                self._background = self.canvas.copy_from_bbox(self.canvas.figure.bbox)
-                self.picture.restyled = False
-            self.canvas.restore_region(self._background)
-            for artist in self.picture.dynamic:
-                artist.set_animated(True)
-                self.canvas.figure.draw_artist(artist)
-            self.png = canvas_png(self.canvas)
-        self.clicker.png = self.png
+        if self.picture.restyled:  # a colour scale changed its map: draw the background again
+            self.draw_background(self.picture.dynamic)
+            self.picture.restyled = False
+        self.clicker.png = self.blit(self.picture.dynamic)  # a selection replaces the cell's marker
 
-    def _say(self, message):
-        self.message = message
-        self.status.value = f'<div style="{MESSAGE_STYLE}">{html.escape(message)}</div>' if message else ""
-
-    def _repr_mimebundle_(self, **kwargs):
-        """The live explorer, plus a PNG of its picture for viewers without a kernel."""
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-        if self.png:
-            data["image/png"] = base64.b64encode(self.png).decode("ascii")
-        data["text/plain"] = f"NetworkExplorer(model={self.model.name!r})"
-        return data
+    def describe(self) -> str:
+        return f"NetworkExplorer(model={self.model.name!r})"
 
 
 def _check_arguments(model, images, labels, index, class_names):
