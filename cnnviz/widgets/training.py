@@ -35,29 +35,25 @@ the explorer is made, with a clear error, and the model is left as it was.
 
 from __future__ import annotations
 
-import base64
 import html
 import time
 
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from .. import inside
 from .. import layers as L
 from ..plot.style import num as _num
 from ..plot.training import TrainingPicture
 from ..training import _Sums
-from .base import FAST_DRAWING, SLIDER_LAYOUT, STYLE, canvas_png, close_widgets
+from .controls import SLIDER_LAYOUT, STYLE, close_widgets
+from .explorer import FAST_DRAWING, LivePicture
 
 __all__ = ["TrainingExplorer"]
 
-MESSAGE_STYLE = "font-size:14px;color:#a00;border:1px solid #a00;padding:6px;max-width:900px"
 
-
-class TrainingExplorer:
+class TrainingExplorer(LivePicture):
     """Train ``model`` on ``(x, y)`` batch by batch, with the loss, the gradients, the kernels and a
     feature map drawn after every step.
 
@@ -180,11 +176,10 @@ class TrainingExplorer:
         self.widget.add_class("cnnviz-explorer")
         self.widget.add_class("cnnviz-TrainingExplorer")
 
-        fig = Figure(figsize=self.figsize, dpi=self.dpi)
+        fig = self.new_figure()
         names = [layer.name for layer in self.trained]
         with matplotlib.rc_context(FAST_DRAWING):
             self.picture = TrainingPicture(names, self.conv.params["kernel"].shape, self.image, fig=fig)
-        self.canvas = FigureCanvasAgg(fig)
         self._explain()
         self._redraw()
 
@@ -192,7 +187,7 @@ class TrainingExplorer:
     def step(self, batches=1):
         """Train on the next ``batches`` batches (an epoch ends, and is evaluated, at its last batch)."""
         if isinstance(batches, bool) or not isinstance(batches, (int, np.integer)) or batches < 1:
-            self._say(f"step expects a whole number of batches >= 1; received {batches!r}.")
+            self.say(f"step expects a whole number of batches >= 1; received {batches!r}.")
             return
         for _ in range(int(batches)):
             if not self._one_batch():
@@ -238,7 +233,7 @@ class TrainingExplorer:
         }
         self.batch_losses.append(loss)
         if not np.isfinite(loss):
-            self._say(
+            self.say(
                 f"The loss became {loss} at batch {self.batch + 1} of epoch {self.epoch + 1}: the weights jumped too "
                 "far. Make a new model and use a smaller learning rate."
             )
@@ -323,14 +318,9 @@ class TrainingExplorer:
                 headline=headline,
                 layer=self.conv.name,
             )
-            self.canvas.draw()
-        self.png = canvas_png(self.canvas)
-        self.picture_widget.value = self.png
+        # the artists moved in place; most of the picture changed (axes' limits too), so all of it is drawn
+        self.picture_widget.value = self.redraw()
         self.draw_seconds = time.perf_counter() - t0
-
-    def _say(self, text):
-        self.message = text
-        self.status.value = f'<div style="{MESSAGE_STYLE}">{html.escape(text)}</div>'
 
     # -- helpers -----------------------------------------------------------------------------------
     @staticmethod
@@ -369,18 +359,11 @@ class TrainingExplorer:
     def close(self) -> None:
         """Close the explorer's widgets; then dropping it frees it and its figure."""
         self.play.playing = False
-        close_widgets(self.widget, *self.controls.values(), *self.buttons.values(), self.play)
+        close_widgets(*self.controls.values(), *self.buttons.values(), self.play)
+        super().close()
 
-    def _repr_mimebundle_(self, **kwargs):
-        """The live widget, plus a PNG of the current picture for viewers without a kernel."""
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        data = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-        if self.png:
-            data["image/png"] = base64.b64encode(self.png).decode("ascii")
-        data["text/plain"] = (
-            f"TrainingExplorer(model={self.model.name!r}, epoch={self.epoch + 1}, batch={self.batch})"
-        )
-        return data
+    def describe(self) -> str:
+        return f"TrainingExplorer(model={self.model.name!r}, epoch={self.epoch + 1}, batch={self.batch})"
 
 
 def num(v) -> str:
