@@ -259,8 +259,6 @@ class Model(Trainer):
         for (layer, inputs), (ins, _) in zip(self.nodes, node_shapes):
             if not layer.built:
                 layer.build(ins, self.rng)
-            # a layer that reads only the images needs no gradient for them: nothing trains the images
-            layer.input_gradient = not all(self._raw(i) for i in inputs)
         self.built_input_shape = shape
 
     # -- weights, and models in files ---------------------------------------------------------------
@@ -424,13 +422,9 @@ class Model(Trainer):
             if isinstance(layer, InputLayer):
                 continue
             kept[k] = grads.pop(k)
-            if reads_input[k]:
-                layer.input_gradient = input_gradient  # restored below: training never needs it
-            try:
-                dx = layer.backward(kept[k], activation or k < last)
-            finally:
-                if reads_input[k]:
-                    layer.input_gradient = False
+            # a layer that reads only the images needs their gradient only when asked: nothing trains them
+            needs_dx = input_gradient or not reads_input[k]
+            dx = layer.backward(kept[k], activation or k < last, input_gradient=needs_dx)
             for i, d in zip(inputs or [None], dx if layer.merges else [dx]):
                 if i is None or self._raw(i):  # the model's inputs
                     if input_gradient:

@@ -244,9 +244,15 @@ def test_the_first_layer_skips_the_gradient_of_the_images(rng):
     full, skipped = ops.conv2d_backward(dy, cache), ops.conv2d_backward(dy, cache, input_gradient=False)
     assert skipped[0] is None and np.array_equal(skipped[1], full[1])
     model = small_cnn(seed=0)
-    model.build()
-    model.forward(np.zeros((1, 8, 8, 1), np.float32))
-    assert model.layers[0].input_gradient is False and all(layer.input_gradient for layer in model.layers[1:])
+    x = rng.normal(size=(2, 8, 8, 1)).astype(np.float32)
+    dout = rng.normal(size=model.forward(x).shape).astype(np.float32)
+    assert model.backward(dout) is None  # training: the images' gradient is neither computed nor returned
+    d_images = model.backward(dout, input_gradient=True)  # asked for: an argument of backward, down to the layer
+    assert d_images.shape == x.shape and np.any(d_images)
+    first = model.layers[0]
+    dy = rng.normal(size=(2, 8, 8, 4)).astype(np.float32)
+    assert first.backward(dy, input_gradient=False) is None and first.backward(dy).shape == x.shape
+    assert not hasattr(first, "input_gradient")  # no flag written on the layer
 
 
 NOTES_CODE = """

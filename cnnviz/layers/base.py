@@ -139,23 +139,23 @@ class Layer:
         out, self._act_cache = act_forward(y)
         return out
 
-    input_gradient = True  # a model sets it False on its first layer: no one needs d(loss)/d(images)
-
-    def backward(self, dy, activation=True):
+    def backward(self, dy, activation=True, *, input_gradient=True):
         """d(loss)/d(input) from ``dy`` = d(loss)/d(output), after a forward pass.
 
         With ``activation=False``, ``dy`` is the gradient of the values before the
-        activation (the forward pass must have stopped there too).
+        activation (the forward pass must have stopped there too). ``input_gradient=False``
+        says no one needs d(loss)/d(input) (a model's layer that reads the images, which
+        nothing trains): a layer whose op can skip it (a convolution) returns None.
         """
         _, act_backward = ACTIVATIONS[self.activation]
         if act_backward is not None and activation:
             dy = act_backward(dy, self._act_cache)
-        return self.call_backward(dy, self._cache)
+        return self.call_backward(dy, self._cache, input_gradient)
 
     def call(self, x, training):  # pragma: no cover - every layer defines it
         raise NotImplementedError
 
-    def call_backward(self, dy, cache):  # pragma: no cover
+    def call_backward(self, dy, cache, input_gradient=True):  # pragma: no cover
         raise NotImplementedError
 
     # -- the functional API ------------------------------------------------------------------------
@@ -258,7 +258,7 @@ class InputLayer(Layer):
     def call(self, x, training):
         return x, None
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return dy
 
 

@@ -77,9 +77,9 @@ class _Conv(Layer):
             x, self.params["kernel"], self.params.get("bias"), self.strides, self.padding, self.dilation_rate
         )
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return self._keep_kernel_and_bias_gradients(
-            *self.backward_op(dy, cache, input_gradient=self.input_gradient)
+            *self.backward_op(dy, cache, input_gradient=input_gradient)
         )
 
 

@@ -47,7 +47,7 @@ class Dense(Layer):
     def call(self, x, training):
         return ops.dense_forward(x, self.params["kernel"], self.params.get("bias"))
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return self._keep_kernel_and_bias_gradients(*ops.dense_backward(dy, cache))
 
 
@@ -73,7 +73,7 @@ class Dropout(Layer):
     def call(self, x, training):
         return ops.dropout_forward(x, self.rate, self.rng, training)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return ops.dropout_backward(dy, cache)
 
 
@@ -88,7 +88,7 @@ class Rescaling(Layer):
     def call(self, x, training):
         return ops.rescaling_forward(x, self.scale, self.offset)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return ops.rescaling_backward(dy, cache)
 
 
@@ -98,7 +98,7 @@ class _ActivationLayer(Layer):
     def call(self, x, training):
         return x, None
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return dy
 
 
@@ -152,7 +152,7 @@ class Softmax(_ActivationLayer):
         p, cache = ops.softmax_forward(np.moveaxis(x, self.axis, -1))  # the axis moved last
         return np.moveaxis(p, -1, self.axis), cache  # and back
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         if self.axis == -1:
             return super().call_backward(dy, cache)
         dz = ops.softmax_backward(np.moveaxis(dy, self.axis, -1), cache)
@@ -181,5 +181,5 @@ class LeakyReLU(Layer):
     def call(self, x, training):
         return ops.leaky_relu_forward(x, self.negative_slope)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return ops.leaky_relu_backward(dy, cache)

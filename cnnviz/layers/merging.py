@@ -48,7 +48,7 @@ class _ElementwiseMerge(Layer):
     def call(self, xs, training):
         return type(self).forward_op(xs)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return type(self).backward_op(dy, cache)
 
 
@@ -145,5 +145,5 @@ class Concatenate(Layer):
     def call(self, xs, training):
         return ops.concatenate_forward(xs, self.axis)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return ops.concatenate_backward(dy, cache)

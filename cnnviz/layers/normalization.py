@@ -48,7 +48,7 @@ class BatchNormalization(Layer):
             p[name] += (1 - self.momentum) * batch
         return y, cache
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         inference = cache["op"] == "batchnorm_inference"  # a saliency map's pass: fixed statistics
         backward = ops.batchnorm_inference_backward if inference else ops.batchnorm_backward
         dx, self.grads["gamma"], self.grads["beta"] = backward(dy, cache)

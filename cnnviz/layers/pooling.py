@@ -60,7 +60,7 @@ class _Pooling(Layer):
     def call(self, x, training):
         return self.forward_op(x, self.pool_size, self.strides, self.padding)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return self.backward_op(dy, cache)
 
 
@@ -117,7 +117,7 @@ class _GlobalPooling(Layer):
             y = y.reshape(len(y), *self.output_shape(x.shape[1:]))  # (N, C) -> (N, 1, 1, C) or (N, 1, C)
         return y, cache
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         if self.keepdims:
             dy = np.asarray(dy)
             if dy.shape[1 : 1 + self.rank] != (1,) * self.rank:

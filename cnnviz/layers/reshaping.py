@@ -25,7 +25,7 @@ class Flatten(Layer):
     def call(self, x, training):
         return x.reshape(len(x), -1), x.shape
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return dy.reshape(cache)
 
 
@@ -45,7 +45,7 @@ class ZeroPadding2D(Layer):
     def call(self, x, training):
         return ops.zero_padding2d_forward(x, self.padding)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return ops.zero_padding2d_backward(dy, cache)
 
 
@@ -70,7 +70,7 @@ class Cropping2D(Layer):
     def call(self, x, training):
         return ops.cropping2d_forward(x, self.cropping)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return ops.cropping2d_backward(dy, cache)
 
 
@@ -94,7 +94,7 @@ class UpSampling2D(Layer):
     def call(self, x, training):
         return ops.upsampling2d_forward(x, self.size)
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return ops.upsampling2d_backward(dy, cache)
 
 
@@ -120,5 +120,5 @@ class Reshape(Layer):
     def call(self, x, training):
         return x.reshape(len(x), *self.target_shape), x.shape
 
-    def call_backward(self, dy, cache):
+    def call_backward(self, dy, cache, input_gradient=True):
         return dy.reshape(cache)
