@@ -1,9 +1,7 @@
-"""Helpers shared by the tests: numerical gradients, the reference loops over a batch, and a
-loopback HTTP server for the download code.
+"""Helpers shared by the tests: numerical gradients, the engine's paths forced, and a loopback
+HTTP server for the download code.
 
-``cnnviz.reference`` works on one example at a time (no batch axis), as the notes write
-the equations; the functions here loop it over the batch so that it can be compared with
-the vectorized core in ``cnnviz.ops``.
+``cnnviz.reference`` takes each op's name and arguments, so tests call it as they call the op.
 """
 
 from __future__ import annotations
@@ -16,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz import _conv_engine, _parallel, _windows
-from cnnviz import reference as ref
 
 EXACT = {"rtol": 1e-10, "atol": 1e-10}  # vectorized vs reference loops, both in float64
 GRAD_TOL = {"rtol": 1e-6, "atol": 1e-8}  # analytic vs centred-difference gradients
@@ -35,40 +32,6 @@ def numerical_gradient(f, x, dy, h=1e-6):
         x[idx] = old
         grad[idx] = (plus - minus) / (2 * h)
     return grad
-
-
-def conv2d_ref(x, w, b, S, pads, D=1):
-    """reference.conv2d_case4 over a batch: (N, H, W, C) -> (N, H', W', F)."""
-    return np.stack([ref.conv2d_case4(xn, w, b, S, pads, D) for xn in x])
-
-
-def conv2d_ref_backward(dy, x, w, S, pads, D=1):
-    """reference.conv2d_case4_backward over a batch: dx per example, dw and db summed."""
-    parts = [ref.conv2d_case4_backward(dyn, xn, w, S, pads, D) for dyn, xn in zip(dy, x, strict=True)]
-    return np.stack([p[0] for p in parts]), sum(p[1] for p in parts), sum(p[2] for p in parts)
-
-
-def conv1d_ref(x, w, b, S, pads, D=1):
-    """reference.conv1d_case3 over a batch: (N, L, C) -> (N, L', F)."""
-    return np.stack([ref.conv1d_case3(xn, w, b, S, pads, D) for xn in x])
-
-
-def conv1d_ref_backward(dy, x, w, S, pads, D=1):
-    """reference.conv1d_case3_backward over a batch: dx per example, dw and db summed."""
-    parts = [ref.conv1d_case3_backward(dyn, xn, w, S, pads, D) for dyn, xn in zip(dy, x, strict=True)]
-    return np.stack([p[0] for p in parts]), sum(p[1] for p in parts), sum(p[2] for p in parts)
-
-
-def pool2d_ref(kind, x, pool, S, pads):
-    """reference.max_pool2d / avg_pool2d over a batch: (N, H, W, C) -> (N, H', W', C)."""
-    f = ref.max_pool2d if kind == "max" else ref.avg_pool2d
-    return np.stack([f(xn, pool, S, pads) for xn in x])
-
-
-def pool2d_ref_backward(kind, dy, x, pool, S, pads):
-    """reference.max_pool2d_backward / avg_pool2d_backward over a batch: dx (N, H, W, C)."""
-    f = ref.max_pool2d_backward if kind == "max" else ref.avg_pool2d_backward
-    return np.stack([f(dyn, xn, pool, S, pads) for dyn, xn in zip(dy, x, strict=True)])
 
 
 def distinct_values(rng, shape, spacing=0.1):

@@ -1,7 +1,7 @@
 """The layers Keras tutorials use beyond the first CNN: 1D and global pooling, LeakyReLU, Softmax, Rescaling.
 
 Each layer computes with a cnnviz op. The new ops (global max pooling, leaky ReLU, rescaling)
-are checked against the reference loops of ``cnnviz.reference`` (one example at a time) and
+are checked against the reference loops of ``cnnviz.reference`` (called like the ops) and
 against centred differences; the 1D poolings against the 2D reference on a one-row image; each
 layer against Keras' own documented examples, inside a small Sequential that trains, and for
 the errors it raises.
@@ -11,23 +11,13 @@ import re
 
 import numpy as np
 import pytest
-from _helpers import EXACT, GRAD_TOL, distinct_values, numerical_gradient, pool2d_ref, pool2d_ref_backward
+from _helpers import EXACT, GRAD_TOL, distinct_values, numerical_gradient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz import keras, ops, sizes
+from cnnviz import keras, ops
 from cnnviz import reference as ref
 from cnnviz.keras import layers
-
-
-def per_example(f, x, *args):
-    """A one-example reference function f(x_n, *args) over the batch."""
-    return np.stack([f(xn, *args) for xn in x])
-
-
-def per_example_backward(f, dy, x, *args):
-    """A one-example reference backward f(dy_n, x_n, *args) over the batch."""
-    return np.stack([f(dyn, xn, *args) for dyn, xn in zip(dy, x, strict=True)])
 
 
 def values(rng, shape, ties):
@@ -50,9 +40,9 @@ def test_global_max_pool2d_matches_reference(x_shape, ties, seed):
     x = values(rng, x_shape, ties)
     y, cache = ops.global_max_pool2d_forward(x)
     assert y.shape == (x_shape[0], x_shape[3])
-    np.testing.assert_allclose(y, per_example(ref.global_max_pool2d, x), **EXACT)
+    np.testing.assert_allclose(y, ref.global_max_pool2d_forward(x), **EXACT)
     dy = rng.normal(size=y.shape)
-    dx_ref = per_example_backward(ref.global_max_pool2d_backward, dy, x)
+    dx_ref = ref.global_max_pool2d_backward(dy, x)
     np.testing.assert_allclose(ops.global_max_pool2d_backward(dy, cache), dx_ref, **EXACT)
 
 
@@ -68,11 +58,11 @@ def test_global_pool1d_is_the_2d_reference_on_one_row(x_shape, kind, ties, seed)
     rng = np.random.default_rng(seed)
     x = values(rng, x_shape, ties)
     forward, backward = (getattr(ops, f"global_{kind}_pool1d_{step}") for step in ("forward", "backward"))
-    ref_forward, ref_backward = (getattr(ref, f"global_{kind}_pool2d{end}") for end in ("", "_backward"))
+    ref_forward, ref_backward = (getattr(ref, f"global_{kind}_pool2d_{s}") for s in ("forward", "backward"))
     y, cache = forward(x)
-    np.testing.assert_allclose(y, per_example(ref_forward, x[:, None]), **EXACT)
+    np.testing.assert_allclose(y, ref_forward(x[:, None]), **EXACT)
     dy = rng.normal(size=y.shape)
-    dx_ref = per_example_backward(ref_backward, dy, x[:, None])[:, 0]
+    dx_ref = ref_backward(dy, x[:, None])[:, 0]
     np.testing.assert_allclose(backward(dy, cache), dx_ref, **EXACT)
 
 
@@ -129,17 +119,12 @@ def check_pool1d_layer(setup):
     kind, padding = setup["kind"], setup["padding"]
     make = layers.MaxPooling1D if kind == "max" else layers.AveragePooling1D
     layer = make(setup["pool_size"], setup["strides"], padding)
-    (K,) = sizes.per_axis("pool_size", setup["pool_size"], 1)
-    (S,) = sizes.per_axis("strides", K if setup["strides"] is None else setup["strides"], 1)
-    _, (pads,) = sizes.window_geometry(
-        x.shape[1:2], K, S, padding if isinstance(padding, str) else (padding,)
-    )
-    pads_2d = ((0, 0), pads)  # the one row of the image is never padded
+    args = (setup["pool_size"], setup["strides"], padding)  # reference 1D pooling: 2D loops on one row
     y = layer.forward(x)
     assert y.shape[1:] == layer.output_shape(x.shape[1:])
-    np.testing.assert_allclose(y, pool2d_ref(kind, x[:, None], (1, K), (1, S), pads_2d)[:, 0], **EXACT)
+    np.testing.assert_allclose(y, getattr(ref, f"{kind}_pool1d_forward")(x, *args), **EXACT)
     dy = rng.normal(size=y.shape)
-    dx_ref = pool2d_ref_backward(kind, dy[:, None], x[:, None], (1, K), (1, S), pads_2d)[:, 0]
+    dx_ref = getattr(ref, f"{kind}_pool1d_backward")(dy, x, *args)
     np.testing.assert_allclose(layer.backward(dy), dx_ref, **EXACT)
 
 

@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from _helpers import EXACT, blocks_on_two_threads, distinct_values, pool2d_ref, pool2d_ref_backward
+from _helpers import EXACT, blocks_on_two_threads, distinct_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,14 +57,14 @@ def check_pool_against_reference(kind, setup, x=None):
     rng = np.random.default_rng(setup["seed"])
     if x is None:
         x = rng.normal(size=setup["x_shape"])
-    forward, backward = getattr(ops, f"{kind}_pool2d_forward"), getattr(ops, f"{kind}_pool2d_backward")
-    y, cache = forward(x, setup["pool_size"], setup["strides"], setup["padding"])
-    pads = cache["geometry"][4]
-    np.testing.assert_allclose(y, pool2d_ref(kind, x, setup["pool_size"], setup["strides"], pads), **EXACT)
+    name = f"{kind}_pool2d"
+    args = (x, setup["pool_size"], setup["strides"], setup["padding"])
+    y, cache = getattr(ops, f"{name}_forward")(*args)
+    np.testing.assert_allclose(y, getattr(ref, f"{name}_forward")(*args), **EXACT)
     assert y.shape[-1] == x.shape[-1]  # pooling keeps the depth
     dy = rng.normal(size=y.shape)
-    dx_ref = pool2d_ref_backward(kind, dy, x, setup["pool_size"], setup["strides"], pads)
-    np.testing.assert_allclose(backward(dy, cache), dx_ref, **EXACT)
+    dx_ref = getattr(ref, f"{name}_backward")(dy, *args)
+    np.testing.assert_allclose(getattr(ops, f"{name}_backward")(dy, cache), dx_ref, **EXACT)
 
 
 @given(pool_setups(), st.sampled_from(["max", "avg"]))
@@ -143,7 +143,7 @@ def check_max_pool_bit_for_bit(setup, dtype, ties):
     dy = rng.normal(size=y.shape).astype(dtype)
     dx = ops.max_pool2d_backward(dy, cache)
     assert y.dtype == dx.dtype == dtype
-    dx_ref = pool2d_ref_backward("max", dy, x, (PH, PW), (Sh, Sw), pads)  # float64 sums of dy
+    dx_ref = ref.max_pool2d_backward(dy, x, setup["pool_size"], setup["strides"], setup["padding"])  # float64
     if Sh >= PH and Sw >= PW:
         np.testing.assert_array_equal(dx, dx_ref)  # windows apart: each dx is one dy or 0
     else:  # overlapping windows add gradients, in another order than the reference
@@ -196,18 +196,15 @@ def test_for_blocks_visits_every_row_once_in_order():
     ],
     ids=["2_default", "overlapping", "stride_gt_pool", "same", "per_side"],
 )
-def test_pool1d_matches_2d_reference(rng, kind, kwargs):
-    """1D pooling equals the reference 2D pooling of a one-row image."""
-    forward, backward = getattr(ops, f"{kind}_pool1d_forward"), getattr(ops, f"{kind}_pool1d_backward")
+def test_pool1d_matches_reference(rng, kind, kwargs):
+    """1D pooling equals the reference's (the 2D loops on a one-row image), forward and backward."""
+    name = f"{kind}_pool1d"
     x = rng.normal(size=(2, 8, 3))
-    y, cache = forward(x, **kwargs)
-    K = kwargs["pool_size"]
-    S = kwargs.get("strides", K)
-    pads = ((0, 0), cache["geometry"][4][1])
-    np.testing.assert_allclose(y, pool2d_ref(kind, x[:, None], (1, K), (1, S), pads)[:, 0], **EXACT)
+    y, cache = getattr(ops, f"{name}_forward")(x, **kwargs)
+    np.testing.assert_allclose(y, getattr(ref, f"{name}_forward")(x, **kwargs), **EXACT)
     dy = rng.normal(size=y.shape)
-    dx_ref = pool2d_ref_backward(kind, dy[:, None], x[:, None], (1, K), (1, S), pads)[:, 0]
-    np.testing.assert_allclose(backward(dy, cache), dx_ref, **EXACT)
+    dx_ref = getattr(ref, f"{name}_backward")(dy, x, **kwargs)
+    np.testing.assert_allclose(getattr(ops, f"{name}_backward")(dy, cache), dx_ref, **EXACT)
 
 
 # --- pooling properties -------------------------------------------------------------------------
@@ -367,64 +364,57 @@ def check_batchnorm_against_reference(shape, epsilon, seed, dtype):
     x = (rng.normal(size=shape) * 3 + 2).astype(dtype)
     gamma, beta, dy = (rng.normal(size=size).astype(dtype) for size in (C, C, shape))
     y, cache = ops.batchnorm_forward(x, gamma, beta, epsilon)
-    y_ref, mean_ref, var_ref = ref.batchnorm(x.reshape(-1, C), gamma, beta, epsilon)
     tol = EXACT if dtype == np.float64 else BATCHNORM_TOL[dtype]
-    np.testing.assert_allclose(y.reshape(-1, C), y_ref, **tol)
+    np.testing.assert_allclose(y, ref.batchnorm_forward(x, gamma, beta, epsilon), **tol)
+    _, mean_ref, var_ref = ref.batchnorm(x.reshape(-1, C), gamma, beta, epsilon)  # μ_B, σ²_B of the m rows
     np.testing.assert_allclose(cache["mean"], mean_ref, **tol)
     np.testing.assert_allclose(cache["var"], var_ref, **tol)
     dx, dgamma, dbeta = ops.batchnorm_backward(dy, cache)
-    dx_ref, dgamma_ref, dbeta_ref = ref.batchnorm_backward(
-        dy.reshape(-1, C), x.reshape(-1, C), gamma, epsilon
-    )
-    np.testing.assert_allclose(dx.reshape(-1, C), dx_ref, **DX_TOL[dtype])
+    dx_ref, dgamma_ref, dbeta_ref = ref.batchnorm_backward(dy, x, gamma, beta, epsilon)
+    np.testing.assert_allclose(dx, dx_ref, **DX_TOL[dtype])
     np.testing.assert_allclose(dgamma, dgamma_ref, **tol)
     np.testing.assert_allclose(dbeta, dbeta_ref, **tol)
     assert all(a.dtype == dtype for a in (y, cache["mean"], cache["var"], dx, dgamma, dbeta))
 
 
-BATCHNORM_SHAPES = [(2, 3), (5, 1), (7, 4), (2, 3, 3, 2), (1, 4, 5, 3), (3, 1, 1, 2)]
-
-
-@given(
-    shape=st.sampled_from(BATCHNORM_SHAPES),
-    epsilon=st.sampled_from([1e-3, 1e-5, 0.1]),
-    seed=st.integers(0, 2**32 - 1),
-    dtype=st.sampled_from([np.float32, np.float64]),
-)
-@settings(max_examples=40)
-def test_batchnorm_matches_reference(shape, epsilon, seed, dtype):
-    """batchnorm forward and backward equal the reference loops, in float64 and float32."""
-    check_batchnorm_against_reference(shape, epsilon, seed, dtype)
-
-
-@given(
-    shape=st.sampled_from(BATCHNORM_SHAPES),
-    epsilon=st.sampled_from([1e-3, 1e-5, 0.1]),
-    seed=st.integers(0, 2**32 - 1),
-    dtype=st.sampled_from([np.float32, np.float64]),
-)
-@settings(max_examples=40)
-def test_batchnorm_inference_matches_reference(shape, epsilon, seed, dtype):
+def check_batchnorm_inference_against_reference(shape, epsilon, seed, dtype):
     """Inference mode's forward and backward (fixed statistics) equal the reference loops."""
     rng = np.random.default_rng(seed)
     C = shape[-1]
     x = (rng.normal(size=shape) * 3 + 1).astype(dtype)
     gamma, beta, mean = (rng.normal(size=C).astype(dtype) for _ in range(3))
     var = rng.uniform(0, 4, size=C).astype(dtype)
-    y, cache = ops.batchnorm_inference_forward(x, gamma, beta, mean, var, epsilon)
-    np.testing.assert_array_equal(y, ops.batchnorm_inference(x, gamma, beta, mean, var, epsilon))
+    args = (x, gamma, beta, mean, var, epsilon)
+    y, cache = ops.batchnorm_inference_forward(*args)
+    np.testing.assert_array_equal(y, ops.batchnorm_inference(*args))
     dy = rng.normal(size=shape).astype(dtype)
     dx, dgamma, dbeta = ops.batchnorm_inference_backward(dy, cache)
-    flat = (x.reshape(-1, C), gamma, mean, var, epsilon)
     tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(
-        y.reshape(-1, C), ref.batchnorm_inference(flat[0], gamma, beta, mean, var, epsilon), **tol
-    )
-    for got, want in zip(
-        (dx.reshape(-1, C), dgamma, dbeta), ref.batchnorm_inference_backward(dy.reshape(-1, C), *flat)
-    ):
+    np.testing.assert_allclose(y, ref.batchnorm_inference_forward(*args), **tol)
+    for got, want in zip((dx, dgamma, dbeta), ref.batchnorm_inference_backward(dy, *args), strict=True):
         np.testing.assert_allclose(got, want, **tol)
     assert all(a.dtype == dtype for a in (y, dx, dgamma, dbeta))
+
+
+BATCHNORM_SHAPES = [(2, 3), (5, 1), (7, 4), (2, 3, 3, 2), (1, 4, 5, 3), (3, 1, 1, 2)]
+BATCHNORM_CHECKS = {
+    "training": check_batchnorm_against_reference,
+    "inference": check_batchnorm_inference_against_reference,
+}
+
+
+@pytest.mark.parametrize("mode", BATCHNORM_CHECKS)
+@given(
+    shape=st.sampled_from(BATCHNORM_SHAPES),
+    epsilon=st.sampled_from([1e-3, 1e-5, 0.1]),
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+@settings(max_examples=40)
+def test_batchnorm_matches_reference(mode, shape, epsilon, seed, dtype):
+    """Training mode (the batch's statistics) and inference mode (the moving ones): forward and
+    backward equal the reference loops, in float64 and float32."""
+    BATCHNORM_CHECKS[mode](shape, epsilon, seed, dtype)
 
 
 @given(
@@ -587,8 +577,6 @@ def test_max_pool_with_nan_agrees_with_the_reference(data, K, S, P):
     x = data.draw(st.lists(st.sampled_from([0.0, 1.0, 2.0, np.nan]), min_size=H * H * 2, max_size=H * H * 2))
     x = np.array(x).reshape(1, H, H, 2)
     y, cache = ops.max_pool2d_forward(x, K, S, P)
-    np.testing.assert_array_equal(y[0], ref.max_pool2d(x[0], K, S, P))  # NaN == NaN here
+    np.testing.assert_array_equal(y, ref.max_pool2d_forward(x, K, S, P))  # NaN == NaN here
     dy = np.arange(1.0, y.size + 1).reshape(y.shape)
-    np.testing.assert_array_equal(
-        ops.max_pool2d_backward(dy, cache)[0], ref.max_pool2d_backward(dy[0], x[0], K, S, P)
-    )
+    np.testing.assert_array_equal(ops.max_pool2d_backward(dy, cache), ref.max_pool2d_backward(dy, x, K, S, P))
