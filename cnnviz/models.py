@@ -256,7 +256,7 @@ class Model(Trainer):
             if not layer.built
         )
         check_allocation((weights,), np.float32, what="the weights", func=f"build of model {self.name!r}")
-        for (layer, inputs), (ins, _) in zip(self.nodes, node_shapes):
+        for (layer, _), (ins, _) in zip(self.nodes, node_shapes):
             if not layer.built:
                 layer.build(ins, self.rng)
         self.built_input_shape = shape
