@@ -311,3 +311,95 @@ def test_optimizer_explorer_shows_a_still_picture_without_a_kernel():
     bundle = explorer._repr_mimebundle_()
     assert bundle["image/png"] and "OptimizerExplorer(" in bundle["text/plain"]
     explorer.close()
+
+
+def _small_explorer():
+    from cnnviz.widgets import OptimizerExplorer
+
+    problem = _tiny_problem()
+    w1, w2 = problem.start
+    grid = (np.linspace(w1 - 2, w1 + 2, 7), np.linspace(w2 - 2, w2 + 2, 7))
+    return OptimizerExplorer(problem, surface=(*grid, problem.surface(*grid)))
+
+
+def test_optimizer_explorer_says_at_which_step_the_path_left_the_picture():
+    explorer = _small_explorer()
+    assert explorer.picture.note.get_text() == "" and explorer.picture.left is None
+    calm = explorer.png
+    with explorer.hold():
+        explorer.controls["optimizer"].value = "SGD"
+        explorer.controls["learning_rate"].value = 30.0
+    path, _ = explorer.path(
+        **{**explorer.values, "w1_start": explorer.start[0], "w2_start": explorer.start[1]}
+    )
+    outside = ~((path[:, 0] >= explorer.w1_values[0]) & (path[:, 0] <= explorer.w1_values[-1])
+                & (path[:, 1] >= explorer.w2_values[0]) & (path[:, 1] <= explorer.w2_values[-1]))  # fmt: skip
+    assert outside.any() and explorer.message == ""
+    step = int(np.argmax(outside))
+    assert explorer.picture.left == step
+    assert f"the path left the picture at step {step}" in explorer.picture.note.get_text()
+    assert explorer.png != calm
+    explorer.controls["learning_rate"].value = 0.1  # back inside: the note goes
+    assert explorer.picture.note.get_text() == ""
+
+
+def test_optimizer_pictures_write_contour_labels_at_10_points_or_more():
+    explorer = _small_explorer()
+    labels = explorer.picture.ax.texts
+    contour_labels = [t for t in labels if t is not explorer.picture.note]
+    assert contour_labels and min(t.get_fontsize() for t in contour_labels) >= 10
+    problem = _tiny_problem()
+    w1, w2 = problem.start
+    grid = (np.linspace(w1 - 2, w1 + 2, 7), np.linspace(w2 - 2, w2 + 2, 7))
+    ax = plot.show_optimizer_paths(*grid, problem.surface(*grid), {"a": [[w1, w2], [w1 + 9, w2]]})
+    assert min(t.get_fontsize() for t in ax.texts) >= 10
+    assert "the path left the picture at step 1" in ax.texts[-1].get_text()
+
+
+def test_optimizer_explorer_shows_a_rounded_start_and_uses_the_exact_one():
+    from cnnviz.widgets.learning import rounded
+
+    explorer = _small_explorer()
+    exact = explorer.exact_start
+    shown = (explorer.controls["w1_start"].value, explorer.controls["w2_start"].value)
+    assert all(len(f"{v:.15g}".lstrip("-0.").replace(".", "")) <= 3 for v in shown)  # 3 significant digits
+    assert shown == (rounded(exact[0]), rounded(exact[1])) and explorer.start == exact
+    first = explorer.png
+    explorer.controls["w1_start"].value = shown[0] + 0.5  # a number typed in is used as typed
+    assert explorer.start == (shown[0] + 0.5, exact[1]) and explorer.png != first
+    assert rounded(0.123456) == 0.123 and rounded(-1234.5) == -1230.0
+
+
+def test_optimizer_explorer_draws_a_burst_of_browser_changes_once_with_the_newest_value():
+    """Key presses on a slider arrive faster than pictures are drawn: drawn once, when the kernel is free."""
+    import asyncio
+
+    explorer = _small_explorer()
+    drawn = []
+    original = explorer.render
+    explorer.render = lambda light=False: drawn.append(explorer.values["steps"]) or original(light)
+
+    async def burst():
+        for steps in (31, 32, 33, 34, 35):
+            explorer.controls["steps"].set_state({"value": steps})  # as a message from the browser
+        assert drawn == []  # nothing drawn yet: the kernel is still busy with the messages
+        await asyncio.sleep(0)
+
+    asyncio.run(burst())
+    assert drawn == [35] and explorer.message == ""
+    assert explorer.picture.ax.get_title().startswith("loss after 35 steps")
+    explorer.controls["steps"].value = 36  # a change made in Python is drawn at once
+    assert drawn == [35, 36]
+
+
+def test_descent_runs_legend_covers_no_curve():
+    ws, losses = learning.descend_one_weight(0.0, X, T, 0.25, 8)
+    grid = np.linspace(-1, 5, 50)
+    curve = [learning.one_weight_loss(w, X, T)[0] for w in grid]
+    axes = plot.show_descent_runs(
+        grid, curve, {"η = 0.25": (ws, losses), "η = 0.1": learning.descend_one_weight(0.0, X, T, 0.1, 8)}
+    )
+    fig = axes[-1].figure
+    fig.canvas.draw()
+    legend = axes[-1].get_legend().get_window_extent()
+    assert not legend.overlaps(axes[-1].get_window_extent())  # beside the axes, not over their curves

@@ -19,6 +19,9 @@ import numpy as np
 from .style import FONT, WINDOW_COLOR, cell_ticks, grid_format, new_axes, num
 
 __all__ = [
+    "OptimizerPicture",
+    "left_note",
+    "path_in_picture",
     "show_batch_losses",
     "show_bn_terms",
     "show_descent_runs",
@@ -100,7 +103,8 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     last.set_yscale("log")
     last.set_xlabel("step", fontsize=fontsize)
     last.set_ylabel("loss (log scale)", fontsize=fontsize)
-    last.legend(fontsize=fontsize - 2, loc="center right")
+    # beside the axes, where it covers no curve (inside, every corner holds one of the runs)
+    last.legend(fontsize=fontsize - 2, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
     return axes
 
 
@@ -182,33 +186,116 @@ def show_saliency(images, maps, titles, fig=None, axes=None, fontsize=FONT - 1):
     return axes
 
 
-def show_optimizer_paths(w1_values, w2_values, surface, paths, ax=None, names=("w₁", "w₂"), fontsize=FONT):
-    """Contours of a loss over two weights, and each optimizer's path on it (``paths``: label → (steps, 2))."""
+PATH_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown")
+
+
+def _check_surface(w1_values, w2_values, surface, where):
     surface = np.asarray(surface, float)
     if surface.shape != (len(w2_values), len(w1_values)):
         raise ValueError(
-            f"show_optimizer_paths expects surface of shape (len(w2_values), len(w1_values)) = "
+            f"{where} expects surface of shape (len(w2_values), len(w1_values)) = "
             f"{(len(w2_values), len(w1_values))}; received {surface.shape}."
         )
-    ax = new_axes(ax, figsize=(6.5, 5))
+    return surface
+
+
+def _loss_contours(ax, w1_values, w2_values, surface, names, fontsize):
+    """The loss surface as labelled contours, the axes limited to the grid and named."""
     lines = ax.contour(w1_values, w2_values, surface, levels=np.geomspace(surface.min() * 1.05, surface.max(), 14),
                        cmap="Greys_r", linewidths=1)  # fmt: skip
-    ax.clabel(lines, fontsize=fontsize - 4, fmt="%.2g")
-    colours = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown")
+    ax.clabel(lines, fontsize=fontsize - 2, fmt="%.2g")  # 10 pt with FONT: readable, as the other labels
+    ax.set_xlim(min(w1_values), max(w1_values))
+    ax.set_ylim(min(w2_values), max(w2_values))
+    ax.set_xlabel(names[0], fontsize=fontsize)
+    ax.set_ylabel(names[1], fontsize=fontsize)
+
+
+def path_in_picture(path, w1_values, w2_values):
+    """A path (steps + 1, 2) as drawn: points beyond the grid pinned to its edge; and the first step that left it.
+
+    Returns ``(shown, left)``: ``shown`` (steps + 1, 2), and the index of the first point outside
+    the grid (or not finite), None when every point is inside.
+
+    >>> path_in_picture([[0.5, 0.5], [2.0, 0.5], [0.2, 0.1]], [0, 1], [0, 1])
+    (array([[0.5, 0.5],
+           [1. , 0.5],
+           [0.2, 0.1]]), 1)
+    """
+    path = np.asarray(path, float)
     lo1, hi1, lo2, hi2 = min(w1_values), max(w1_values), min(w2_values), max(w2_values)
-    for (label, path), colour in zip(paths.items(), colours):
-        path = np.asarray(path, float)
-        shown = np.column_stack([np.clip(path[:, 0], lo1, hi1), np.clip(path[:, 1], lo2, hi2)])
+    with np.errstate(invalid="ignore"):
+        inside = np.isfinite(path).all(axis=1) & (path[:, 0] >= lo1) & (path[:, 0] <= hi1)
+        inside &= (path[:, 1] >= lo2) & (path[:, 1] <= hi2)
+    shown = np.column_stack([np.clip(path[:, 0], lo1, hi1), np.clip(path[:, 1], lo2, hi2)])
+    return shown, (None if inside.all() else int(np.argmin(inside)))
+
+
+def left_note(left, label=None) -> str:
+    """The words for a path that left the picture at step ``left`` ("" when it did not)."""
+    if left is None:
+        return ""
+    who = f"{label}: " if label else ""
+    return f"{who}the path left the picture at step {left}; its points from there are drawn on the edge"
+
+
+def show_optimizer_paths(w1_values, w2_values, surface, paths, ax=None, names=("w₁", "w₂"), fontsize=FONT):
+    """Contours of a loss over two weights, and each optimizer's path on it (``paths``: label → (steps, 2)).
+
+    A path that leaves the picture is drawn on its edge from there on, and a note says at which step.
+    """
+    surface = _check_surface(w1_values, w2_values, surface, "show_optimizer_paths")
+    ax = new_axes(ax, figsize=(6.5, 5))
+    _loss_contours(ax, w1_values, w2_values, surface, names, fontsize)
+    notes = []
+    for (label, path), colour in zip(paths.items(), PATH_COLOURS):
+        shown, left = path_in_picture(path, w1_values, w2_values)
         ax.plot(shown[:, 0], shown[:, 1], "o-", ms=3, lw=1.5, color=colour, label=label)
+        notes.append(left_note(left, label if len(paths) > 1 else None))
     if paths:
         first = np.asarray(next(iter(paths.values())), float)[0]
         ax.plot(*first, "o", color=WINDOW_COLOR, ms=9, label="start")
-    ax.set_xlim(lo1, hi1)
-    ax.set_ylim(lo2, hi2)
-    ax.set_xlabel(names[0], fontsize=fontsize)
-    ax.set_ylabel(names[1], fontsize=fontsize)
+    if any(notes):
+        ax.text(0.02, 0.02, "\n".join(n for n in notes if n), transform=ax.transAxes, color=WINDOW_COLOR,
+                fontsize=fontsize - 2, va="bottom", ha="left", wrap=True)  # fmt: skip
     ax.legend(fontsize=fontsize - 3, loc="upper right")
     return ax
+
+
+class OptimizerPicture:
+    """One optimizer's path on a loss surface, built once and moved: ``set(path, label, title)``.
+
+    The contours are drawn once; the path, the start, the legend, the title and the note
+    (which says at which step a path left the picture) are ``dynamic``: an explorer draws
+    only those again, over the saved contours.
+    """
+
+    def __init__(self, w1_values, w2_values, surface, ax=None, names=("w₁", "w₂"), fontsize=FONT):
+        self.w1_values, self.w2_values = np.asarray(w1_values, float), np.asarray(w2_values, float)
+        surface = _check_surface(w1_values, w2_values, surface, "OptimizerPicture")
+        self.ax = ax = new_axes(ax, figsize=(6.5, 5))
+        _loss_contours(ax, self.w1_values, self.w2_values, surface, names, fontsize)
+        (self.line,) = ax.plot([], [], "o-", ms=3, lw=1.5, color=PATH_COLOURS[0], label=" ")
+        (self.start,) = ax.plot([], [], "o", color=WINDOW_COLOR, ms=9, label="start")
+        self.note = ax.text(0.02, 0.02, "", transform=ax.transAxes, color=WINDOW_COLOR, fontsize=fontsize - 2,
+                            va="bottom", ha="left", wrap=True)  # fmt: skip
+        self.fontsize = fontsize
+        self.legend = ax.legend(fontsize=fontsize - 3, loc="upper right")  # fits its text at each draw
+        self.left = None  # the step at which the path shown left the picture (None: it stayed)
+
+    def set(self, path, label, title="") -> OptimizerPicture:
+        """Show ``path`` (steps + 1, 2) labelled ``label`` in the legend, under ``title``."""
+        shown, self.left = path_in_picture(path, self.w1_values, self.w2_values)
+        self.line.set_data(shown[:, 0], shown[:, 1])
+        self.line.set_label(label)
+        self.legend.get_texts()[0].set_text(label)
+        self.start.set_data(np.asarray(path, float)[:1].T)
+        self.note.set_text(left_note(self.left))
+        self.ax.set_title(title, fontsize=self.fontsize)
+        return self
+
+    @property
+    def dynamic(self) -> list:
+        return [self.line, self.start, self.note, self.ax.title, self.legend]
 
 
 def show_bn_terms(terms, ax=None, fontsize=FONT - 1):

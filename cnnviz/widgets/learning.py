@@ -5,12 +5,13 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .. import learning, plot
+from .. import learning
 from ..optimizers import SGD, Adam
+from ..plot.learning import OptimizerPicture
 from .controls import SLIDER_LAYOUT, STYLE, dropdown, float_slider, int_slider
 from .explorer import Explorer
 
-__all__ = ["OPTIMIZERS", "OptimizerExplorer"]
+__all__ = ["OPTIMIZERS", "OptimizerExplorer", "rounded"]
 
 OPTIMIZERS = ("SGD", "SGD with momentum", "Adam")
 
@@ -33,11 +34,23 @@ class OptimizerExplorer(Explorer):
     controls; the loss surface is computed once (``surface`` may be passed in: (w1_values,
     w2_values, losses), as ``TwoWeights.surface`` makes it). The default problem is two weights
     of the lecture CNN's last layer (``learning.lecture_head_problem``). A start outside the
-    picture, or a learning rate that sends the weights off to infinity, gives a message.
+    picture, or a learning rate that sends the weights off to infinity, gives a message; a
+    path that leaves the picture is drawn on its edge from there on, and the picture says at
+    which step it left.
+
+    The contours are drawn once (``plot.OptimizerPicture``); a change of a control moves the
+    path, the start, the legend and the title over them. Changes sent by the browser faster
+    than they are drawn (a key held on a slider) are drawn once, with the newest values.
+
+    The start boxes show the start rounded to 3 significant digits; while a box still shows
+    that rounding, the exact start is used (``start`` gives it), so the default picture is
+    the one of the exact corner. A number typed in is used as typed.
     """
 
     figsize = (7.5, 5.2)
     margins = {"left": 0.11, "right": 0.97, "bottom": 0.11, "top": 0.93}
+    coalesce = True
+    light_controls = ("optimizer", "learning_rate", "momentum", "steps", "w1_start", "w2_start")
 
     def __init__(self, problem=None, surface=None, start=None, names=("w₁", "w₂")):
         self.problem = problem if problem is not None else learning.lecture_head_problem()
@@ -53,6 +66,7 @@ class OptimizerExplorer(Explorer):
         self.names = names
         if start is None:  # a corner of the picture, away from the valley's bottom
             start = (self.w1_values[2], self.w2_values[2])
+        self.exact_start = tuple(float(v) for v in start)  # the boxes show it rounded (see start)
         controls = {
             "optimizer": dropdown("optimizer", OPTIMIZERS, "SGD with momentum"),
             "learning_rate": widgets.FloatLogSlider(
@@ -69,13 +83,19 @@ class OptimizerExplorer(Explorer):
             "momentum": float_slider("μ (momentum)", 0.9, 0.0, 0.99, step=0.01, continuous_update=False),
             "steps": int_slider("steps", 30, 1, 100, continuous_update=False),
             "w1_start": widgets.FloatText(
-                value=float(start[0]), description=f"start {names[0]}", style=STYLE
+                value=rounded(self.exact_start[0]), description=f"start {names[0]}", style=STYLE
             ),
             "w2_start": widgets.FloatText(
-                value=float(start[1]), description=f"start {names[1]}", style=STYLE
+                value=rounded(self.exact_start[1]), description=f"start {names[1]}", style=STYLE
             ),
         }
         super().__init__(controls)
+
+    @property
+    def start(self) -> tuple[float, float]:
+        """The start in use: the exact one while a box shows its rounding, else the number in the box."""
+        boxes = (self.controls["w1_start"].value, self.controls["w2_start"].value)
+        return tuple(e if b == rounded(e) else float(b) for b, e in zip(boxes, self.exact_start))
 
     def path(self, optimizer, learning_rate, momentum, steps, w1_start, w2_start):
         """(path, losses) for these control values: ``learning.optimizer_path`` with a fresh optimizer."""
@@ -89,7 +109,20 @@ class OptimizerExplorer(Explorer):
         with np.errstate(over="ignore", invalid="ignore"):
             return learning.optimizer_path(self.problem, chosen, [w1_start, w2_start], steps)
 
-    def draw(self, fig, optimizer, learning_rate, momentum, steps, w1_start, w2_start):
+    def draw(self, fig, **values):
+        picture = OptimizerPicture(
+            self.w1_values, self.w2_values, self.losses, ax=fig.subplots(), names=self.names
+        )
+        self._show(picture, **values)
+        return picture
+
+    def update(self, **values) -> bool:
+        self._show(self.picture, **values)
+        return True
+
+    def _show(self, picture, optimizer, learning_rate, momentum, steps, w1_start, w2_start):
+        """Move ``picture`` to the path of these control values (raises, with the reason, when there is none)."""
+        w1_start, w2_start = self.start
         path, losses = self.path(optimizer, learning_rate, momentum, steps, w1_start, w2_start)
         if not np.isfinite(path).all() or not np.isfinite(losses).all():
             raise ValueError(
@@ -99,8 +132,9 @@ class OptimizerExplorer(Explorer):
         label = f"{optimizer}, η = {learning_rate:.3g}" + (
             f", μ = {momentum:.2f}" if optimizer.endswith("momentum") else ""
         )
-        ax = fig.subplots()
-        plot.show_optimizer_paths(
-            self.w1_values, self.w2_values, self.losses, {label: path}, ax=ax, names=self.names
-        )
-        ax.set_title(f"loss after {steps} steps: {losses[-1]:.4f} (start {losses[0]:.4f})", fontsize=12)
+        picture.set(path, label, title=f"loss after {steps} steps: {losses[-1]:.4f} (start {losses[0]:.4f})")
+
+
+def rounded(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant digits, as a start box shows it (0.123456 → 0.123)."""
+    return float(f"{value:.{digits}g}")
