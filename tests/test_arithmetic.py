@@ -105,3 +105,16 @@ def test_uneven_same_padding_draws_and_states_the_output_keras_gives(L, K, S, D)
     keras = -(-L // S)  # Keras' "same": ⌈L / S⌉
     assert f"cnnviz.conv2d(...).shape = ({keras}, {keras})" in fig._suptitle.get_text()
     assert len(_patches(fig.axes[1], OUTPUT_COLOR)) == keras * keras
+
+
+def test_transposed_arithmetic_reads_the_padding_mode_in_any_case():
+    """The mode "SAME" crops where "same" does, as sizes.transposed_output_length reads it."""
+    drawn = [
+        sorted(
+            (p.get_x(), p.get_y())
+            for p in _patches(plot.show_transposed_arithmetic(2, 4, 1, mode)[1], OUTPUT_COLOR)
+        )
+        for mode in ("same", "SAME")
+    ]
+    assert drawn[0] == drawn[1]
+    assert min(drawn[0]) == (1, 1)  # ⌊(K − S)/2⌋ = ⌊3/2⌋ = 1 cell cropped at the start

@@ -125,8 +125,8 @@ def show_transposed_arithmetic(L, K, S=1, padding="valid", i=0, j=0, axes=None, 
     L_out = transposed_output_length(L, K, S, padding)
     if not (0 <= i < L and 0 <= j < L):
         raise ValueError(f"The input cell (i, j) must lie in the {L}×{L} input; received i={i}, j={j}.")
-    covered = (L - 1) * S + max(K, S)  # every cell a copy touches (and Keras' "valid" length)
-    start = max(K - S, 0) // 2 if padding == "same" else 0  # cells cropped at the start
+    covered = transposed_output_length(L, K, S, "valid")  # every cell a copy touches: (L − 1)·S + max(K, S)
+    start = max(K - S, 0) // 2 if padding.lower() == "same" else 0  # cells cropped at the start
     axes = new_axes(axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(L, 3), covered])
     ax_in, ax_out = axes
     _cells(ax_in, L, (0, 0), INPUT_COLOR)
