@@ -67,8 +67,20 @@ def test_architecture_pictures_draw():
     assert "+512 = ×1024" in texts  # at the lowest join the channels double: 512 copied + 512 up-convolved
     assert "copy" in [t.get_text() for t in plot.show_unet(small).texts]  # "same" padding: nothing to crop
     models = {"unet": small, "alexnet": architectures.alexnet()}
-    plot.show_architecture_shapes(models)
-    plot.show_receptive_fields(models)
+    sizes, channels = plot.show_architecture_shapes(models)
+    assert [sizes.get_title(), channels.get_title()] == ["height = width (cells)", "channels"]
+    assert [t.get_text() for t in sizes.get_legend().get_texts()] == ["unet", "alexnet"]
+    (unet_sizes, alexnet_sizes), (unet_channels, alexnet_channels) = sizes.get_lines(), channels.get_lines()
+    # AlexNet: conv, pool, conv, pool, three convs, pool; the small U-Net: down to 28/2² and from 1 channel to 2
+    assert list(alexnet_sizes.get_ydata()) == [55, 27, 27, 13, 13, 13, 13, 6]
+    assert list(alexnet_channels.get_ydata()) == [64, 64, 192, 192, 384, 256, 256, 256]
+    assert min(unet_sizes.get_ydata()) == 7 and list(unet_channels.get_ydata()[[0, -1]]) == [1, 2]
+    fields = plot.show_receptive_fields(models)
+    assert fields.get_title() == "dotted: the input's size"
+    unet_fields, unet_input, alexnet_fields, alexnet_input = fields.get_lines()
+    assert list(alexnet_fields.get_ydata()) == [11, 19, 51, 67, 99, 131, 163, 195]  # AlexNet's known fields
+    assert list(unet_input.get_ydata()) == [28, 28] and list(alexnet_input.get_ydata()) == [224, 224]
+    assert unet_fields.get_ydata()[-1] == 44 and unet_input.get_color() == unet_fields.get_color()
     rows = architectures.layer_table(models["alexnet"], print_fn=lambda text: None)
     ax = plot.show_params_and_work(rows)
     assert len(ax.patches) == 2 * 8  # 5 convolutions and 3 dense layers, two bars each

@@ -37,8 +37,25 @@ def test_the_gallery_puts_signed_responses_on_one_scale_centred_at_zero_with_leg
 
 
 def test_the_gallery_without_colour_bars_is_drawn_as_before():
-    axes = plot.show_filter_gallery(np.ones((8, 8)), {"box blur": KERNELS["box blur"]})
-    assert len(axes[0].figure.axes) == 4  # input, one kernel, two empty slots of the row
+    """Without colour bars: the input on its own grey scale, a brightness-keeping output clipped
+    to 0 … 1, a signed output on its own scale, the row's empty slot hidden, and no legend."""
+    img = np.add.outer(np.arange(8.0), np.arange(6.0) ** 2) / 40  # rows and columns both vary
+    kernels = {"box blur": KERNELS["box blur"], "sobel x": KERNELS["sobel x"]}
+    axes = plot.show_filter_gallery(img, kernels)
+    figure_axes = axes[0].figure.axes
+    assert len(figure_axes) == 4 and not figure_axes[3].axison  # input, two kernels, the row's empty slot
+    assert [ax.get_title() for ax in axes] == ["input (8, 6)", "box blur", "sobel x"]
+    shown = [ax.images[0] for ax in axes]
+    assert all(image.colorbar is None for image in shown)
+    np.testing.assert_array_equal(shown[0].get_array(), img)
+    assert shown[0].get_clim() == (img.min(), img.max())  # autoscaled: not fixed to 0 … 1
+    blurred = cnnviz.conv2d(img, KERNELS["box blur"], padding="same")
+    np.testing.assert_allclose(shown[1].get_array(), np.clip(blurred, 0, 1), rtol=1e-12)
+    assert shown[1].get_clim() == (0, 1)
+    edges = cnnviz.conv2d(img, KERNELS["sobel x"], padding="same")
+    np.testing.assert_allclose(shown[2].get_array(), edges, rtol=1e-12)
+    top = float(np.percentile(np.abs(edges), 99.5))  # its own scale, centred at 0
+    assert shown[2].get_clim() == (-top, top) and shown[2].get_cmap().name == "RdBu_r"
 
 
 def test_histograms_count_on_a_log_axis():
