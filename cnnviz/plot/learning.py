@@ -187,6 +187,7 @@ def show_saliency(images, maps, titles, fig=None, axes=None, fontsize=FONT - 1):
 
 
 PATH_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown")
+NOTE_BOX = {"facecolor": "white", "alpha": 0.85, "edgecolor": "none"}  # a note stays readable over contours
 
 
 def _check_surface(w1_values, w2_values, surface, where):
@@ -235,7 +236,7 @@ def left_note(left, label=None) -> str:
     if left is None:
         return ""
     who = f"{label}: " if label else ""
-    return f"{who}the path left the picture at step {left}; its points from there are drawn on the edge"
+    return f"{who}the path left the picture at step {left} (points outside are drawn on its edge)"
 
 
 def show_optimizer_paths(w1_values, w2_values, surface, paths, ax=None, names=("w₁", "w₂"), fontsize=FONT):
@@ -255,8 +256,8 @@ def show_optimizer_paths(w1_values, w2_values, surface, paths, ax=None, names=("
         first = np.asarray(next(iter(paths.values())), float)[0]
         ax.plot(*first, "o", color=WINDOW_COLOR, ms=9, label="start")
     if any(notes):
-        ax.text(0.02, 0.02, "\n".join(n for n in notes if n), transform=ax.transAxes, color=WINDOW_COLOR,
-                fontsize=fontsize - 2, va="bottom", ha="left", wrap=True)  # fmt: skip
+        ax.text(0.02, 0.98, "\n".join(n for n in notes if n), transform=ax.transAxes, color=WINDOW_COLOR,
+                fontsize=fontsize - 2, va="top", ha="left", bbox=NOTE_BOX)  # fmt: skip
     ax.legend(fontsize=fontsize - 3, loc="upper right")
     return ax
 
@@ -276,8 +277,8 @@ class OptimizerPicture:
         _loss_contours(ax, self.w1_values, self.w2_values, surface, names, fontsize)
         (self.line,) = ax.plot([], [], "o-", ms=3, lw=1.5, color=PATH_COLOURS[0], label=" ")
         (self.start,) = ax.plot([], [], "o", color=WINDOW_COLOR, ms=9, label="start")
-        self.note = ax.text(0.02, 0.02, "", transform=ax.transAxes, color=WINDOW_COLOR, fontsize=fontsize - 2,
-                            va="bottom", ha="left", wrap=True)  # fmt: skip
+        self.note = ax.text(0.02, 0.98, "", transform=ax.transAxes, color=WINDOW_COLOR, fontsize=fontsize - 2,
+                            va="top", ha="left", bbox=NOTE_BOX, visible=False)  # fmt: skip
         self.fontsize = fontsize
         self.legend = ax.legend(fontsize=fontsize - 3, loc="upper right")  # fits its text at each draw
         self.left = None  # the step at which the path shown left the picture (None: it stayed)
@@ -290,6 +291,7 @@ class OptimizerPicture:
         self.legend.get_texts()[0].set_text(label)
         self.start.set_data(np.asarray(path, float)[:1].T)
         self.note.set_text(left_note(self.left))
+        self.note.set_visible(self.left is not None)  # no empty white box
         self.ax.set_title(title, fontsize=self.fontsize)
         return self
 
