@@ -85,3 +85,19 @@ def test_a_batch_is_required_and_named():
     """The op-named loops take a batch, as the ops do; one image is refused with the shape it has."""
     with pytest.raises(ValueError, match=r"max_pool2d_forward expects x with 4 dims .*x\.shape=\(4, 4, 1\)"):
         ref.max_pool2d_forward(np.ones((4, 4, 1)))
+
+
+@pytest.mark.parametrize("name", ["conv1d", "max_pool1d", "avg_pool1d"])
+def test_one_axis_settings_as_one_tuples(rng, name):
+    """A 1D op's settings as 1-tuples, as the ops take them: the loops agree."""
+    x = rng.normal(size=(2, 9, 3))
+    args = (
+        (rng.normal(size=(3, 3, 2)), None, (2,), "same", (2,)) if name == "conv1d" else ((3,), (2,), "same")
+    )
+    y, cache = getattr(ops, f"{name}_forward")(x, *args)
+    np.testing.assert_allclose(y, getattr(ref, f"{name}_forward")(x, *args), **EXACT)
+    dy = rng.normal(size=y.shape)
+    got, want = getattr(ops, f"{name}_backward")(dy, cache), getattr(ref, f"{name}_backward")(dy, x, *args)
+    np.testing.assert_allclose(
+        got[0] if name == "conv1d" else got, want[0] if name == "conv1d" else want, **EXACT
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sizes import resolve_padding
+from ..sizes import per_axis, resolve_padding
 from ._padding import _pad_1d, _pad_pair, _pads_2d, _two, batch, output_length, pad_2d, window_pads
 
 __all__ = [
@@ -195,8 +195,8 @@ def conv1d_forward(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     x : (N, L, C), w : (K, C, F), b : (F,) or None -> y : (N, L', F)
     """
     x = batch("x", x, 3, "(N, L, C)", "conv1d_forward")
-    P = resolve_padding(padding, x.shape[1], np.shape(w)[0], strides, dilation_rate)
-    return np.stack([conv1d_case3(x_n, w, b, strides, P, dilation_rate) for x_n in x])
+    S, P, D = _signal_window(x, w, strides, padding, dilation_rate)
+    return np.stack([conv1d_case3(x_n, w, b, S, P, D) for x_n in x])
 
 
 def conv1d_backward(dy, x, w, b=None, strides=1, padding="valid", dilation_rate=1):
@@ -206,9 +206,15 @@ def conv1d_backward(dy, x, w, b=None, strides=1, padding="valid", dilation_rate=
     dw (K, C, F) and db (F,), or db None when there is no bias.
     """
     x = batch("x", x, 3, "(N, L, C)", "conv1d_backward")
-    P = resolve_padding(padding, x.shape[1], np.shape(w)[0], strides, dilation_rate)
-    parts = [conv1d_case3_backward(dy_n, x_n, w, strides, P, dilation_rate) for dy_n, x_n in zip(dy, x)]
+    S, P, D = _signal_window(x, w, strides, padding, dilation_rate)
+    parts = [conv1d_case3_backward(dy_n, x_n, w, S, P, D) for dy_n, x_n in zip(dy, x)]
     return _batch_gradients(parts, b)
+
+
+def _signal_window(x, w, strides, padding, dilation_rate):
+    """S, (P_before, P_after) and D of a 1D convolution, from the op's forms (an int or a 1-tuple; "same", ...)."""
+    (S,), (D,) = per_axis("strides", strides, 1), per_axis("dilation_rate", dilation_rate, 1)
+    return S, resolve_padding(padding, x.shape[1], np.shape(w)[0], S, D), D
 
 
 def _batch_gradients(parts, b):
