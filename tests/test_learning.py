@@ -272,7 +272,7 @@ def test_optimizer_explorer_refuses_a_problem_that_is_not_two_weights():
     ("exercise_id", "answer", "hint"),
     [
         ("09.1", 3.4333333, "uphill"),
-        ("09.1", 1.7, "divide the sum by N"),
+        ("09.1", 1.7, "divide the sum by 3"),
         ("09.1", 2.7833333, "factor 2"),
         ("09.2", [[7, -1, 1], [0, 2, 3], [1, 3, 3]], "u counts rows"),
         ("09.3", [[0, 0, 0, 0], [1, 0, 2, 0], [0, 0, 0, 0], [3, 0, 4, 0]], "FIRST maximum"),
