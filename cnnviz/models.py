@@ -24,7 +24,7 @@ import numpy as np
 
 from . import layers as layer_classes
 from . import losses, optimizers
-from ._checks import check_allocation
+from ._checks import check_allocation, check_bool
 from ._files import Archive, check_path, write_archive
 from .callbacks import BatchLogger, Callback, History
 from .layers import Input, InputLayer, KerasTensor, Layer
@@ -215,8 +215,20 @@ class Model(Trainer):
             int(np.prod(shape))
             for (layer, _), (ins, _) in zip(self.nodes, self.node_shapes())
             for name, shape in layer.param_shapes(ins).items()
-            if name in layer.trainable_names
+            if name in layer.trainable_names and layer.trainable
         )
+
+    @property
+    def trainable(self):
+        """False once the whole model is frozen (``model.trainable = False``, as in Keras, which sets every
+        layer's ``trainable``); a change takes effect at the next ``compile``."""
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = check_bool(f"Model {self.name!r}", "trainable", value)
+        for layer in self.layers:
+            layer.trainable = self._trainable
 
     def summary(self, print_fn=print):
         """Print each layer's output shape and parameter count (and, for graphs, its inputs), and the totals."""
@@ -338,7 +350,9 @@ class Model(Trainer):
             "class": type(self).__name__,
             "name": self.name,
             "layers": [
-                {"class": type(layer).__name__, "config": layer.get_config()} for layer in self.layers
+                {"class": type(layer).__name__, "config": layer.get_config()}
+                | ({} if layer.trainable else {"trainable": False})  # a frozen layer stays frozen
+                for layer in self.layers
             ],
             "inputs": [list(inputs) for _, inputs in self.nodes],
             "input_shape": list(self.built_input_shape),
@@ -497,6 +511,7 @@ def _model_from_config(config):
             raise ValueError(f"layer {k} has an unknown layer class {class_name!r}")
         try:
             made.append(cls.from_config(_entry(entry, "config", dict, where)))
+            made[-1].trainable = entry.get("trainable", True)
         except (ValueError, TypeError) as error:
             raise ValueError(f"layer {k} ({class_name}): {error}") from None
     if kind == "Sequential":

@@ -99,6 +99,7 @@ class Trainer:
                 )
         self.optimizer, self.loss = optimizers.get(optimizer), loss
         self.fused = self._fusion(loss)
+        self.compiled_trainable = [layer.trainable for layer in self.layers]  # kept until the next compile
         shape = self.known_output_shape()  # "accuracy" on one output value per sample is binary accuracy
         self.compiled_metrics = [get_metric(m, loss, shape) for m in metrics or []]  # a typo fails here
 
@@ -323,8 +324,25 @@ class Trainer:
             self.backward(dout, activation=not logits)
             if between is not None:
                 between()
-            self.optimizer.step(optimizers.trainable_pairs(self.layers))  # {key: (weight, gradient)}
+            self.optimizer.step(optimizers.trainable_pairs(self._trained_layers()))  # {key: (weight, gradient)}
         return loss, out
+
+    def _trained_layers(self):
+        """The layers ``fit`` updates: those trainable when the model was compiled (Keras' rule: a change
+        of ``trainable`` takes effect at the next ``compile``; until then ``fit`` warns once)."""
+        compiled = getattr(self, "compiled_trainable", None)
+        if compiled is None or len(compiled) != len(self.layers):  # layers added after compile
+            compiled = self.compiled_trainable = [layer.trainable for layer in self.layers]
+        now = [layer.trainable for layer in self.layers]
+        if now != compiled and not getattr(self, "_warned_trainable", False):
+            changed = [layer.name for layer, a, b in zip(self.layers, now, compiled) if a != b]
+            warnings.warn(
+                f"trainable was changed for {changed} after compile: as in Keras, the change takes effect "
+                "when you call compile() again; until then the model trains as it was compiled.",
+                stacklevel=4,
+            )
+            self._warned_trainable = True
+        return [layer for layer, trained in zip(self.layers, compiled) if trained]
 
     def _forward_and_loss(self, x, y, training=False, gradient=True):
         """The forward pass and the loss: ``(outputs, loss, d(loss)/d(outputs), logits)``.

@@ -121,6 +121,49 @@ class Layer:
             self.grads["bias"] = dbias
         return dx
 
+    def get_weights(self):
+        """The layer's weights as a list of arrays, in Keras' order (kernel, bias; gamma, beta, moving
+        mean, moving variance): copies, so changing them changes nothing. [] before the layer is built.
+        """
+        return [value.copy() for value in self.params.values()]
+
+    def set_weights(self, weights):
+        """Set the layer's weights from a list like ``get_weights()`` returns; nothing changes if one
+        does not fit (a wrong count, shape or kind of number)."""
+        try:
+            arrays = [np.asarray(w) for w in weights]
+        except TypeError:
+            raise TypeError(
+                f"set_weights of layer {self.name!r} expects a list of arrays; received {type(weights).__name__}."
+            ) from None
+        if len(arrays) != len(self.params):
+            built = "" if self.built else " (it is not built yet: build its model first)"
+            raise ValueError(
+                f"set_weights of layer {self.name!r} expects {len(self.params)} arrays "
+                f"({', '.join(self.params) or 'none'}){built}; received {len(arrays)}."
+            )
+        for (name, value), array in zip(self.params.items(), arrays):
+            if array.shape != value.shape or array.dtype.kind not in "biuf":
+                raise ValueError(
+                    f"set_weights of layer {self.name!r}: {name} holds real numbers of shape {value.shape}; "
+                    f"received an array of shape {array.shape} and dtype {array.dtype}. Nothing was changed."
+                )
+        for value, array in zip(self.params.values(), arrays):
+            value[...] = array
+
+    @property
+    def trainable(self):
+        """Whether ``fit`` updates this layer's weights (Keras' ``layer.trainable``, True by default).
+
+        As in Keras, a change takes effect at the next ``compile``; a frozen BatchNormalization
+        also runs in inference mode (its moving averages stay as they are).
+        """
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = check_bool(type(self).__name__, "trainable", value)
+
     # -- computing ---------------------------------------------------------------------------------
     def forward(self, x, training=False, activation=True):
         """The layer's output for the batch ``x``.

@@ -38,7 +38,8 @@ class BatchNormalization(Layer):
 
     def call(self, x, training):
         p = self.params
-        if not training:  # fixed statistics; the cache lets a saliency map flow back through them
+        if not training or not self.trainable:  # fixed statistics (a frozen BN too, as in Keras); the
+            # cache lets a saliency map flow back through them
             return ops.batchnorm_inference_forward(
                 x, p["gamma"], p["beta"], p["moving_mean"], p["moving_variance"], self.epsilon
             )
