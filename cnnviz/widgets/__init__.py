@@ -1,9 +1,11 @@
 """Explorers: small interactive pictures built from ipywidgets controls.
 
 Each explorer is a pure compute step (cnnviz itself) plus a pure drawing step
-(``cnnviz.plot``) plus thin glue: when a control changes, the picture is drawn
-again into a fresh ``Figure`` (no pyplot, so nothing accumulates), turned into
-a PNG and put into an ``Output`` widget. That works the same in JupyterLab, on
+(``cnnviz.plot``) plus thin glue, on one base, ``LivePicture`` (``explorer``): a
+``Figure`` of its own (no pyplot, so nothing accumulates) whose artists are moved
+in place and drawn again over a saved background (blitting), turned into a PNG
+and shown in a widget. A change that alters the picture's layout (a new kernel
+size, say) builds the figure again. That works the same in JupyterLab, on
 Binder, under nbval and in plain pytest without a kernel, where tests set
 ``.value`` on the controls and look at what was drawn.
 
