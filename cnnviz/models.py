@@ -137,6 +137,41 @@ class Model(Trainer):
         outputs = self.outputs
         return outputs[0] if len(outputs) == 1 else outputs
 
+    # -- a model used as a layer ---------------------------------------------------------------------
+    def __call__(self, inputs):
+        """On a tensor: this model's layers applied to it, in a functional model being built (Keras'
+        ``outputs = encoder(inputs)``); the new model shares these layers, and so their weights.
+        On arrays: the model's outputs, as ``predict`` gives them.
+        """
+        if not isinstance(inputs, KerasTensor):
+            return self.predict(inputs, verbose=0)
+        return self._applied_to(inputs)
+
+    def _applied_to(self, tensor):
+        """This model's graph replayed from ``tensor``: new tensors, the same layers; returns the output's."""
+        if self.output_nodes and len(self.output_nodes) > 1:
+            raise TypeError(
+                f"Model {self.name!r} has {len(self.output_nodes)} outputs; cnnviz uses a model with one output "
+                "as a layer."
+            )
+        expected = self.expected_input_shape()
+        if expected is None:
+            self.input  # noqa: B018  (says how to give the model an input shape)
+        if tuple(tensor.shape[1:]) != tuple(expected):
+            raise ValueError(
+                f"Model {self.name!r} takes inputs of shape {(None, *expected)}; received a tensor of shape "
+                f"{tensor.shape}."
+            )
+        made = {}
+        for k, (layer, inputs) in enumerate(self.nodes):
+            if isinstance(layer, InputLayer):
+                made[k] = tensor
+                continue
+            sources = [made[i] for i in inputs] if inputs else [tensor]
+            shapes = [t.shape[1:] for t in sources]
+            made[k] = KerasTensor(layer.output_shape(shapes if layer.merges else shapes[0]), layer, sources)
+        return made[self.output_nodes[0] if self.output_nodes else len(self.nodes) - 1]
+
     def _link_tensors(self):
         """A functional model has its tensors from the start; a Sequential makes them (see there)."""
 
@@ -698,9 +733,12 @@ class Sequential(Model):
         if isinstance(layer, KerasTensor) and isinstance(layer.layer, InputLayer) and not self.layers:
             self.input_layer_shape = layer.layer.input_shape
             return
+        if isinstance(layer, Model):  # Keras' Sequential([base_model, ...]): its layers, shared, in a row
+            self._add_model(layer, names)
+            return
         if not isinstance(layer, Layer):
             raise TypeError(
-                f"Sequential.add expects a layer (cnnviz.layers); received {type(layer).__name__}."
+                f"Sequential.add expects a layer (cnnviz.layers) or a model; received {type(layer).__name__}."
             )
         if id(layer) in names.layers:
             raise ValueError(
@@ -713,9 +751,28 @@ class Sequential(Model):
             )
         names.give(layer)
         self.layers.append(layer)
-        layer._sequential = weakref.ref(self)  # layer.output asks the model for its tensors
+        owner = layer.__dict__.get("_sequential")
+        if (
+            owner is None or owner() is None
+        ):  # a layer shared with a model it came from keeps that one's tensors
+            layer._sequential = weakref.ref(self)  # layer.output asks the model for its tensors
         if self.loss is not None:  # compiled already: the model's end has changed, so decide its fusion again
             self.fused = self._fusion(self.loss)
+
+    def _add_model(self, model, names):
+        """A single-path model's layers, appended one by one (shared: training one trains the other)."""
+        chain = all(inputs == ((k - 1,) if k else ()) for k, (_, inputs) in enumerate(model.nodes))
+        if not chain or (model.output_nodes and model.output_nodes != [len(model.nodes) - 1]):
+            raise TypeError(
+                f"Model {model.name!r} has branches or several outputs, so it cannot be one step of a Sequential; "
+                f"use the functional API: x = keras.Input(shape); y = {model.name}(x); ..."
+            )
+        shape = model.expected_input_shape()
+        if shape is not None and not self.layers and self.input_layer_shape is None:
+            self.input_layer_shape = tuple(shape)
+        for layer in model.layers:
+            if not isinstance(layer, InputLayer):
+                self._add(layer, names)
 
     @property
     def nodes(self):

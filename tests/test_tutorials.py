@@ -442,12 +442,6 @@ def test_tensorflow_tutorial_basic_classification(basic_classification):
     assert basic_classification.test_acc > CHANCE + 0.5
 
 
-@pytest.mark.xfail(
-    reason="cnnviz's Sequential does not take a model as a layer: "
-    "tf.keras.Sequential([model, tf.keras.layers.Softmax()]) raises TypeError",
-    raises=TypeError,
-    strict=True,
-)
 def test_tensorflow_tutorial_basic_classification_predictions(basic_classification):
     tf, np = basic_classification.tf, basic_classification.np
     model, test_images, test_labels = (
