@@ -383,7 +383,7 @@ def test_optimizer_explorer_draws_a_burst_of_browser_changes_once_with_the_newes
         for steps in (31, 32, 33, 34, 35):
             explorer.controls["steps"].set_state({"value": steps})  # as a message from the browser
         assert drawn == []  # nothing drawn yet: the kernel is still busy with the messages
-        await asyncio.sleep(0)
+        await asyncio.sleep(explorer.coalesce_seconds + 0.05)
 
     asyncio.run(burst())
     assert drawn == [35] and explorer.message == ""

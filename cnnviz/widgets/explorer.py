@@ -213,9 +213,10 @@ class Explorer(LivePicture):
     ``with self.hold():``, which draws once at the end.
 
     A subclass with ``coalesce = True`` (its pictures take a while) skips redraws that a
-    newer value already replaces: a change sent by the browser while the kernel runs
-    asynchronously is drawn once the kernel is free, with the controls' values of that
-    moment. A change made in Python (a test, a notebook cell) is always drawn at once.
+    newer value already replaces: a change sent by the browser is drawn ``coalesce_seconds``
+    later, with the controls' values of that moment, and the changes that arrive meanwhile
+    (key presses queued while the last picture was drawn) are drawn with it. A change made
+    in Python (a test, a notebook cell) is always drawn at once.
     """
 
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.1, "top": 0.88, "hspace": 0.8, "wspace": 0.3}
@@ -224,7 +225,8 @@ class Explorer(LivePicture):
     _pending = None  # coalescing: None, or whether the redraw waiting to run may be light
     light_controls = ()  # controls whose change only moves the picture's dynamic artists (see update)
     clickable = False  # True: the picture is a ClickImage, and clicks call on_picture_click(x, y)
-    coalesce = False  # True: changes from the browser are drawn when the kernel is free, once
+    coalesce = False  # True: a burst of changes from the browser is drawn once, with the newest values
+    coalesce_seconds = 0.03  # how long a change from the browser waits for the changes queued behind it
 
     def __init__(self, controls: dict, extra=()):
         self.controls = controls
@@ -370,13 +372,18 @@ class Explorer(LivePicture):
         self.render(light=light)
 
     def _defer(self, light: bool) -> bool:
-        """Leave the redraw for when the kernel is free (True), merging it with one already waiting."""
+        """Leave the redraw for a moment later (True), merging it with one already waiting.
+
+        The kernel handles the browser's messages one by one, giving its event loop a turn
+        between them; a redraw waiting ``coalesce_seconds`` lets the messages queued behind
+        this one arrive first. Without a running event loop (plain Python) it draws now.
+        """
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop runs (plain Python): draw now
+        except RuntimeError:
             return False
         if self._pending is None:
-            loop.call_soon(self._flush)
+            loop.call_later(self.coalesce_seconds, self._flush)
             self._pending = light
         else:
             self._pending = self._pending and light  # light only if every merged change was
