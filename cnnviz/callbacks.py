@@ -23,10 +23,12 @@ The live training picture, ``LivePlot``, is drawn with the other pictures, in ``
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 import numbers
 import os
 import string
+import warnings
 
 from ._checks import check_range
 from ._files import check_path
@@ -148,14 +150,17 @@ class _Monitor(Callback):
         validated = any(_is_val(key) for key in logs)
         if _is_val(self.monitor) and self.params.get("do_validation") and not validated:
             return None  # an epoch that validation_freq leaves out
-        raise ValueError(
+        warnings.warn(  # Keras warns and carries on: this epoch is not judged
             f"{type(self).__name__} monitors {self.monitor!r}, which fit does not log; it logs "
-            f"{sorted(logs)}."
+            f"{sorted(logs)}, so it does nothing this epoch."
+            + "".join(f" Did you mean {near!r}?" for near in difflib.get_close_matches(self.monitor, logs, 1))
             + (
                 " (val_ numbers need validation_data or validation_split.)"
                 * (_is_val(self.monitor) and not validated)
-            )
+            ),
+            stacklevel=2,
         )
+        return None
 
     def improved(self, value, best):
         if not math.isfinite(value):  # NaN compares false with everything: it would stay "best" for ever

@@ -170,3 +170,26 @@ def test_fit_progress_lines_end_with_the_validation_numbers(capsys):
         captured = capsys.readouterr()
         shown = captured.err if verbose == 1 else captured.out  # tqdm writes its bar to stderr
         assert "val_loss" in shown and "val_accuracy" in shown, verbose
+
+
+def test_a_monitored_name_fit_does_not_log_is_warned_about_and_the_run_carries_on():
+    """Keras' habit: ReduceLROnPlateau(monitor="val_acc") warns (naming the near name) and does nothing."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((32, 4)).astype(np.float32), rng.integers(0, 2, 32)
+    model = keras.Sequential([keras.layers.Dense(2, activation="softmax", input_shape=(4,))], seed=0)
+    model.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(
+            x,
+            y,
+            epochs=2,
+            validation_split=0.25,
+            verbose=0,
+            callbacks=[keras.callbacks.ReduceLROnPlateau(monitor="val_acc", patience=0)],
+        )
+    assert len(history.history["loss"]) == 2 and model.optimizer.learning_rate == pytest.approx(0.1)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2 and all("Did you mean 'val_accuracy'?" in m for m in messages)
