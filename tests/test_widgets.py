@@ -264,6 +264,16 @@ def test_the_first_picture_exempts_long_lived_objects_from_cycle_collection():
     assert gone() is None
 
 
+def test_importing_the_widgets_exempts_nothing_from_cycle_collection():
+    """gc.freeze() waits for the first picture: a kernel that only imports cnnviz.widgets is left alone."""
+    import subprocess
+    import sys
+
+    code = "import gc, cnnviz.widgets; print(gc.get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0"
+
+
 def test_batchnorm_explorer_draws_light_log_axes_and_no_negative_zero():
     """Laying out a log axis's minor ticks and typesetting 10² labels were half of each redraw: the
     explorer's histograms label their decades as plain numbers; and a mean of 0 reads 0.000, not −0.000."""
