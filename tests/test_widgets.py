@@ -287,3 +287,32 @@ def test_batchnorm_explorer_draws_light_log_axes_and_no_negative_zero():
     for seed in range(6):
         explorer.controls["seed"].value = seed
         assert "-0.000" not in "".join(ax.get_title() for ax in explorer._canvas.figure.axes)
+
+
+def test_a_live_picture_blits_what_a_full_redraw_draws():
+    """The base's contract: build the artists once, move them, blit; the picture equals drawing everything."""
+    from cnnviz.widgets import LivePicture
+
+    class Dot(LivePicture):
+        figsize = (2, 2)
+
+        def __init__(self):
+            ax = self.new_figure().subplots()
+            ax.set_xlim(0, 4)
+            ax.set_ylim(0, 4)
+            (self.dot,) = ax.plot([1], [1], "o", ms=12)
+            self.draw_background([self.dot])
+            self.blit()
+
+        def move(self, x, y):
+            self.dot.set_data([x], [y])
+            return self.blit()
+
+    picture = Dot()
+    first = picture.png
+    moved = picture.move(3, 2)
+    assert moved != first and picture.png == moved
+    assert picture.redraw() == moved  # everything drawn again: the same pixels
+    assert picture.move(1, 1) == first
+    picture.say("a message")
+    assert picture.message == "a message"

@@ -160,6 +160,9 @@ class LivePicture:
 
     def redraw(self) -> bytes:
         """Everything drawn again (when most of the picture moved): its PNG (kept in ``png``)."""
+        if self.dynamic:  # the moving artists are left out of canvas.draw(): background, then them
+            self.draw_background(self.dynamic)
+            return self.blit()
         with fast_drawing():
             self._canvas.draw()
         self.png = canvas_png(self._canvas)
