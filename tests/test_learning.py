@@ -403,3 +403,17 @@ def test_descent_runs_legend_covers_no_curve():
     fig.canvas.draw()
     legend = axes[-1].get_legend().get_window_extent()
     assert not legend.overlaps(axes[-1].get_window_extent())  # beside the axes, not over their curves
+
+
+def test_the_optimizer_picture_helpers_refuse_wrong_use_naming_what_they_received():
+    from cnnviz.plot.learning import path_in_picture
+    from cnnviz.widgets.learning import rounded
+
+    with pytest.raises(ValueError, match=r"shape \(steps \+ 1, 2\); received shape \(3,\)"):
+        path_in_picture([1.0, 2.0, 3.0], [0, 1], [0, 1])
+    with pytest.raises(TypeError, match="path of numbers"):
+        path_in_picture([["a", "b"]], [0, 1], [0, 1])
+    with pytest.raises(TypeError, match=r"received '1.5' \(str\)"):
+        rounded("1.5")
+    with pytest.raises(ValueError, match="digits=0"):
+        rounded(1.5, digits=0)

@@ -222,7 +222,16 @@ def path_in_picture(path, w1_values, w2_values):
            [1. , 0.5],
            [0.2, 0.1]]), 1)
     """
-    path = np.asarray(path, float)
+    try:
+        path = np.asarray(path, float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"path_in_picture expects a path of numbers, shape (steps + 1, 2); received {path!r}."
+        ) from None
+    if path.ndim != 2 or path.shape[1] != 2:
+        raise ValueError(
+            f"path_in_picture expects a path of shape (steps + 1, 2); received shape {path.shape}."
+        )
     lo1, hi1, lo2, hi2 = min(w1_values), max(w1_values), min(w2_values), max(w2_values)
     with np.errstate(invalid="ignore"):
         inside = np.isfinite(path).all(axis=1) & (path[:, 0] >= lo1) & (path[:, 0] <= hi1)

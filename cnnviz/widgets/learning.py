@@ -137,4 +137,8 @@ class OptimizerExplorer(Explorer):
 
 def rounded(value: float, digits: int = 3) -> float:
     """``value`` rounded to ``digits`` significant digits, as a start box shows it (0.123456 → 0.123)."""
-    return float(f"{value:.{digits}g}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"rounded expects a number; received {value!r} ({type(value).__name__}).")
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
+        raise ValueError(f"rounded expects digits as a whole number >= 1; received digits={digits!r}.")
+    return float(f"{float(value):.{int(digits)}g}")
