@@ -37,6 +37,7 @@ __all__ = [
     "Model",
     "Node",
     "Sequential",
+    "clone_model",
     "load_model",
 ]  # callbacks: re-exported
 
@@ -380,18 +381,7 @@ class Model(Trainer):
         """
         check_path(filepath, "save")
         self._build_for("save")
-        config = {
-            "kind": "model",
-            "class": type(self).__name__,
-            "name": self.name,
-            "layers": [
-                {"class": type(layer).__name__, "config": layer.get_config()}
-                | ({} if layer.trainable else {"trainable": False})  # a frozen layer stays frozen
-                for layer in self.layers
-            ],
-            "inputs": [list(inputs) for _, inputs in self.nodes],
-            "input_shape": list(self.built_input_shape),
-        }
+        config = self._architecture()
         if self.loss is not None:  # how it was compiled, so that load_model can compile it again
             config["compile"] = {
                 "optimizer": [type(self.optimizer).__name__, self.optimizer.get_config()],
@@ -403,6 +393,22 @@ class Model(Trainer):
             }
         arrays = {f"{layer.name}/{name}": layer.params[name] for layer, name in self._weight_names()}
         write_archive(filepath, arrays, config, "save")
+
+    def _architecture(self):
+        """The model's description without its weights: its class and name, every layer's class and
+        arguments (and ``trainable`` if False), which earlier layers each one reads, the input shape."""
+        return {
+            "kind": "model",
+            "class": type(self).__name__,
+            "name": self.name,
+            "layers": [
+                {"class": type(layer).__name__, "config": layer.get_config()}
+                | ({} if layer.trainable else {"trainable": False})  # a frozen layer stays frozen
+                for layer in self.layers
+            ],
+            "inputs": [list(inputs) for _, inputs in self.nodes],
+            "input_shape": list(self.built_input_shape),
+        }
 
     def _weight_names(self):
         """[(layer, weight name)] in Keras' order: layer by layer, each in its param_shapes order."""
@@ -522,6 +528,23 @@ def load_model(filepath):
         model.build(input_shape)
         model._assign_weights(_read_weights(archive, shapes, model.name))
     return model
+
+
+def clone_model(model):
+    """A new model with ``model``'s architecture and new weights, drawn as a new model's are
+    (Keras' ``keras.models.clone_model``): new layers of the same kinds, arguments and names,
+    connected the same way, frozen where ``model``'s are; not compiled. Training one of the two
+    leaves the other as it is; ``clone.set_weights(model.get_weights())`` copies the weights.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(
+            f"clone_model expects a cnnviz model (keras.models.Sequential or keras.Model); "
+            f"received {reprlib.repr(model)} of type {type(model).__name__}."
+        )
+    model._build_for("clone_model")
+    clone, input_shape = _model_from_config(model._architecture())
+    clone.build(input_shape)
+    return clone
 
 
 def _model_from_config(config):

@@ -26,6 +26,7 @@ If the loss becomes NaN or infinite, training stops at once and says so (Keras'
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 import warnings
@@ -220,13 +221,13 @@ class Trainer:
         Arguments as in Keras, in Keras' order. ``verbose``: 0 silent, 1 (or "auto") a
         progress bar per epoch, 2 one line per epoch. ``validation_split`` keeps the last
         fraction of the samples (before shuffling) for validation, as Keras does.
+        ``steps_per_epoch``: each epoch trains that many batches, going on through the data where
+        the previous epoch stopped, and into a new (shuffled) pass when one runs out (Keras ends
+        such an epoch early instead); None, one pass per epoch.
         """
         self._compiled("fit")
         _unsupported(
-            class_weight=class_weight,
-            sample_weight=sample_weight,
-            steps_per_epoch=steps_per_epoch,
-            validation_steps=validation_steps,
+            class_weight=class_weight, sample_weight=sample_weight, validation_steps=validation_steps
         )
         x, y = self._data(x, y, "fit")
         batch_size = _batch_size(batch_size)
@@ -237,7 +238,10 @@ class Trainer:
         check_range("fit", "validation_freq", validation_freq, low=1, integer=True)
         x, y, validation_data = self._validation(x, y, validation_split, validation_data)
         callbacks = list(callbacks or [])
-        history, steps = History(), -(-len(x) // batch_size)  # batches per epoch
+        steps = -(-len(x) // batch_size)  # batches per pass over the data
+        if steps_per_epoch is not None:
+            steps = check_range(None, "steps_per_epoch", steps_per_epoch, low=1, integer=True)
+        history, batches = History(), _batches(self.rng, len(x), batch_size, shuffle)
         for callback in [history, *callbacks]:
             callback.set_model(self)
             callback.set_params(
@@ -258,7 +262,7 @@ class Trainer:
             bar = None
             if verbose == 1:
                 bar = tqdm(total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
-            logs, seconds = self._fit_epoch(x, y, batch_size, shuffle, bar, epoch, callbacks)
+            logs, seconds = self._fit_epoch(x, y, itertools.islice(batches, steps), bar, epoch, callbacks)
             if validation_data is not None and (epoch + 1) % validation_freq == 0 and not self.stop_training:
                 val = self.evaluate(
                     *validation_data,
@@ -283,15 +287,13 @@ class Trainer:
             callback.on_train_end({})
         return history
 
-    def _fit_epoch(self, x, y, batch_size, shuffle, bar, epoch, callbacks):
-        """One pass over (x, y) in shuffled batches, moving ``bar`` (or None); the epoch's logs and seconds."""
-        order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
-        starts = range(0, len(x), batch_size)
+    def _fit_epoch(self, x, y, batches, bar, epoch, callbacks):
+        """One epoch: a training step per batch of sample indices in ``batches``, moving ``bar`` (or
+        None); the epoch's logs and seconds."""
         sums, t0, logs = _Sums(self), time.perf_counter(), {}
-        for batch, start in enumerate(starts):
+        for batch, idx in enumerate(batches):
             for callback in callbacks:
                 callback.on_train_batch_begin(batch, logs)
-            idx = order[start : start + batch_size]
             loss, out = self._train_step(x[idx], y[idx])
             sums.add(loss, len(idx), y[idx], out)
             logs = sums.logs()
@@ -400,6 +402,7 @@ class Trainer:
             )
         if not len(x):
             raise ValueError(f"{method} received 0 samples; it needs at least one.")
+        y = self._labels_like_outputs(x, y)
         finite = np.isfinite(x)
         if not finite.all():
             bad = np.flatnonzero(~finite.reshape(len(x), -1).all(axis=1))
@@ -409,6 +412,17 @@ class Trainer:
                 "a single step: drop those samples or replace the values (np.nan_to_num)."
             )
         return x, y
+
+    def _labels_like_outputs(self, x, y):
+        """Labels of shape (N, ...) for outputs of shape (N, ..., 1) gain that last axis, as Keras' losses
+        and metrics give it to them: ``mean_squared_error`` of a digit's value (N,) and a ``Dense(1)``."""
+        if self.output_nodes and len(self.output_nodes) > 1:
+            return y  # fit refuses such a model anyway, with the reason
+        shapes = self.node_shapes(x.shape[1:])
+        out = shapes[self.output_nodes[0] if self.output_nodes else -1][1]  # one sample's output shape
+        if tuple(out[-1:]) == (1,) and y.shape == (len(y), *out[:-1]):
+            return y[..., np.newaxis]
+        return y
 
     def _validation(self, x, y, validation_split, validation_data):
         """Split off the last samples for validation, or check the given validation data."""
@@ -511,6 +525,15 @@ def _verbose(verbose):
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1, 2 or 'auto'; received verbose={verbose!r}.")
     return int(verbose)
+
+
+def _batches(rng, n, batch_size, shuffle):
+    """The samples' indices, ``batch_size`` at a time, pass after pass: each pass in a new order
+    drawn from ``rng`` (when its first batch is asked for) if ``shuffle``, else in order."""
+    while True:
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        for start in range(0, n, batch_size):
+            yield order[start : start + batch_size]
 
 
 def _unsupported(**arguments):

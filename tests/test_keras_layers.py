@@ -594,3 +594,22 @@ def test_activations_and_initializers_are_looked_up_by_name_in_any_case():
         layers.Conv2D(2, 3, bias_initializer="orthogonal")
     with pytest.raises(ValueError, match=re.escape("Unknown activation 3;")):
         layers.Dense(2, activation=3)
+
+
+def test_dense_takes_keras_2s_input_dim():
+    """``Dense(1, input_dim=784)`` (keras-io's callbacks guide) is ``input_shape=(784,)``; both may be
+    given only if they agree."""
+    model = keras.Sequential()
+    model.add(layers.Dense(1, input_dim=784))
+    assert model.output_shape == (None, 1) and model.count_params() == 785
+    layer = model.layers[0]
+    assert layers.Dense.from_config(layer.get_config()).input_shape == (784,)
+    assert layers.Dense(2, input_dim=3, input_shape=(3,)).input_shape == (3,)
+    with pytest.raises(ValueError, match=re.escape("received input_dim=3 and input_shape=(4,).")):
+        layers.Dense(1, input_dim=3, input_shape=(4,))
+    with pytest.raises(
+        TypeError, match=re.escape("Dense expects input_dim as a whole number (int); received input_dim=2.0.")
+    ):
+        layers.Dense(1, input_dim=2.0)
+    with pytest.raises(ValueError, match=re.escape("Dense expects input_dim >= 1; received input_dim=0.")):
+        layers.Dense(1, input_dim=0)

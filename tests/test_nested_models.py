@@ -71,3 +71,42 @@ def test_wrong_uses_are_named():
     unknown = keras.Sequential([keras.layers.Dense(3)])
     with pytest.raises(AttributeError, match="has never been called"):
         unknown(keras.Input((4,)))
+
+
+def test_clone_model_makes_new_layers_with_new_weights():
+    """``keras.models.clone_model`` (Géron's "Reusing a Keras model"): the same architecture, layer
+    names and frozen layers in new layers, with new weights, not compiled; training the clone, once
+    given the weights (``set_weights(get_weights())``), leaves the original as it was."""
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((8, 8, 1))
+    x = keras.layers.Conv2D(3, 3, activation="relu")(inputs)
+    y = keras.layers.add([keras.layers.Conv2D(3, 3, padding="same")(x), x])
+    outputs = keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(y))
+    model = keras.Model(inputs, outputs, name="branchy")
+    model.layers[1].trainable = False
+    clone = keras.models.clone_model(model)
+    assert type(clone) is keras.Model and clone.name == "branchy" and clone.optimizer is None
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert [layer.trainable for layer in clone.layers] == [layer.trainable for layer in model.layers]
+    assert not set(map(id, clone.layers)) & set(map(id, model.layers))
+    assert all(
+        not np.array_equal(a, b) for a, b in zip(clone.get_weights(), model.get_weights()) if a.ndim > 1
+    )
+    clone.set_weights(model.get_weights())
+    np.testing.assert_array_equal(clone.predict(X, verbose=0), model.predict(X, verbose=0))
+    before = model.get_weights()
+    clone.compile(optimizer="adam", loss="binary_crossentropy")
+    clone.fit(X, Y, epochs=1, verbose=0)
+    for now, then in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(now, then)
+    sequential = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert type(keras.models.clone_model(sequential)) is keras.Sequential
+
+
+def test_clone_model_refuses_what_is_not_a_model():
+    with pytest.raises(
+        TypeError, match=r"clone_model expects a cnnviz model .* received 'dense' of type str\."
+    ):
+        keras.models.clone_model("dense")
+    with pytest.raises(ValueError, match=r"clone_model: model 'sequential\w*' has no weights yet"):
+        keras.models.clone_model(keras.Sequential([keras.layers.Dense(2)]))

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import ops
 from .._checks import check_range
-from ._arguments import expect_rank
+from ._arguments import check_input_shape, expect_rank
 from .base import Layer
 
 __all__ = ["Activation", "Dense", "Dropout", "LeakyReLU", "ReLU", "Rescaling", "Softmax"]
@@ -26,9 +26,19 @@ class Dense(Layer):
         bias_initializer="zeros",
         *,
         input_shape=None,
+        input_dim=None,
         name=None,
     ):
+        if input_dim is not None:  # Keras 2's other way to say input_shape=(input_dim,)
+            input_dim = check_range("Dense", "input_dim", input_dim, low=1, integer=True)
+            if check_input_shape(input_shape, "Dense") not in (None, (input_dim,)):
+                raise ValueError(
+                    f"Dense expects input_dim or input_shape, or both saying the same; received "
+                    f"input_dim={input_dim!r} and input_shape={input_shape!r}."
+                )
+            input_shape = (input_dim,)
         super().__init__(activation, input_shape, name)
+        self.input_dim = input_dim
         self.units = check_range(None, "units", units, low=1, integer=True)
         self._use_kernel_and_bias(use_bias, kernel_initializer, bias_initializer)
 
