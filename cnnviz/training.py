@@ -222,8 +222,8 @@ class Trainer:
         progress bar per epoch, 2 one line per epoch. ``validation_split`` keeps the last
         fraction of the samples (before shuffling) for validation, as Keras does.
         ``steps_per_epoch``: each epoch trains that many batches, going on through the data where
-        the previous epoch stopped, and into a new (shuffled) pass when one runs out (Keras ends
-        such an epoch early instead); None, one pass per epoch.
+        the previous epoch stopped, and into a new (shuffled) pass when one runs out (Keras 3
+        ends such an epoch early instead, with a warning); None, one pass per epoch.
         """
         self._compiled("fit")
         _unsupported(
