@@ -658,8 +658,9 @@ def test_deep_learning_with_python_1st_edition_section_5_4(convnet_5_1):
 # dict") and "Early stopping at minimum loss", a Callback subclass that keeps
 # `self.model.get_weights()` at the lowest loss, sets `self.model.stop_training` and puts the
 # best weights back with `self.model.set_weights`. The guide's other examples (CustomCallback,
-# the learning-rate scheduler) are left out. Changed: the two tensorflow imports;
-# `np.Inf` -> `np.inf` (NumPy 2.0 removed the capitalised alias). Epochs and data as written.
+# the learning-rate scheduler) and the run that shows LossAndErrorPrintingCallback alone are
+# left out. Changed: the two tensorflow imports; `np.Inf` -> `np.inf` (NumPy 2.0 removed the
+# capitalised alias). Epochs and data as written.
 # The model is a linear regression of the digit's value (0 to 9) from its pixels, with mean
 # squared error: guessing, the best constant (the labels' mean) scores their variance, 8.3 on
 # these training images. Asserted: early stopping ended the run before epoch 30, when the loss
