@@ -316,3 +316,27 @@ def test_a_live_picture_blits_what_a_full_redraw_draws():
     assert picture.move(1, 1) == first
     picture.say("a message")
     assert picture.message == "a message"
+
+
+@pytest.mark.parametrize(("make", "control", "values"), [
+    ("BatchNormExplorer", "gamma", (1.5, 2.0, 2.5)),
+    ("ImageKernelExplorer", "S", (2, 3, 4)),
+])  # fmt: skip
+def test_slow_explorers_draw_a_burst_of_browser_changes_once(make, control, values):
+    """Key presses queued while a picture of ~100 ms is drawn: one picture, with the newest value."""
+    import asyncio
+
+    import cnnviz.widgets
+
+    explorer = getattr(cnnviz.widgets, make)()
+    drawn = []
+    render = explorer.render
+    explorer.render = lambda light=False: drawn.append(explorer.values[control]) or render(light)
+
+    async def burst():
+        for value in values:
+            explorer.controls[control].set_state({"value": value})  # as the browser sends it
+        await asyncio.sleep(explorer.coalesce_seconds + 0.05)
+
+    asyncio.run(burst())
+    assert drawn == [values[-1]] and explorer.message == "" and explorer.png

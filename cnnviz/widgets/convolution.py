@@ -226,6 +226,7 @@ class ImageKernelExplorer(Explorer):
     """
 
     figsize = (11, 3.8)
+    coalesce = True  # a picture takes about 100 ms: key presses queued meanwhile are drawn once
     margins = {"left": 0.05, "right": 0.98, "bottom": 0.12, "top": 0.9, "wspace": 0.15}
 
     def __init__(self, image="photo, grayscale", kernel="sobel x"):
@@ -278,7 +279,7 @@ class ImageKernelExplorer(Explorer):
             preset = KERNELS[self.controls["kernel"].value].ravel()
             if any(cell.value != v for cell, v in zip(self.cells, preset)):
                 self.controls["kernel"].value = "custom"  # an edited preset becomes "custom"
-        self.render()
+        super()._on_change(change)
 
     def draw(self, fig, image, kernel, relu, flip, S, P, **weights):
         w = np.array([weights[f"w{r}{c}"] for r in range(3) for c in range(3)]).reshape(3, 3)

@@ -24,6 +24,7 @@ class BatchNormExplorer(Explorer):
     """
 
     figsize = (11, 3.4)
+    coalesce = True  # a picture takes about 100 ms: key presses queued meanwhile are drawn once
     # left: room for the histograms' count axis
     margins = {"left": 0.07, "right": 0.98, "bottom": 0.12, "top": 0.82, "wspace": 0.25}
 
