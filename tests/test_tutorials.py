@@ -157,7 +157,7 @@ def test_keras_io_simple_mnist_convnet():
 # "Introduction to deep learning for computer vision", section "Introduction to convnets": the
 # listings "Instantiating a small convnet", "Displaying the model's summary", "Training the
 # convnet on MNIST images" and "Evaluating the convnet"; companion notebook
-# fchollet/deep-learning-with-python-notebooks, chapter08_intro-to-dl-for-computer-vision.ipynb.
+# fchollet/deep-learning-with-python-notebooks, chapter08_intro-to-dl-for-computer-vision.ipynb (now second_edition/).
 # Licence: MIT License, Copyright (c) 2017-present François Chollet.
 # Copied as written. Changed: the three tensorflow imports; one added line keeps the first
 # 2,000 training and 1,000 test images (after the listing's own reshape to 60,000 and 10,000);
@@ -497,7 +497,7 @@ def test_tensorflow_tutorial_basic_classification_predictions(basic_classificati
 # the listings "The standard workflow: compile(), fit(), evaluate(), predict()" and "Using the
 # callbacks argument in the fit() method" (EarlyStopping and ModelCheckpoint), with the line
 # after it that reloads the best model; companion notebook
-# fchollet/deep-learning-with-python-notebooks, chapter07_working-with-keras.ipynb. Licence: MIT License, Copyright (c) 2017-present
+# fchollet/deep-learning-with-python-notebooks, chapter07_working-with-keras.ipynb (now second_edition/). Licence: MIT License, Copyright (c) 2017-present
 # François Chollet. Not a CNN (the book's Dense MNIST model): the callbacks every course uses.
 # Copied as written. Changed: the imports (`from tensorflow import keras` and `from
 # tensorflow.keras import layers` come from the chapter's first cell); one added line keeps
