@@ -36,6 +36,7 @@ from tqdm.auto import tqdm
 
 from . import losses, optimizers
 from ._checks import as_model_input, check_range, usable_memory_bytes
+from .batches import Stream, is_stream
 from .callbacks import History
 from .metrics import get as get_metric
 
@@ -125,7 +126,12 @@ class Trainer:
 
     # -- predicting and evaluating ---------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """The model's outputs for ``x`` (inference mode), computed in batches of ``batch_size`` (32)."""
+        """The model's outputs for ``x`` (inference mode), computed in batches of ``batch_size`` (32).
+
+        ``x`` may also be a generator or a PyDataset of batches (``steps`` of them, or all).
+        """
+        if is_stream(x):
+            x, _ = Stream(x, steps, "predict").arrays()
         x = self._inputs(x, "predict")
         batch_size = _batch_size(batch_size)
         _warn_if_batch_is_large(self, x, batch_size, "predict")
@@ -161,7 +167,15 @@ class Trainer:
         ``return_dict=True``), as Keras does.
         """
         self._compiled("evaluate")
-        _unsupported(sample_weight=sample_weight, steps=steps)
+        _unsupported(sample_weight=sample_weight)
+        if is_stream(x):  # a generator or PyDataset of (x, y) batches: steps of them, or all
+            x, y = (
+                Stream(x, steps, "evaluate").arrays() if y is None else _labels_beside_a_stream("evaluate", y)
+            )
+        elif steps is not None:
+            raise ValueError(
+                "evaluate takes steps only with a generator or PyDataset; with arrays, use batch_size."
+            )
         x, y = self._data(x, y, "evaluate")
         batch_size = _batch_size(batch_size)
         _warn_if_batch_is_large(self, x, batch_size, "evaluate")
@@ -226,22 +240,37 @@ class Trainer:
         ends such an epoch early instead, with a warning); None, one pass per epoch.
         """
         self._compiled("fit")
-        _unsupported(
-            class_weight=class_weight, sample_weight=sample_weight, validation_steps=validation_steps
-        )
-        x, y = self._data(x, y, "fit")
+        _unsupported(class_weight=class_weight, sample_weight=sample_weight)
         batch_size = _batch_size(batch_size)
-        _warn_if_batch_is_large(self, x, batch_size, "fit")
         epochs = check_range(None, "epochs", epochs, low=0, integer=True)
         initial_epoch = check_range(None, "initial_epoch", initial_epoch, low=0, integer=True)
         verbose = _verbose(verbose)
         check_range("fit", "validation_freq", validation_freq, low=1, integer=True)
-        x, y, validation_data = self._validation(x, y, validation_split, validation_data)
+        if is_stream(validation_data):  # read once, at the start: validation_steps batches, or all
+            validation_data = Stream(validation_data, validation_steps, "fit's validation_data").arrays()
+        if is_stream(x):  # a generator or PyDataset: it gives the batches, labels included
+            if y is not None:
+                _labels_beside_a_stream("fit", y)
+            if validation_split:
+                raise ValueError(
+                    "fit takes validation_split only with arrays; with a generator or PyDataset, give "
+                    "validation_data=(x_val, y_val)."
+                )
+            stream = Stream(x, steps_per_epoch, "fit")
+            steps = stream.steps  # None: a generator read until it is exhausted
+            validation_data = self._validation(None, None, 0, validation_data)[2]
+            epoch_batches = lambda: self._checked(stream.epoch())  # noqa: E731
+        else:
+            x, y = self._data(x, y, "fit")
+            _warn_if_batch_is_large(self, x, batch_size, "fit")
+            x, y, validation_data = self._validation(x, y, validation_split, validation_data)
+            steps = -(-len(x) // batch_size)  # batches per pass over the data
+            if steps_per_epoch is not None:
+                steps = check_range(None, "steps_per_epoch", steps_per_epoch, low=1, integer=True)
+            order = _batches(self.rng, len(x), batch_size, shuffle)
+            epoch_batches = lambda: ((x[i], y[i]) for i in itertools.islice(order, steps))  # noqa: E731
         callbacks = list(callbacks or [])
-        steps = -(-len(x) // batch_size)  # batches per pass over the data
-        if steps_per_epoch is not None:
-            steps = check_range(None, "steps_per_epoch", steps_per_epoch, low=1, integer=True)
-        history, batches = History(), _batches(self.rng, len(x), batch_size, shuffle)
+        history = History()
         for callback in [history, *callbacks]:
             callback.set_model(self)
             callback.set_params(
@@ -262,7 +291,9 @@ class Trainer:
             bar = None
             if verbose == 1:
                 bar = tqdm(total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
-            logs, seconds = self._fit_epoch(x, y, itertools.islice(batches, steps), bar, epoch, callbacks)
+            logs, seconds = self._fit_epoch(epoch_batches(), bar, epoch, callbacks)
+            if is_stream(x) and stream.ran_out:
+                self.stop_training = True
             if validation_data is not None and (epoch + 1) % validation_freq == 0 and not self.stop_training:
                 val = self.evaluate(
                     *validation_data,
@@ -277,7 +308,8 @@ class Trainer:
             history.seconds.append(seconds)
             if verbose == 2:
                 print(
-                    f"Epoch {epoch + 1}/{epochs} - {steps}/{steps} batches - {seconds:.1f}s - " + _line(logs)
+                    f"Epoch {epoch + 1}/{epochs} - {steps or '?'}/{steps or '?'} batches - {seconds:.1f}s - "
+                    + _line(logs)
                 )
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs)
@@ -287,15 +319,15 @@ class Trainer:
             callback.on_train_end({})
         return history
 
-    def _fit_epoch(self, x, y, batches, bar, epoch, callbacks):
-        """One epoch: a training step per batch of sample indices in ``batches``, moving ``bar`` (or
-        None); the epoch's logs and seconds."""
+    def _fit_epoch(self, batches, bar, epoch, callbacks):
+        """One epoch: a training step per ``(x, y)`` batch of ``batches``, moving ``bar`` (or None); the
+        epoch's logs and seconds."""
         sums, t0, logs = _Sums(self), time.perf_counter(), {}
-        for batch, idx in enumerate(batches):
+        for batch, (xb, yb) in enumerate(batches):
             for callback in callbacks:
                 callback.on_train_batch_begin(batch, logs)
-            loss, out = self._train_step(x[idx], y[idx])
-            sums.add(loss, len(idx), y[idx], out)
+            loss, out = self._train_step(xb, yb)
+            sums.add(loss, len(xb), yb, out)
             logs = sums.logs()
             if not math.isfinite(loss):
                 self.stop_training = True
@@ -326,7 +358,9 @@ class Trainer:
             self.backward(dout, activation=not logits)
             if between is not None:
                 between()
-            self.optimizer.step(optimizers.trainable_pairs(self._trained_layers()))  # {key: (weight, gradient)}
+            self.optimizer.step(
+                optimizers.trainable_pairs(self._trained_layers())
+            )  # {key: (weight, gradient)}
         return loss, out
 
     def _trained_layers(self):
@@ -412,6 +446,14 @@ class Trainer:
                 "a single step: drop those samples or replace the values (np.nan_to_num)."
             )
         return x, y
+
+    def _checked(self, batches):
+        """A generator's or PyDataset's batches, each checked as ``fit`` checks arrays (its number named)."""
+        for k, (xb, yb) in enumerate(batches):
+            try:
+                yield self._data(xb, yb, "fit")
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"batch {k} of the generator or PyDataset: {error}") from None
 
     def _labels_like_outputs(self, x, y):
         """Labels of shape (N, ...) for outputs of shape (N, ..., 1) gain that last axis, as Keras' losses
@@ -512,6 +554,13 @@ def _warn_if_batch_is_large(model, x, batch_size, method):
 
 def _listed(shapes):
     return shapes if isinstance(shapes, list) else [shapes]
+
+
+def _labels_beside_a_stream(method, y):
+    raise ValueError(
+        f"{method}: x is a generator or PyDataset, which gives the labels with each batch, so y must be "
+        f"None; received y of type {type(y).__name__}."
+    )
 
 
 def _batch_size(batch_size):

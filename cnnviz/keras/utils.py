@@ -1,4 +1,5 @@
-"""``keras.utils``: ``to_categorical`` (one-hot labels), ``set_random_seed`` and ``plot_model``."""
+"""``keras.utils``: ``to_categorical`` (one-hot labels), ``set_random_seed``, ``plot_model``, and
+``PyDataset`` (Keras 2's ``Sequence``), the base class of a dataset of batches ``fit`` can read."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import random
 import numpy as np
 
 from .._checks import check_allocation
+from ..batches import PyDataset
 
-__all__ = ["plot_model", "set_random_seed", "to_categorical"]
+Sequence = PyDataset  # Keras 2's name
+
+__all__ = ["PyDataset", "Sequence", "plot_model", "set_random_seed", "to_categorical"]
 
 FILE_KINDS = (".png", ".jpg", ".jpeg", ".svg", ".pdf")
 
@@ -99,16 +103,24 @@ def plot_model(
     from ..models import Model  # here, not at import: keras.utils stays light
 
     if not isinstance(model, Model):
-        raise TypeError(f"plot_model expects a cnnviz model (Sequential or Model); received {type(model).__name__}.")
+        raise TypeError(
+            f"plot_model expects a cnnviz model (Sequential or Model); received {type(model).__name__}."
+        )
     if kwargs:
         raise TypeError(f"plot_model got arguments it does not know: {sorted(kwargs)}.")
     if rankdir not in ("TB", "LR"):
-        raise ValueError(f'plot_model expects rankdir="TB" (top to bottom) or "LR" (left to right); received {rankdir!r}.')
+        raise ValueError(
+            f'plot_model expects rankdir="TB" (top to bottom) or "LR" (left to right); received {rankdir!r}.'
+        )
     path = os.fspath(to_file)
     kind = os.path.splitext(path)[1].lower()
     if kind not in FILE_KINDS:
         raise ValueError(f"plot_model writes {', '.join(FILE_KINDS)} files; received to_file={to_file!r}.")
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float, np.integer, np.floating)) or not 10 <= dpi <= 1000:
+    if (
+        isinstance(dpi, bool)
+        or not isinstance(dpi, (int, float, np.integer, np.floating))
+        or not 10 <= dpi <= 1000
+    ):
         raise ValueError(f"plot_model expects dpi as a number from 10 to 1000; received dpi={dpi!r}.")
     if not model.layers:
         raise ValueError(f"plot_model: model {model.name!r} has no layers to draw.")
