@@ -18,7 +18,7 @@ def _arrays(seed, count, shape):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.sampled_from(ELEMENTWISE + ["subtract"]), st.integers(2, 4), st.integers(0, 2**16))
+@given(st.sampled_from([*ELEMENTWISE, "subtract"]), st.integers(2, 4), st.integers(0, 2**16))
 def test_elementwise_merges_match_the_loops(name, count, seed):
     count = 2 if name == "subtract" else count  # Keras' Subtract takes exactly two
     xs, dy = _arrays(seed, count, (2, 3, 3, 2))
