@@ -111,3 +111,21 @@ def test_an_open_explorer_stays_alive_while_its_widgets_may_be_shown(small_cnn):
     clicker.press(*ref().picture.pixel_of(-1, (2, 3, 0)))
     assert ref().selection == (-1, (2, 3, 0))
     ref().close()
+
+
+def test_a_redraw_waiting_for_a_burst_draws_nothing_once_the_explorer_is_closed():
+    import asyncio
+
+    from cnnviz.widgets import BatchNormExplorer
+
+    explorer = BatchNormExplorer()
+    drawn = []
+    explorer.render = lambda light=False: drawn.append(light)
+
+    async def burst_then_close():
+        explorer.controls["gamma"].set_state({"value": 2.0})  # as the browser sends it: the redraw waits
+        explorer.close()
+        await asyncio.sleep(explorer.coalesce_seconds + 0.05)
+
+    asyncio.run(burst_then_close())
+    assert drawn == []

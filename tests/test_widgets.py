@@ -238,9 +238,9 @@ def test_batchnorm_explorer_normalizes_the_drawn_batch():
     assert explorer.message == "" and explorer.png != first
 
 
-def test_the_first_picture_exempts_long_lived_objects_from_cycle_collection():
+def test_the_first_explorer_exempts_long_lived_objects_from_cycle_collection():
     """The kernel's modules are kept out of full cycle collections (their pauses landed on redraws),
-    once, when the first explorer draws: a cycle of objects made later is still collected when dropped."""
+    once, when the first explorer is made: a cycle of objects made later is still collected when dropped."""
     import gc
     import weakref
 
@@ -265,7 +265,7 @@ def test_the_first_picture_exempts_long_lived_objects_from_cycle_collection():
 
 
 def test_importing_the_widgets_exempts_nothing_from_cycle_collection():
-    """gc.freeze() waits for the first picture: a kernel that only imports cnnviz.widgets is left alone."""
+    """gc.freeze() waits for the first explorer: a kernel that only imports cnnviz.widgets is left alone."""
     import subprocess
     import sys
 

@@ -82,10 +82,12 @@ def exempt_long_lived_objects() -> None:
     that lands on a random redraw. ``gc.freeze()`` (CPython ≥ 3.7) moves the objects alive
     now, nearly all modules, classes and functions that live as long as the kernel, out of
     the collector's sight; a full collection then walks only what was made since. It is
-    done when the first explorer draws its first picture (not when ``cnnviz.widgets`` is
-    imported: a kernel that never shows an explorer is left alone). The cost: a cycle
-    among the exempted objects that becomes garbage later is never freed (objects without
-    cycles are freed as usual, the moment their last reference goes).
+    done when the first explorer is made, just before it exists (not when ``cnnviz.widgets``
+    is imported: a kernel that never shows an explorer is left alone; and not inside the
+    explorer's first picture, which would exempt that explorer too, so that closing it
+    would not free it). The cost: a cycle among the exempted objects that becomes garbage
+    later is never freed (objects without cycles are freed as usual, the moment their last
+    reference goes).
     """
     global _exempted
     if not _exempted:
@@ -117,6 +119,10 @@ class LivePicture:
     _canvas = None
     _background = None
 
+    def __new__(cls, *args, **kwargs):
+        exempt_long_lived_objects()  # once, before the first explorer's objects exist
+        return super().__new__(cls)
+
     @property
     def figure(self):
         """The figure shown (None before the first picture, or after a failed one)."""
@@ -124,7 +130,6 @@ class LivePicture:
 
     def new_figure(self, figsize=None, margins=None) -> Figure:
         """A new figure of ``figsize`` (default: the class's) on its own canvas, which becomes the picture."""
-        exempt_long_lived_objects()  # once, before the first figure's objects exist
         fig = Figure(figsize=figsize or self.figsize, dpi=self.dpi)
         if margins:
             fig.subplots_adjust(**margins)
@@ -268,6 +273,7 @@ class Explorer(LivePicture):
         if isinstance(steps, StepControls):
             steps.close()
         self._canvas = self._background = None
+        self._pending = None  # a redraw still waiting draws nothing
 
     def layout_rows(self):
         """Controls grouped into rows, two per row by default."""
