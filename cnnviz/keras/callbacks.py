@@ -1,32 +1,10 @@
 """``keras.callbacks``: Keras' callbacks, plus cnnviz's ``BatchLogger`` and ``LivePlot``."""
 
-from ..callbacks import (
-    BatchLogger,
-    Callback,
-    CSVLogger,
-    EarlyStopping,
-    History,
-    LambdaCallback,
-    LearningRateScheduler,
-    ModelCheckpoint,
-    ReduceLROnPlateau,
-    TerminateOnNaN,
-)
+from .. import callbacks as _callbacks
+from ..callbacks import *  # noqa: F403  (every callback, under its Keras name)
 from ._missing import missing
 
-__all__ = [
-    "BatchLogger",
-    "CSVLogger",
-    "Callback",
-    "EarlyStopping",
-    "History",
-    "LambdaCallback",
-    "LearningRateScheduler",
-    "LivePlot",  # noqa: F822  (matplotlib: imported on first use, by __getattr__ below)
-    "ModelCheckpoint",
-    "ReduceLROnPlateau",
-    "TerminateOnNaN",
-]
+__all__ = [*_callbacks.__all__, "LivePlot"]  # noqa: F405  (LivePlot: imported on first use, by __getattr__)
 
 
 def __getattr__(name):

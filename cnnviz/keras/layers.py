@@ -1,94 +1,18 @@
 """``keras.layers``: the layers cnnviz has, under Keras' names (channels last)."""
 
-from ..layers import (
-    Activation,
-    Add,
-    Average,
-    AveragePooling1D,
-    AveragePooling2D,
-    BatchNormalization,
-    Concatenate,
-    Conv1D,
-    Conv2D,
-    Conv2DTranspose,
-    Cropping2D,
-    Dense,
-    Dropout,
-    Flatten,
-    GlobalAveragePooling1D,
-    GlobalAveragePooling2D,
-    GlobalMaxPooling1D,
-    GlobalMaxPooling2D,
-    Input,
-    InputLayer,
-    Layer,
-    LeakyReLU,
-    Maximum,
-    MaxPooling1D,
-    MaxPooling2D,
-    Multiply,
-    ReLU,
-    Rescaling,
-    Reshape,
-    Softmax,
-    Subtract,
-    UpSampling2D,
-    ZeroPadding2D,
-    add,
-    average,
-    concatenate,
-    maximum,
-    multiply,
-    subtract,
-)
+from .. import layers as _layers
+from ..layers import *  # noqa: F403  (every layer, under its Keras name)
 from ._missing import missing
 
 __all__ = [
-    "Activation",
-    "Add",
-    "Average",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "BatchNormalization",
-    "Concatenate",
-    "Conv1D",
-    "Conv2D",
-    "Conv2DTranspose",
-    "Cropping2D",
-    "Dense",
-    "Dropout",
-    "Flatten",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "Input",
-    "InputLayer",
-    "Layer",
-    "LeakyReLU",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "Maximum",
-    "Multiply",
-    "ReLU",
-    "Rescaling",
-    "Reshape",
-    "Softmax",
-    "Subtract",
-    "UpSampling2D",
-    "ZeroPadding2D",
-    "add",
-    "average",
-    "concatenate",
-    "maximum",
-    "multiply",
-    "subtract",
-]
+    name for name in _layers.__all__ if name not in ("ACTIVATIONS", "KerasTensor")
+]  # Keras' public ones
 
 # Keras' short aliases
-MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
-GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
-GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+MaxPool1D, MaxPool2D = _layers.MaxPooling1D, _layers.MaxPooling2D
+AvgPool1D, AvgPool2D = _layers.AveragePooling1D, _layers.AveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = _layers.GlobalMaxPooling1D, _layers.GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = _layers.GlobalAveragePooling1D, _layers.GlobalAveragePooling2D
 __all__ += [
     "AvgPool1D",
     "AvgPool2D",

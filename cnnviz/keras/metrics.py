@@ -5,16 +5,8 @@ Keras' function forms, which give one value per sample (1.0 where the answer is 
 array([1., 0.])
 """
 
-from ..metrics import (
-    BinaryAccuracy,
-    CategoricalAccuracy,
-    MeanAbsoluteError,
-    MeanSquaredError,
-    Metric,
-    SparseCategoricalAccuracy,
-    SparseTopKCategoricalAccuracy,
-    TopKCategoricalAccuracy,
-)
+from .. import metrics as _metrics
+from ..metrics import *  # noqa: F403  (the metric classes, under their Keras names)
 from ._missing import missing
 from ._per_sample import per_row
 from .losses import (
@@ -26,14 +18,7 @@ from .losses import (
 )
 
 __all__ = [
-    "BinaryAccuracy",
-    "CategoricalAccuracy",
-    "MeanAbsoluteError",
-    "MeanSquaredError",
-    "Metric",
-    "SparseCategoricalAccuracy",
-    "SparseTopKCategoricalAccuracy",
-    "TopKCategoricalAccuracy",
+    *(name for name in _metrics.__all__ if name != "get"),  # the metric classes
     "binary_accuracy",
     "binary_crossentropy",
     "categorical_accuracy",
@@ -49,27 +34,29 @@ __all__ = [
 
 def sparse_categorical_accuracy(y_true, y_pred):
     """1.0 for every sample whose largest score is at its label, else 0.0."""
-    return per_row(SparseCategoricalAccuracy(), y_true, y_pred, "sparse_categorical_accuracy", sparse=True)
+    return per_row(
+        _metrics.SparseCategoricalAccuracy(), y_true, y_pred, "sparse_categorical_accuracy", sparse=True
+    )
 
 
 def categorical_accuracy(y_true, y_pred):
     """1.0 for every sample whose largest score is where its one-hot target is 1, else 0.0."""
-    return per_row(CategoricalAccuracy(), y_true, y_pred, "categorical_accuracy")
+    return per_row(_metrics.CategoricalAccuracy(), y_true, y_pred, "categorical_accuracy")
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """The share of a sample's values on the right side of ``threshold``, for every sample."""
-    return per_row(BinaryAccuracy(threshold=threshold), y_true, y_pred, "binary_accuracy")
+    return per_row(_metrics.BinaryAccuracy(threshold=threshold), y_true, y_pred, "binary_accuracy")
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 for every sample whose target class is among its k largest scores."""
-    return per_row(TopKCategoricalAccuracy(k=k), y_true, y_pred, "top_k_categorical_accuracy")
+    return per_row(_metrics.TopKCategoricalAccuracy(k=k), y_true, y_pred, "top_k_categorical_accuracy")
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 for every sample whose label is among its k largest scores."""
-    return per_row(SparseTopKCategoricalAccuracy(k=k), y_true, y_pred, "sparse_top_k_categorical_accuracy",
+    return per_row(_metrics.SparseTopKCategoricalAccuracy(k=k), y_true, y_pred, "sparse_top_k_categorical_accuracy",
                    sparse=True)  # fmt: skip
 
 
