@@ -38,189 +38,37 @@ from __future__ import annotations
 import numpy as np  # noqa: F401 (the examples above use it)
 
 from .. import ops  # noqa: F401 (the examples above use it)
-from ._padding import output_length, pad_2d
-from .activations import (
-    leaky_relu_backward,
-    leaky_relu_forward,
-    relu_backward,
-    relu_forward,
-    sigmoid_backward,
-    sigmoid_forward,
-    softmax_backward,
-    softmax_forward,
-    tanh_backward,
-    tanh_forward,
-)
-from .conv import (
-    conv1d_backward,
-    conv1d_case1,
-    conv1d_case2,
-    conv1d_case3,
-    conv1d_case3_backward,
-    conv1d_forward,
-    conv2d_backward,
-    conv2d_case4,
-    conv2d_case4_backward,
-    conv2d_forward,
-)
-from .conv_transpose import conv_transpose2d, conv_transpose2d_backward, conv_transpose2d_forward
-from .linear import dense_backward, dense_forward, rescaling_backward, rescaling_forward
-from .merge import (
-    add_backward,
-    add_forward,
-    average_backward,
-    average_forward,
-    concatenate_backward,
-    concatenate_forward,
-    maximum_backward,
-    maximum_forward,
-    multiply_backward,
-    multiply_forward,
-    subtract_backward,
-    subtract_forward,
-)
-from .norm import (
-    batchnorm,
-    batchnorm_backward,
-    batchnorm_forward,
-    batchnorm_inference,
-    batchnorm_inference_backward,
-    batchnorm_inference_forward,
-)
-from .pool import (
-    avg_pool1d_backward,
-    avg_pool1d_forward,
-    avg_pool2d,
-    avg_pool2d_backward,
-    avg_pool2d_forward,
-    avg_pool_with_members,
-    max_pool1d_backward,
-    max_pool1d_forward,
-    max_pool2d,
-    max_pool2d_backward,
-    max_pool2d_forward,
-    max_pool_with_winners,
-    pool_windows,
-)
-from .resample import (
-    cropping2d,
-    cropping2d_backward,
-    cropping2d_forward,
-    global_average_pool1d_backward,
-    global_average_pool1d_forward,
-    global_average_pool2d,
-    global_average_pool2d_backward,
-    global_average_pool2d_forward,
-    global_max_pool1d_backward,
-    global_max_pool1d_forward,
-    global_max_pool2d,
-    global_max_pool2d_backward,
-    global_max_pool2d_forward,
-    upsampling2d,
-    upsampling2d_backward,
-    upsampling2d_forward,
-    zero_padding2d,
-    zero_padding2d_backward,
-    zero_padding2d_forward,
-)
+from . import activations, conv, conv_transpose, linear, merge, norm, pool, resample
+from ._padding import output_length, pad_2d  # noqa: F401 (in __all__ below)
+from .activations import *  # noqa: F403  (every module's __all__: the ops' names)
+from .conv import *  # noqa: F403
+from .conv_transpose import *  # noqa: F403
+from .linear import *  # noqa: F403
+from .merge import *  # noqa: F403
+from .norm import *  # noqa: F403
+from .pool import *  # noqa: F403
+from .resample import *  # noqa: F403
 
 # older names, from before the reference took the ops' names: the same functions. (The
 # backward passes of pooling, padding, cropping, upsampling, global pooling, the transposed
 # convolution and batch normalization kept their names and now take a batch and the op's
 # arguments, like the others.)
-add = add_forward
-average = average_forward
-concatenate = concatenate_forward
-leaky_relu = leaky_relu_forward
-maximum = maximum_forward
-multiply = multiply_forward
-subtract = subtract_forward
+add, average, concatenate = merge.add_forward, merge.average_forward, merge.concatenate_forward
+maximum, multiply, subtract = merge.maximum_forward, merge.multiply_forward, merge.subtract_forward
+leaky_relu = activations.leaky_relu_forward
 
-__all__ = [
-    "add",
-    "add_backward",
-    "add_forward",
-    "average",
-    "average_backward",
-    "average_forward",
-    "avg_pool1d_backward",
-    "avg_pool1d_forward",
-    "avg_pool2d",
-    "avg_pool2d_backward",
-    "avg_pool2d_forward",
-    "avg_pool_with_members",
-    "batchnorm",
-    "batchnorm_backward",
-    "batchnorm_forward",
-    "batchnorm_inference",
-    "batchnorm_inference_backward",
-    "batchnorm_inference_forward",
-    "concatenate",
-    "concatenate_backward",
-    "concatenate_forward",
-    "conv1d_backward",
-    "conv1d_case1",
-    "conv1d_case2",
-    "conv1d_case3",
-    "conv1d_case3_backward",
-    "conv1d_forward",
-    "conv2d_backward",
-    "conv2d_case4",
-    "conv2d_case4_backward",
-    "conv2d_forward",
-    "conv_transpose2d",
-    "conv_transpose2d_backward",
-    "conv_transpose2d_forward",
-    "cropping2d",
-    "cropping2d_backward",
-    "cropping2d_forward",
-    "dense_backward",
-    "dense_forward",
-    "global_average_pool1d_backward",
-    "global_average_pool1d_forward",
-    "global_average_pool2d",
-    "global_average_pool2d_backward",
-    "global_average_pool2d_forward",
-    "global_max_pool1d_backward",
-    "global_max_pool1d_forward",
-    "global_max_pool2d",
-    "global_max_pool2d_backward",
-    "global_max_pool2d_forward",
-    "leaky_relu",
-    "leaky_relu_backward",
-    "leaky_relu_forward",
-    "max_pool1d_backward",
-    "max_pool1d_forward",
-    "max_pool2d",
-    "max_pool2d_backward",
-    "max_pool2d_forward",
-    "max_pool_with_winners",
-    "maximum",
-    "maximum_backward",
-    "maximum_forward",
-    "multiply",
-    "multiply_backward",
-    "multiply_forward",
-    "output_length",
-    "pad_2d",
-    "pool_windows",
-    "relu_backward",
-    "relu_forward",
-    "rescaling_backward",
-    "rescaling_forward",
-    "sigmoid_backward",
-    "sigmoid_forward",
-    "softmax_backward",
-    "softmax_forward",
-    "subtract",
-    "subtract_backward",
-    "subtract_forward",
-    "tanh_backward",
-    "tanh_forward",
-    "upsampling2d",
-    "upsampling2d_backward",
-    "upsampling2d_forward",
-    "zero_padding2d",
-    "zero_padding2d_backward",
-    "zero_padding2d_forward",
-]
+MODULES = (activations, conv, conv_transpose, linear, merge, norm, pool, resample)
+__all__ = sorted(
+    {name for module in MODULES for name in module.__all__}
+    | {
+        "output_length",
+        "pad_2d",
+        "add",
+        "average",
+        "concatenate",
+        "leaky_relu",
+        "maximum",
+        "multiply",
+        "subtract",
+    }
+)
