@@ -17,76 +17,17 @@ never one another: ``AveragePooling2D`` is no ``MaxPooling2D``. Every name is im
 from ``cnnviz.layers`` itself; ``base`` explains what every layer has.
 """
 
-from .base import ACTIVATIONS, Input, InputLayer, KerasTensor, Layer
-from .convolutional import Conv1D, Conv2D, Conv2DTranspose
-from .core import Activation, Dense, Dropout, LeakyReLU, ReLU, Rescaling, Softmax
-from .merging import (
-    Add,
-    Average,
-    Concatenate,
-    Maximum,
-    Multiply,
-    Subtract,
-    add,
-    average,
-    concatenate,
-    maximum,
-    multiply,
-    subtract,
-)
-from .normalization import BatchNormalization
-from .pooling import (
-    AveragePooling1D,
-    AveragePooling2D,
-    GlobalAveragePooling1D,
-    GlobalAveragePooling2D,
-    GlobalMaxPooling1D,
-    GlobalMaxPooling2D,
-    MaxPooling1D,
-    MaxPooling2D,
-)
-from .reshaping import Cropping2D, Flatten, Reshape, UpSampling2D, ZeroPadding2D
+from . import base, convolutional, core, merging, normalization, pooling, reshaping
+from .base import *  # noqa: F403  (each module's __all__, listed in the table above)
+from .convolutional import *  # noqa: F403
+from .core import *  # noqa: F403
+from .merging import *  # noqa: F403
+from .normalization import *  # noqa: F403
+from .pooling import *  # noqa: F403
+from .reshaping import *  # noqa: F403
 
-__all__ = [
-    "ACTIVATIONS",
-    "Activation",
-    "Add",
-    "Average",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "BatchNormalization",
-    "Concatenate",
-    "Conv1D",
-    "Conv2D",
-    "Conv2DTranspose",
-    "Cropping2D",
-    "Dense",
-    "Dropout",
-    "Flatten",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "Input",
-    "InputLayer",
-    "KerasTensor",
-    "Layer",
-    "LeakyReLU",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "Maximum",
-    "Multiply",
-    "ReLU",
-    "Rescaling",
-    "Reshape",
-    "Softmax",
-    "Subtract",
-    "UpSampling2D",
-    "ZeroPadding2D",
-    "add",
-    "average",
-    "concatenate",
-    "maximum",
-    "multiply",
-    "subtract",
-]
+__all__ = sorted(
+    name
+    for module in (base, convolutional, core, merging, normalization, pooling, reshaping)
+    for name in module.__all__
+)
