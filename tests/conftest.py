@@ -22,12 +22,15 @@ def rng():
     return np.random.default_rng(20240601)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's chromium driven by Playwright, shared by the whole session.
+    """Debian's chromium driven by Playwright, shared by the tests of one module.
 
-    Playwright's sync API runs one driver per thread at a time, so every browser test uses
-    this one. Skips when Playwright or chromium is missing (a learner's machine).
+    Playwright's sync API runs one driver per thread at a time, so every browser test of a
+    module uses this one. Not one per session: while the driver lives, its event loop counts as
+    running in this thread, and later tests that call ``asyncio.run`` (the explorers' bursts of
+    browser changes) would fail. Skips when Playwright or chromium is missing (a learner's
+    machine).
     """
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
