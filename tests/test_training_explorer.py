@@ -172,3 +172,38 @@ def test_a_closed_explorer_is_freed():
     del explorer
     gc.collect()
     assert ref() is None
+
+
+def test_the_kernels_colour_scale_stays_put_and_says_when_it_widens():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    picture = explorer.picture
+    first = picture.kernels.get_clim()
+    kernel = explorer.conv.params["kernel"]
+    assert first == pytest.approx((-1.25 * np.abs(kernel).max(), 1.25 * np.abs(kernel).max()))
+    assert "fixed at" in picture.scale_note.get_text()
+    kernel *= 0.5  # every weight shrinks: a scale that followed the largest weight would hide it
+    explorer.step()
+    assert picture.kernels.get_clim() == first
+    kernel[0, 0, 0, 0] = 3 * first[1]  # one weight leaves the scale: it widens, and the panel says so
+    explorer.controls["kernel"].value = 1  # a redraw
+    assert picture.kernels.get_clim()[1] == pytest.approx(1.25 * np.abs(kernel).max())
+    assert "widened after batch 1" in picture.scale_note.get_text()
+
+
+def test_the_loss_axis_ticks_whole_batches():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    explorer.step(3)
+    explorer.picture.fig.canvas.draw()
+    ticks = explorer.picture.ax_loss.get_xticks()
+    assert len(ticks) > 1 and np.all(ticks == np.round(ticks))
+
+
+def test_the_panel_puts_a_negative_factor_in_parentheses():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    explorer.step()
+    explorer.selected |= {"gradient": -0.05}  # the text of this step, with a negative gradient
+    explorer._explain()
+    assert "− 0.1 × (−0.05) =" in explorer.panel.value

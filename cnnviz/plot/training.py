@@ -11,7 +11,7 @@ import numpy as np
 from IPython.display import Image, display
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from ..callbacks import Callback
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, new_axes, no_ticks
@@ -150,9 +150,14 @@ class TrainingPicture:
 
     Four panels: the loss of every batch so far, with each finished epoch's training and
     held-out loss; how large each layer's weight gradients were in the last step; the
-    first convolution's kernels (one input channel), on one 0-centred colour scale, with the
-    selected weight framed; and that layer's feature maps for one fixed input, shown beside
-    it. ``set(...)`` puts new values into the same artists; nothing is made again.
+    first convolution's kernels (one input channel), with the selected weight framed; and that
+    layer's feature maps for one fixed input, shown beside it. ``set(...)`` puts new values into
+    the same artists; nothing is made again.
+
+    The kernels' colour scale stays put, so that a picture shows how far they moved: it is
+    fixed, centred at 0, at a quarter more than the largest weight of the first picture
+    (``kernel_top``), and widened the same way only when a weight leaves it; the panel says so
+    under the kernels. The feature maps' scale follows their largest value.
 
     Parameters
     ----------
@@ -190,6 +195,7 @@ class TrainingPicture:
         ax.set_ylabel("loss", fontsize=FONT - 2)
         ax.tick_params(labelsize=FONT - 3)
         ax.legend(fontsize=FONT - 3, loc="upper right")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
         ax.set_xlim(0, 1)
         ax.set_autoscale_on(True)  # set() fits the axes to the curves once there are any
         ax.set_title("loss: every batch so far, and each epoch", fontsize=FONT - 1)
@@ -216,6 +222,8 @@ class TrainingPicture:
         no_ticks(ax)
         fig.colorbar(self.kernels, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=FONT - 4)
         self.frame = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="#2ca02c", lw=2.5))
+        self.kernel_top = None  # the kernels' colour scale, ±kernel_top: set by the first picture
+        self.scale_note = ax.set_xlabel(" ", fontsize=FONT - 3)
 
         ax = self.ax_maps
         self.maps = ax.imshow(
@@ -257,9 +265,8 @@ class TrainingPicture:
             self.ax_grads.set_xlim(1e-3, 1)
 
         shown = kernels[:, :, channel, :]  # (KH, KW, F)
-        top = float(np.max(np.abs(shown))) or 1.0
         self.kernels.set_data(_mosaic(shown, *self.kernel_layout, out=self.kernels.get_array().data))
-        self.kernels.set_clim(-top, top)
+        self._kernel_scale(kernels, len(batch_losses))
         KH, KW = shown.shape[:2]
         u, v, _, f = selected
         r, q = divmod(f, self.kernel_layout[1])
@@ -284,3 +291,20 @@ class TrainingPicture:
         self.maps.set_clim(min(lo, 0.0), hi)
         self.ax_maps.set_title(f"{layer}'s {F} feature maps of the fixed input", fontsize=FONT - 2)
         self.headline.set_text(headline)
+
+    def _kernel_scale(self, kernels, batches):
+        """Keep the kernels' colour scale where the first picture put it; widen it only when a weight leaves it."""
+        finite = np.abs(kernels[np.isfinite(kernels)])
+        largest = float(finite.max()) if finite.size else 0.0
+        when = "before training" if batches == 0 else f"after batch {batches}"
+        if self.kernel_top is None:
+            self.kernel_top = 1.25 * largest or 1.0  # room to grow: the first steps need not widen it
+            self.scale_note.set_text(
+                f"colour scale fixed at ±{self.kernel_top:.2g}: the largest weight {when}, and a quarter more"
+            )
+        elif largest > self.kernel_top:
+            old, self.kernel_top = self.kernel_top, 1.25 * largest
+            self.scale_note.set_text(
+                f"colour scale widened {when}: a weight left ±{old:.2g}; now ±{self.kernel_top:.2g}"
+            )
+        self.kernels.set_clim(-self.kernel_top, self.kernel_top)

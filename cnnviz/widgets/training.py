@@ -16,7 +16,8 @@ Buttons train the model on one batch, on the rest of the epoch, or on batch afte
 (run / pause). After every step the same figure is moved, not made again: the loss of every
 batch so far (and of each finished epoch, on the training data and on held-out data), how
 large each layer's gradients were in that step, the first convolution's kernels on one
-0-centred colour scale, and that layer's feature maps for one fixed input. The panel under
+0-centred colour scale that stays put from step to step (so that their change shows), and that
+layer's feature maps for one fixed input. The panel under
 the picture writes out what the step did to one weight of the first convolution, picked
 with the sliders and framed in the picture: its old value, its gradient, the learning rate
 and its new value.
@@ -285,8 +286,8 @@ class TrainingExplorer(LivePicture):
             optimizer = self.model.optimizer
             plain_sgd = type(optimizer).__name__ == "SGD" and optimizer.momentum == 0
             rule = (
-                f"new = old − learning rate × gradient = {num(s['before'])} − {num(s['learning_rate'])} × "
-                f"{num(s['gradient'])} = {num(s['after'])}"
+                f"new = old − learning rate × gradient = {num(s['before'])} − {num(s['learning_rate'], wrap=True)} × "
+                f"{num(s['gradient'], wrap=True)} = {num(s['after'])}"
                 if plain_sgd
                 else f"{type(optimizer).__name__} changed it by {num(s['after'] - s['before'])}: it scales each step "
                 "with running averages of past gradients, so the change is not learning rate × gradient"
@@ -366,9 +367,10 @@ class TrainingExplorer(LivePicture):
         return f"TrainingExplorer(model={self.model.name!r}, epoch={self.epoch + 1}, batch={self.batch})"
 
 
-def num(v) -> str:
-    """A weight, a gradient or a learning rate in four significant digits (they span many decades)."""
-    return _num(v, fmt="{:.4g}")
+def num(v, wrap=False) -> str:
+    """A weight, a gradient or a learning rate in four significant digits (they span many decades);
+    ``wrap``: a negative factor of a product in parentheses, 0.1 × (−0.05)."""
+    return _num(v, wrap=wrap, fmt="{:.4g}")
 
 
 def _rms(layer) -> float:
