@@ -60,22 +60,7 @@ def conv1d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     -------
     ndarray, shape (L',), (L', k) or (N, L', F)
     """
-    x, w = as_real_array("x", x, func="conv1d"), as_real_array("w", w, func="conv1d")
-    received = (x.shape, w.shape)
-    shapes = {(1, 1): "case 1", (2, 2): "case 2", (2, 3): "case 3", (3, 3): "batch"}
-    case = shapes.get((x.ndim, w.ndim))
-    if case is None:
-        raise ValueError(f"{_CASES_1D}; received x.shape={x.shape} and w.shape={w.shape}.")
-    if case == "case 1":
-        x, w = x[:, None], w[:, None]  # one channel: (L, 1), (K, 1)
-    if case in ("case 1", "case 2"):
-        w = w[:, :, None]  # one kernel: (K, C, 1)
-    _check_depth(x, w, "conv1d", received)
-    b = _one_bias(b, case in ("case 1", "case 2"))
-    if case == "batch":
-        return conv1d_forward(x, w, b, strides, padding, dilation_rate)[0]
-    y = conv1d_forward(x[None], w, b, strides, padding, dilation_rate)[0][0]  # (L', k)
-    return y[:, 0] if case in ("case 1", "case 2") else y
+    return _in_notes_shapes(conv1d_forward, 1, _CASES_1D, x, w, b, strides, padding, dilation_rate)
 
 
 def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
@@ -97,22 +82,38 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1):
     array([[19., 25.],
            [37., 43.]])
     """
-    x, w = as_real_array("x", x, func="conv2d"), as_real_array("w", w, func="conv2d")
+    return _in_notes_shapes(conv2d_forward, 2, _CASES_2D, x, w, b, strides, padding, dilation_rate)
+
+
+# The shapes a learner may pass, by the number of axes beyond the ``rank`` spatial ones
+# (x's, w's): what is missing is added as an axis of one, then taken off the result.
+_SHAPES = {
+    (0, 0): "one channel",  # case 1; a grayscale image: x (L,) / (H, W), w (K,) / (KH, KW)
+    (1, 1): "one kernel",  # case 2; C channels: x (L, C) / (H, W, C), w (K, C) / (KH, KW, C)
+    (1, 2): "kernels",  # cases 3 and 4: x (L, C) / (H, W, C), w (K, C, k) / (KH, KW, C, k)
+    (2, 2): "batch",  # x (N, L, C) / (N, H, W, C), w (K, C, F) / (KH, KW, C, F)
+}
+
+
+def _in_notes_shapes(forward, rank, cases, x, w, b, strides, padding, dilation_rate):
+    """``forward`` (the 1D or 2D op, ``rank`` spatial axes) on the learner's arrays as the notes shape them."""
+    func = forward.__name__.removesuffix("_forward")  # "conv1d" or "conv2d"
+    x, w = as_real_array("x", x, func=func), as_real_array("w", w, func=func)
     received = (x.shape, w.shape)
-    shapes = {(2, 2): "gray", (3, 3): "one kernel", (3, 4): "case 4", (4, 4): "batch"}
-    case = shapes.get((x.ndim, w.ndim))
+    case = _SHAPES.get((x.ndim - rank, w.ndim - rank))
     if case is None:
-        raise ValueError(f"{_CASES_2D}; received x.shape={x.shape} and w.shape={w.shape}.")
-    if case == "gray":
-        x, w = x[:, :, None], w[:, :, None]  # one channel: (H, W, 1), (KH, KW, 1)
-    if case in ("gray", "one kernel"):
-        w = w[..., None]  # one kernel: (KH, KW, C, 1)
-    _check_depth(x, w, "conv2d", received)
-    b = _one_bias(b, case in ("gray", "one kernel"))
+        raise ValueError(f"{cases}; received x.shape={x.shape} and w.shape={w.shape}.")
+    one_kernel = case in ("one channel", "one kernel")
+    if case == "one channel":
+        x, w = x[..., None], w[..., None]  # one channel: (L, 1) / (H, W, 1), (K, 1) / (KH, KW, 1)
+    if one_kernel:
+        w = w[..., None]  # one kernel: (K, C, 1) / (KH, KW, C, 1)
+    _check_depth(x, w, func, received)
+    b = _one_bias(b, one_kernel)
     if case == "batch":
-        return conv2d_forward(x, w, b, strides, padding, dilation_rate)[0]
-    y = conv2d_forward(x[None], w, b, strides, padding, dilation_rate)[0][0]  # (H', W', k)
-    return y[:, :, 0] if case in ("gray", "one kernel") else y
+        return forward(x, w, b, strides, padding, dilation_rate)[0]
+    y = forward(x[None], w, b, strides, padding, dilation_rate)[0][0]  # (L', k) / (H', W', k)
+    return y[..., 0] if one_kernel else y
 
 
 def _check_depth(x, w, func, received):
