@@ -35,6 +35,7 @@ import numbers
 import reprlib
 import warnings
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 
@@ -234,12 +235,9 @@ def _safe(test, given, right):
 
 def check_output_size(answer, L, K, P=0, S=1):
     """Is ``answer`` the number of window positions L' for this L, K, P, S?"""
-    if answer is None:
-        return Verdict(False, TODO)
-    plain, unreadable = _read(answer)
-    number = None if unreadable else _as_number(plain)
-    if number is None:
-        return Verdict(False, _kind(answer, EXPECTED["count"], unreadable))
+    number, refusal = _read_as(answer, _as_number, "count")
+    if refusal is not None:
+        return refusal
     right = output_length(L, K, P, S)
     formula = formula_text(L, K, P, S)
     if _whole(number) == right:
@@ -259,12 +257,9 @@ def check_window(answer, i, K, S=1, P=0, D=1, L=None):
     learner's answer may list them or leave them out: the check is on the
     indices i·S − P + j·D for j = 0..K−1, with or without those in the padding.
     """
-    if answer is None:
-        return Verdict(False, TODO)
-    plain, unreadable = _read(answer)
-    indices = None if unreadable else _as_indices(plain, sort=True)
-    if indices is None:
-        return Verdict(False, _kind(answer, EXPECTED["window"], unreadable))
+    indices, refusal = _read_as(answer, partial(_as_indices, sort=True), "window")
+    if refusal is not None:
+        return refusal
     right = [i * S - P + j * D for j in range(K)]
     real = [v for v in right if v >= 0 and (L is None or v < L)]  # without the padding's cells
     start = f"i·S − P = {i}·{S} − {P} = {i * S - P}"
@@ -288,12 +283,9 @@ def check_array(answer, expected, what="the result", explanation=""):
     compared to about 5 (3) significant digits, others to about 9, with a small
     absolute floor for values near 0; the verdict says which.
     """
-    if answer is None:
-        return Verdict(False, TODO)
-    plain, unreadable = _read(answer)
-    given = None if unreadable else _as_array(plain)
-    if given is None:
-        return Verdict(False, _kind(answer, EXPECTED["array"], unreadable))
+    given, refusal = _read_as(answer, _as_array, "array")
+    if refusal is not None:
+        return refusal
     answer_array = given.astype(float)
     expected = np.asarray(expected, dtype=float)
     rtol, digits = _tolerance(given.dtype)
@@ -348,6 +340,18 @@ OPAQUE = object()  # stands for a value that is neither a number, text nor a seq
 
 class _Unreadable(Exception):
     """An answer that cannot be read within the limits; its text says why, for the learner."""
+
+
+def _read_as(answer, convert, kind):
+    """``(the answer converted, None)``, or ``(None, the verdict)`` when there is none yet or it is
+    of the wrong kind (``convert`` gives None), or cannot be read; ``kind`` keys ``EXPECTED``."""
+    if answer is None:
+        return None, Verdict(False, TODO)
+    plain, unreadable = _read(answer)
+    value = None if unreadable else convert(plain)
+    if value is None:
+        return None, Verdict(False, _kind(answer, EXPECTED[kind], unreadable))
+    return value, None
 
 
 def _read(answer):
