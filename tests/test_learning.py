@@ -417,3 +417,21 @@ def test_the_optimizer_picture_helpers_refuse_wrong_use_naming_what_they_receive
         rounded("1.5")
     with pytest.raises(ValueError, match="digits=0"):
         rounded(1.5, digits=0)
+
+
+def test_signed_maps_write_a_value_with_three_decimals_exactly():
+    axes = plot.show_signed_maps(
+        [np.array([[0.25, -0.5], [0.125, 0.75]]), np.array([[0.5, 1 / 3]])], ["a", "b"]
+    )
+    assert [t.get_text() for t in axes[0].texts] == ["0.250", "−0.500", "0.125", "0.750"]  # not 0.12
+    assert [t.get_text() for t in axes[1].texts] == ["0.50", "0.33"]  # two decimals otherwise
+
+
+def test_the_optimizer_paths_legend_sits_above_the_contours():
+    problem = _tiny_problem()
+    w1, w2 = problem.start
+    grid = (np.linspace(w1 - 2, w1 + 2, 7), np.linspace(w2 - 2, w2 + 2, 7))
+    ax = plot.show_optimizer_paths(*grid, problem.surface(*grid), {"a": [[w1, w2], [w1 + 0.5, w2]]})
+    ax.figure.canvas.draw()
+    legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.y0 >= frame.y1  # wholly above the axes: it hides no contour and no label

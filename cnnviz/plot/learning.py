@@ -108,11 +108,19 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     return axes
 
 
+def _cell_decimals(a) -> int:
+    """Two decimals, or three when every value has exactly three (a quarter of 0.5 is 0.125, not 0.12)."""
+    finite = a[np.isfinite(a)]
+    exact = [np.allclose(finite, np.round(finite, d), rtol=0, atol=1e-9) for d in (2, 3)]
+    return 3 if exact[1] and not exact[0] else 2
+
+
 def _signed_grid(ax, a, top, fontsize, values):
     image = ax.imshow(a + 0.0, cmap=SIGNED, vmin=-top, vmax=top)
     if values:
-        a = np.round(a, 2) + 0.0  # as written: no −0.00
-        fmt = grid_format(a)
+        decimals = _cell_decimals(a)
+        a = np.round(a, decimals) + 0.0  # as written: no −0.00
+        fmt = grid_format(a) if decimals == 2 else "{:.3f}"
         for (r, c), v in np.ndenumerate(a):
             ax.text(c, r, num(v, fmt=fmt), ha="center", va="center", fontsize=fontsize,
                     color="white" if abs(v) > 0.6 * top else "black")  # fmt: skip
@@ -267,7 +275,8 @@ def show_optimizer_paths(w1_values, w2_values, surface, paths, ax=None, names=("
     if any(notes):
         ax.text(0.02, 0.98, "\n".join(n for n in notes if n), transform=ax.transAxes, color=WINDOW_COLOR,
                 fontsize=fontsize - 2, va="top", ha="left", bbox=NOTE_BOX)  # fmt: skip
-    ax.legend(fontsize=fontsize - 3, loc="upper right")
+    # above the axes, where it hides no contour and no label (inside, a corner holds one or the other)
+    ax.legend(fontsize=fontsize - 3, loc="lower center", bbox_to_anchor=(0.5, 1.01), ncols=2, borderaxespad=0)
     return ax
 
 
