@@ -73,6 +73,22 @@ def trainable_pairs(layers):
     }
 
 
+_RATE = {"low": 0, "high": 1, "high_open": True}  # a decay rate or momentum: 0 ≤ value < 1
+_NONNEGATIVE = {"low": 0}
+
+# Every hyperparameter's range, once: each optimizer checks its arguments against it (``_keep``).
+RANGES = {
+    "learning_rate": {"low": 0, "low_open": True},  # η > 0
+    "momentum": _RATE,  # μ
+    "beta_1": _RATE,  # β₁
+    "beta_2": _RATE,  # β₂
+    "rho": _RATE,  # ρ
+    "epsilon": _NONNEGATIVE,  # ε
+    "weight_decay": _NONNEGATIVE,  # λ
+    "initial_accumulator_value": _NONNEGATIVE,
+}
+
+
 class Optimizer:
     """Base class: ``step({key: (p, g)})`` updates each weight p from its gradient g.
 
@@ -80,12 +96,15 @@ class Optimizer:
     ``iterations`` counts the steps taken.
     """
 
-    def __init__(self, learning_rate):
-        self.learning_rate = check_range(
-            type(self).__name__, "learning_rate", learning_rate, low=0, low_open=True
-        )
+    def __init__(self, learning_rate, **hyperparameters):
+        self._keep(learning_rate=learning_rate, **hyperparameters)
         self.state = {}  # per weight (by its key): momentum buffers and the like
         self.iterations = 0
+
+    def _keep(self, **hyperparameters):
+        """Check each hyperparameter against its range in ``RANGES`` and keep it under its name."""
+        for name, value in hyperparameters.items():
+            setattr(self, name, check_range(type(self).__name__, name, value, **RANGES[name]))
 
     def step(self, pairs):
         """One step: each weight p of ``pairs`` (``{key: (p, g)}``) moves, in place, by its gradient g."""
@@ -97,14 +116,14 @@ class Optimizer:
         self.iterations += 1
         t = self.iterations  # this step's number: 1 on the first
         for key, (p, g) in pairs.items():
-            self.update(p, g, key, t)
+            self.update(p, g.astype(p.dtype, copy=False), key, t)  # g in the weight's dtype (float32)
 
     def apply(self, layers):
         """One step for every trainable weight of ``layers`` that has a gradient (``layer.grads``)."""
         self.step(trainable_pairs(layers))
 
     def update(self, p, g, key, t):  # pragma: no cover - each optimizer defines it
-        """p, in place, after step t with gradient g; the weight's state lives under ``key``; g is only read."""
+        """p, in place, after step t with gradient g (in p's dtype); the weight's state lives under ``key``; g is only read."""
         raise NotImplementedError
 
     def get_config(self):
@@ -122,12 +141,10 @@ class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum and Nesterov momentum."""
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
-        super().__init__(learning_rate)
-        self.momentum = check_range(type(self).__name__, "momentum", momentum, low=0, high=1, high_open=True)
+        super().__init__(learning_rate, momentum=momentum)
         self.nesterov = bool(nesterov)
 
     def update(self, p, g, key, t):
-        g = g.astype(p.dtype, copy=False)
         if self.momentum == 0:
             _subtract_scaled(p, self.learning_rate, g)  # p ← p − η·g
             return
@@ -144,10 +161,7 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015) with Keras' defaults."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        super().__init__(learning_rate)
-        self.beta_1 = check_range(type(self).__name__, "beta_1", beta_1, low=0, high=1, high_open=True)
-        self.beta_2 = check_range(type(self).__name__, "beta_2", beta_2, low=0, high=1, high_open=True)
-        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
+        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
 
     def moments(self, p, g, key):
         """The running averages after this step: m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g²."""
@@ -160,7 +174,6 @@ class Adam(Optimizer):
         return m, v
 
     def update(self, p, g, key, t):
-        g = g.astype(p.dtype, copy=False)
         m, v = self.moments(p, g, key)
         step = self.learning_rate * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         p -= step * m / (np.sqrt(v) + self.epsilon)
@@ -171,7 +184,7 @@ class AdamW(Adam):
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate, beta_1, beta_2, epsilon)
-        self.weight_decay = check_range(type(self).__name__, "weight_decay", weight_decay, low=0)
+        self._keep(weight_decay=weight_decay)
 
     def update(self, p, g, key, t):
         p *= 1 - self.learning_rate * self.weight_decay  # p ← p − η·λ·p, as Keras applies it
@@ -186,7 +199,6 @@ class Nadam(Adam):
     """
 
     def update(self, p, g, key, t):
-        g = g.astype(p.dtype, copy=False)
         m, v = self.moments(p, g, key)
         u_t, u_next, u_product = nadam_factors(self.beta_1, t)
         m_hat = u_next * m / (1 - u_product * u_next) + (1 - u_t) * g / (1 - u_product)
@@ -198,13 +210,9 @@ class RMSprop(Optimizer):
     """RMSprop (Hinton's lecture 6e) with Keras' defaults: divide by a running RMS of the gradient."""
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7):
-        super().__init__(learning_rate)
-        self.rho = check_range(type(self).__name__, "rho", rho, low=0, high=1, high_open=True)
-        self.momentum = check_range(type(self).__name__, "momentum", momentum, low=0, high=1, high_open=True)
-        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
+        super().__init__(learning_rate, rho=rho, momentum=momentum, epsilon=epsilon)
 
     def update(self, p, g, key, t):
-        g = g.astype(p.dtype, copy=False)
         s = self.state.setdefault((*key, "s"), np.zeros_like(p))
         s *= self.rho
         s += (1 - self.rho) * (g * g)  # s ← ρ·s + (1 − ρ)·g²
@@ -221,14 +229,9 @@ class Adagrad(Optimizer):
     """Adagrad (Duchi et al., 2011) with Keras' defaults: each weight's step shrinks as its squared gradients add up."""
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7):
-        super().__init__(learning_rate)
-        self.initial_accumulator_value = check_range(
-            type(self).__name__, "initial_accumulator_value", initial_accumulator_value, low=0
-        )
-        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
+        super().__init__(learning_rate, initial_accumulator_value=initial_accumulator_value, epsilon=epsilon)
 
     def update(self, p, g, key, t):
-        g = g.astype(p.dtype, copy=False)
         a = self.state.setdefault((*key, "a"), np.full_like(p, self.initial_accumulator_value))
         a += g * g  # a ← a + g²: every step's squared gradient, added up
         p -= self.learning_rate * g / np.sqrt(a + self.epsilon)  # p ← p − η · g / √(a + ε)
@@ -238,12 +241,9 @@ class Adadelta(Optimizer):
     """Adadelta (Zeiler, 2012) with Keras' defaults: steps sized by running averages of g² and of past steps²."""
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7):
-        super().__init__(learning_rate)
-        self.rho = check_range(type(self).__name__, "rho", rho, low=0, high=1, high_open=True)
-        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, low=0)
+        super().__init__(learning_rate, rho=rho, epsilon=epsilon)
 
     def update(self, p, g, key, t):
-        g = g.astype(p.dtype, copy=False)
         s = self.state.setdefault((*key, "s"), np.zeros_like(p))  # running average of g²
         d = self.state.setdefault((*key, "d"), np.zeros_like(p))  # running average of the steps²
         s *= self.rho
@@ -258,7 +258,6 @@ class Adamax(Adam):
     """Adamax (Kingma & Ba, 2015, section 7.1) with Keras' defaults: Adam with the largest |g| instead of √v."""
 
     def update(self, p, g, key, t):
-        g = g.astype(p.dtype, copy=False)
         m = self.state.setdefault((*key, "m"), np.zeros_like(p))
         u = self.state.setdefault((*key, "u"), np.zeros_like(p))
         m += (1 - self.beta_1) * (g - m)  # m ← β₁·m + (1 − β₁)·g
