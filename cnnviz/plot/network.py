@@ -6,7 +6,9 @@ bars) and then moved: ``set(outputs)`` puts a new input's values into the same a
 ``select(node, index)`` outlines the cells the selected value reads in the input and in every
 earlier layer (``cnnviz.inside.receptive_boxes``), and ``locate(x, y)`` turns a pixel of the
 drawn figure back into (node, index): what a click on the picture means. ``dynamic`` lists the
-artists that change, so an explorer redraws only those (blitting).
+artists that change, so an explorer redraws only those (blitting); ``marks``, the last of them,
+are those a selection moves (outlines, the selected cell or bar, the zoom): after a click only
+they are drawn again, over the values, which stay.
 
 ``show_network(model, x)`` draws the picture for one input; ``show_conversion(steps)`` the
 steps that turned an image into the model's input; ``show_top_patches(patches, values)`` the
@@ -97,7 +99,8 @@ class NetworkPicture:
     columns : list of (node, axes)
         node −1 is the input; then every layer drawn (flatten and reshape layers are only
         listed in the shapes, their values are the previous layer's).
-    dynamic : list of artists that ``set`` and ``select`` change.
+    dynamic : list of artists that ``set`` and ``select`` change: the values', then ``marks``.
+    marks : list of the artists that ``select`` changes (drawn over the values).
     """
 
     def __init__(self, model, fig=None, labels=None, figsize=(14, 3.8)):
@@ -133,7 +136,7 @@ class NetworkPicture:
         )  # fmt: skip
         self.columns, self.images, self.bars, self.outlines = [], {}, {}, {}
         self.scales, self.layouts = {}, {}
-        self._dynamic = []
+        self._dynamic, self._marks = [], []  # what a new input changes; what a selection changes
         names = ["input"] + [layer.name for layer in model.layers]
         for col, k in enumerate(nodes):
             s = self.shapes[k + 1]
@@ -163,7 +166,8 @@ class NetworkPicture:
                     for side, ha in ((0, "left"), (1, "right"))
                 ]
                 self.scales[k] = (gradient, ends)
-                self._dynamic += [image, outline, *ends]  # the gradient changes only with the colour map
+                self._dynamic += [image, *ends]  # the gradient changes only with the colour map
+                self._marks.append(outline)
                 if self._tiled(k) and s[2] > 1:  # each tile's channel number, in its top-left corner
                     self._dynamic.append(self._numbers(ax, k))
             else:
@@ -189,6 +193,9 @@ class NetworkPicture:
                 fig.add_subplot(grid[1, col]).set_axis_off()
         self.cell = self.columns[0][1].add_patch(
             Rectangle((0, 0), 1, 1, fill=False, ec="#ff7f0e", lw=2.2, visible=False)
+        )
+        self.bar_frame = self.columns[0][1].add_patch(  # the selected bar's frame, on its bars' axes
+            Rectangle((0, 0), 1, 1, fill=False, ec="black", lw=2, visible=False)
         )
         self.headline = fig.text(0.01, 0.97, " ", fontsize=FONT - 1, va="top", ha="left")
         self._dynamic.append(self.headline)
@@ -217,7 +224,7 @@ class NetworkPicture:
         font = PIL.ImageFont.load_default(size=max(6, round(NUMBER_PIXELS * scale / on_screen)))
         for ch in range(C):
             y0, x0 = (v * scale for v in self.tile_origin(k, ch))
-            left, top, right, bottom = pen.textbbox((x0 + 1, y0), str(ch), font=font)
+            _, _, right, bottom = pen.textbbox((x0 + 1, y0), str(ch), font=font)
             pen.rectangle((x0, y0, right + 1, bottom + 1), fill=(0, 0, 0, 140))
             pen.text((x0 + 1, y0), str(ch), font=font, fill=(255, 255, 255, 255))
         return ax.imshow(np.asarray(overlay), extent=(-0.5, width - 0.5, height - 0.5, -0.5),
@@ -233,7 +240,7 @@ class NetworkPicture:
         self.zoom_title = ax.set_title(" ", fontsize=FONT - 3)
         self.zoom_note = ax.text(0.5, 0.5, "click a cell\nto zoom in", transform=ax.transAxes, ha="center",
                                  va="center", fontsize=FONT - 3, color="0.4")  # fmt: skip
-        self._dynamic += [self.zoom_image, self.zoom_cell, self.zoom_title, self.zoom_note]
+        self._marks += [self.zoom_image, self.zoom_cell, self.zoom_title, self.zoom_note]
 
     def _show_zoom(self):
         """Put the selected channel into the zoom (or say how to get one there)."""
@@ -261,12 +268,13 @@ class NetworkPicture:
 
     @property
     def dynamic(self):
-        """The artists that ``set`` and ``select`` change (the selected cell's frame moves between axes)."""
-        return [*self._dynamic, self.cell]
+        """The artists that ``set`` and ``select`` change: the values' first, then ``marks``."""
+        return [*self._dynamic, *self.marks]
 
-    @dynamic.setter
-    def dynamic(self, artists):
-        self._dynamic = list(artists)
+    @property
+    def marks(self):
+        """The artists that ``select`` changes (the selected cell's and bar's frames move between axes)."""
+        return [*self._marks, self.cell, self.bar_frame]
 
     # -- the values ---------------------------------------------------------------------------
     def set(self, outputs):
@@ -352,17 +360,18 @@ class NetworkPicture:
         for outline in self.outlines.values():
             outline.set_segments([])
         self.cell.set_visible(False)
-        for bars in self.bars.values():
-            for bar in bars:
-                bar.set_edgecolor("none")
+        self.bar_frame.set_visible(False)
         if self.selection is None:
             return
         node, index = self.selection
         if node >= 0 and len(self.shapes[node + 1]) == 1:  # a vector: frame the bar
             if node in self.bars:
                 bar = self.bars[node][index[0]]
-                bar.set_edgecolor("black")
-                bar.set_linewidth(2)
+                self.bar_frame.remove()
+                self.bar_frame = bar.axes.add_patch(
+                    Rectangle(bar.get_xy(), bar.get_width(), bar.get_height(), fill=False, ec="black", lw=2,
+                              animated=True)
+                )  # fmt: skip
             boxes = inside.receptive_boxes(self.model, node, 0, 0)
         elif node >= 0:
             boxes = inside.receptive_boxes(self.model, node, index[0], index[1])

@@ -118,6 +118,7 @@ class LivePicture:
     status = None  # an ipywidgets.HTML where say() writes; made by the subclass where it shows it
     _canvas = None
     _background = None
+    _under_marks = None  # the last blit's frame before its marks were drawn (see blit_marks)
 
     def __new__(cls, *args, **kwargs):
         exempt_long_lived_objects()  # once, before the first explorer's objects exist
@@ -134,7 +135,7 @@ class LivePicture:
         if margins:
             fig.subplots_adjust(**margins)
         self._canvas = FigureCanvasAgg(fig)
-        self._background = None
+        self._background = self._under_marks = None
         return fig
 
     def draw_background(self, dynamic=()) -> None:
@@ -145,23 +146,50 @@ class LivePicture:
         with fast_drawing():
             self._canvas.draw()
         self._background = self._canvas.copy_from_bbox(self._canvas.figure.bbox)
+        self._under_marks = None
 
-    def blit(self, dynamic=None) -> bytes:
+    def blit(self, dynamic=None, marks=()) -> bytes:
         """The ``dynamic`` artists drawn over the saved background: the new picture's PNG (kept in ``png``).
 
         ``dynamic``: the artists that move now, when the picture has replaced some since
         ``draw_background`` (a new marker, say); by default the same as then.
+        ``marks``: those of them that change without the others (a selection's outline over
+        the values): drawn last, over a copy of the frame kept for ``blit_marks``.
         """
         if dynamic is not None:
             self.dynamic = list(dynamic)
             for artist in self.dynamic:
                 artist.set_animated(True)
+        marks = list(marks)
         with fast_drawing():
             self._canvas.restore_region(self._background)
             for artist in self.dynamic:
-                self._canvas.figure.draw_artist(artist)
+                if not any(artist is mark for mark in marks):
+                    self._canvas.figure.draw_artist(artist)
+            if marks:
+                self._under_marks = self._canvas.copy_from_bbox(self._canvas.figure.bbox)
+                self._draw_marks(marks)
         self.png = canvas_png(self._canvas)
         return self.png
+
+    def blit_marks(self, marks) -> bytes:
+        """Only the ``marks`` drawn again, over the frame the last ``blit(..., marks)`` kept: its PNG.
+
+        For a change that moves only them (a click selects another cell; the values stay):
+        a few artists drawn instead of all. Without such a frame, the same as ``blit``.
+        """
+        if self._under_marks is None:
+            return self.blit(marks=marks)
+        with fast_drawing():
+            self._canvas.restore_region(self._under_marks)
+            self._draw_marks(marks)
+        self.png = canvas_png(self._canvas)
+        return self.png
+
+    def _draw_marks(self, marks) -> None:
+        for artist in marks:
+            artist.set_animated(True)  # a mark made since draw_background (a new frame) stays out of it
+            self._canvas.figure.draw_artist(artist)
 
     def redraw(self) -> bytes:
         """Everything drawn again (when most of the picture moved): its PNG (kept in ``png``)."""
@@ -205,7 +233,7 @@ class LivePicture:
     def close(self) -> None:
         """Close the explorer's widgets (the browser removes them); then dropping it frees it and its figure."""
         close_widgets(self.widget, self.status)
-        self._canvas = self._background = None
+        self._canvas = self._background = self._under_marks = None
 
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, plus a PNG of the current picture for viewers without a kernel."""

@@ -439,7 +439,7 @@ class NetworkExplorer(LivePicture):
         self.picture.select(*self.selection)
         self.say(self.warning)
         self._explain()
-        self._render()
+        self._render(marks_only=True)
 
     def _on_click(self, x, y):
         where = self.picture.locate(x, y)
@@ -473,11 +473,15 @@ class NetworkExplorer(LivePicture):
         kept = re.sub(r"(c\d+:) ", "\\1\u00a0", text)  # "c7: 0.0083" never split across two lines
         self.panel.value = f"<pre style='{PANEL_STYLE}'>{html.escape(kept)}</pre>"
 
-    def _render(self):
+    def _render(self, marks_only=False):
+        """The picture again: all that moves, or after a selection (values unchanged) only its marks."""
         if self.picture.restyled:  # a colour scale changed its map: draw the background again
             self.draw_background(self.picture.dynamic)
             self.picture.restyled = False
-        self.clicker.png = self.blit(self.picture.dynamic)  # a selection replaces the cell's marker
+        if marks_only:
+            self.clicker.png = self.blit_marks(self.picture.marks)
+        else:  # a selection replaces the cell's marker: the list of dynamic artists is taken anew
+            self.clicker.png = self.blit(self.picture.dynamic, marks=self.picture.marks)
 
     def describe(self) -> str:
         return f"NetworkExplorer(model={self.model.name!r})"

@@ -1,0 +1,75 @@
+"""The live-picture base (cnnviz.widgets.explorer.LivePicture): blitting in two layers.
+
+A click on the network explorer moves only its marks (outlines, the selected cell or bar, the
+zoom), so only they are drawn again, over the frame the last full blit kept. These tests hold
+that shortcut to the picture a full blit draws for the same state, pixel for pixel.
+"""
+
+import io
+
+import numpy as np
+import PIL.Image
+import pytest
+
+from cnnviz.pretrained import load_lecture_cnn
+from cnnviz.widgets import NetworkExplorer
+
+
+def pixels(png):
+    return np.asarray(PIL.Image.open(io.BytesIO(png)))
+
+
+def full_picture(explorer):
+    """The same state drawn in full: every dynamic artist over the background."""
+    return pixels(explorer.blit(explorer.picture.dynamic, marks=explorer.picture.marks))
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    rng = np.random.default_rng(3)
+    return NetworkExplorer(load_lecture_cnn(), images=rng.integers(0, 256, (2, 28, 28), dtype=np.uint8))
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        ("conv2d_1", 7, 7, 3),
+        ("input", 3, 20, 0),
+        ("max_pooling2d", 2, 5, 10),
+        ("dense", 4),
+        ("conv2d", 0, 0, 0),
+    ],
+)
+def test_a_selection_draws_only_its_marks_and_the_picture_is_the_full_one(explorer, selection):
+    explorer.select(*selection)
+    assert explorer.selection is not None and explorer.message == ""
+    shortcut = pixels(explorer.png)
+    assert np.array_equal(shortcut, full_picture(explorer))
+
+
+def test_marks_follow_a_new_input_and_the_next_click_starts_from_its_values(explorer):
+    explorer.select("dense", 3)  # a bar: its frame follows the bar's new length
+    explorer.show(np.zeros((28, 28), np.uint8), source="a blank")
+    after_input = pixels(explorer.png)
+    assert np.array_equal(after_input, full_picture(explorer))
+    explorer.select("conv2d_1", 1, 2, 0)  # the shortcut now draws over the blank's values
+    assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+    explorer.controls["image"].value = 1  # a test image: the values change again
+    explorer.select("conv2d_1", 1, 2, 0)
+    assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+
+
+def test_a_selection_changes_the_picture_where_its_marks_are(explorer):
+    explorer.select("conv2d_1", 7, 7, 3)
+    before = pixels(explorer.png)
+    explorer.select("conv2d_1", 2, 2, 5)
+    after = pixels(explorer.png)
+    assert not np.array_equal(before, after)
+
+
+def test_blit_marks_without_a_kept_frame_draws_everything():
+    explorer = NetworkExplorer(load_lecture_cnn())
+    explorer.draw_background(explorer.picture.dynamic)  # forgets the frame under the marks
+    png = explorer.blit_marks(explorer.picture.marks)
+    assert np.array_equal(pixels(png), full_picture(explorer))
+    explorer.close()
