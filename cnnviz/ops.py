@@ -7,31 +7,12 @@ The ops live in topic modules (``conv``, ``pool``, ``norm``, ``activations``,
 ``from cnnviz import ops``.
 """
 
-from .activations import (
-    leaky_relu_backward,
-    leaky_relu_forward,
-    log_softmax,
-    relu_backward,
-    relu_forward,
-    sigmoid_backward,
-    sigmoid_forward,
-    softmax,
-    softmax_backward,
-    softmax_forward,
-    tanh_backward,
-    tanh_forward,
-)
-from .conv import conv1d_backward, conv1d_forward, conv2d_backward, conv2d_forward
-from .conv_transpose import conv_transpose2d_backward, conv_transpose2d_forward
-from .linear import (
-    dense_backward,
-    dense_forward,
-    dropout_backward,
-    dropout_forward,
-    rescaling_backward,
-    rescaling_forward,
-)
-from .losses import (
+from . import activations, conv, conv_transpose, linear, losses, merge, norm, pool, resample
+from .activations import *  # noqa: F403 (each topic module's __all__: its ops)
+from .conv import *  # noqa: F403
+from .conv_transpose import *  # noqa: F403
+from .linear import *  # noqa: F403
+from .losses import (  # noqa: F401 (in __all__) the loss ops only: the Keras loss objects stay in cnnviz.losses
     binary_crossentropy_backward,
     binary_crossentropy_forward,
     categorical_crossentropy_backward,
@@ -43,126 +24,11 @@ from .losses import (
     sparse_categorical_crossentropy_backward,
     sparse_categorical_crossentropy_forward,
 )
-from .merge import (
-    add_backward,
-    add_forward,
-    average_backward,
-    average_forward,
-    concatenate_backward,
-    concatenate_forward,
-    maximum_backward,
-    maximum_forward,
-    multiply_backward,
-    multiply_forward,
-    subtract_backward,
-    subtract_forward,
-)
-from .norm import (
-    batchnorm_backward,
-    batchnorm_forward,
-    batchnorm_inference,
-    batchnorm_inference_backward,
-    batchnorm_inference_forward,
-)
-from .pool import (
-    avg_pool1d_backward,
-    avg_pool1d_forward,
-    avg_pool2d_backward,
-    avg_pool2d_forward,
-    max_pool1d_backward,
-    max_pool1d_forward,
-    max_pool2d_backward,
-    max_pool2d_forward,
-)
-from .resample import (
-    cropping2d_backward,
-    cropping2d_forward,
-    global_average_pool1d_backward,
-    global_average_pool1d_forward,
-    global_average_pool2d_backward,
-    global_average_pool2d_forward,
-    global_max_pool1d_backward,
-    global_max_pool1d_forward,
-    global_max_pool2d_backward,
-    global_max_pool2d_forward,
-    upsampling2d_backward,
-    upsampling2d_forward,
-    zero_padding2d_backward,
-    zero_padding2d_forward,
-)
+from .merge import *  # noqa: F403
+from .norm import *  # noqa: F403
+from .pool import *  # noqa: F403
+from .resample import *  # noqa: F403
 
-__all__ = [
-    "add_backward",
-    "add_forward",
-    "average_backward",
-    "average_forward",
-    "avg_pool1d_backward",
-    "avg_pool1d_forward",
-    "avg_pool2d_backward",
-    "avg_pool2d_forward",
-    "batchnorm_backward",
-    "batchnorm_forward",
-    "batchnorm_inference",
-    "batchnorm_inference_backward",
-    "batchnorm_inference_forward",
-    "binary_crossentropy_backward",
-    "binary_crossentropy_forward",
-    "categorical_crossentropy_backward",
-    "categorical_crossentropy_forward",
-    "concatenate_backward",
-    "concatenate_forward",
-    "conv1d_backward",
-    "conv1d_forward",
-    "conv2d_backward",
-    "conv2d_forward",
-    "conv_transpose2d_backward",
-    "conv_transpose2d_forward",
-    "cropping2d_backward",
-    "cropping2d_forward",
-    "dense_backward",
-    "dense_forward",
-    "dropout_backward",
-    "dropout_forward",
-    "global_average_pool1d_backward",
-    "global_average_pool1d_forward",
-    "global_average_pool2d_backward",
-    "global_average_pool2d_forward",
-    "global_max_pool1d_backward",
-    "global_max_pool1d_forward",
-    "global_max_pool2d_backward",
-    "global_max_pool2d_forward",
-    "leaky_relu_backward",
-    "leaky_relu_forward",
-    "log_softmax",
-    "max_pool1d_backward",
-    "max_pool1d_forward",
-    "max_pool2d_backward",
-    "max_pool2d_forward",
-    "maximum_backward",
-    "maximum_forward",
-    "mean_absolute_error_backward",
-    "mean_absolute_error_forward",
-    "mean_squared_error_backward",
-    "mean_squared_error_forward",
-    "multiply_backward",
-    "multiply_forward",
-    "relu_backward",
-    "relu_forward",
-    "rescaling_backward",
-    "rescaling_forward",
-    "sigmoid_backward",
-    "sigmoid_forward",
-    "softmax",
-    "softmax_backward",
-    "softmax_forward",
-    "sparse_categorical_crossentropy_backward",
-    "sparse_categorical_crossentropy_forward",
-    "subtract_backward",
-    "subtract_forward",
-    "tanh_backward",
-    "tanh_forward",
-    "upsampling2d_backward",
-    "upsampling2d_forward",
-    "zero_padding2d_backward",
-    "zero_padding2d_forward",
-]
+MODULES = (activations, conv, conv_transpose, linear, merge, norm, pool, resample)
+LOSS_OPS = [name for name in losses.__all__ if name.endswith(("_forward", "_backward"))]
+__all__ = sorted({name for module in MODULES for name in module.__all__} | set(LOSS_OPS))
