@@ -428,15 +428,10 @@ class LambdaCallback(Callback):
         on_train_batch_begin=None,
         on_train_batch_end=None,
     ):
-        hooks = dict(
-            on_epoch_begin=on_epoch_begin,
-            on_epoch_end=on_epoch_end,
-            on_train_begin=on_train_begin,
-            on_train_end=on_train_end,
-            on_train_batch_begin=on_train_batch_begin,
-            on_train_batch_end=on_train_batch_end,
-        )
+        hooks = {name: function for name, function in locals().items() if name != "self"}  # the six above
         for name, function in hooks.items():
+            if function is not None and not callable(function):
+                raise TypeError(f"LambdaCallback expects {name} as a function or None; received {name}={function!r}.")
             if function is not None:
                 setattr(self, name, function)
 
