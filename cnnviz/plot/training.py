@@ -296,7 +296,7 @@ class TrainingPicture:
         """Keep the kernels' colour scale where the first picture put it; widen it only when a weight leaves it."""
         finite = np.abs(kernels[np.isfinite(kernels)])
         largest = float(finite.max()) if finite.size else 0.0
-        when = "before training" if batches == 0 else f"after batch {batches}"
+        when = "at the start" if batches == 0 else f"after batch {batches}"
         if self.kernel_top is None:
             self.kernel_top = 1.25 * largest or 1.0  # room to grow: the first steps need not widen it
             self.scale_note.set_text(
