@@ -88,7 +88,7 @@ WATCH_JS = """
     document.addEventListener('pointerup', () => { log.input = performance.now(); }, true);
     new MutationObserver(() => {  // a new src: decode the PNG, then the frame that paints it
         const arrived = performance.now();
-        log.bytes.push(img.src.length * 3 / 4);  // the PNG's size (its data URL is base64)
+        log.bytes.push(Number(img.dataset.bytes));  // the PNG's size (clickimage.js writes it)
         const done = () => requestAnimationFrame(() => {
             log.picture.push(performance.now());
             log.paint.push(performance.now() - arrived);

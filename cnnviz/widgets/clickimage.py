@@ -14,7 +14,10 @@ kernel: no build step, no download, works offline, like ``drawing.js``) shows th
 the PNG's pixels (scaled back if the image is shown smaller), n a click counter. One small
 message per click. Python maps the pixel to what was drawn there with the matplotlib axes'
 own transforms (``ax.bbox``, ``ax.transData``), so the mapping is exact for any layout, and
-never guesses from a layout of its own. The alternatives were ipyevents (DOM events of an
+never guesses from a layout of its own. The PNG travels as a binary buffer of the widget's
+message (a ``Bytes`` trait), not as base64 text inside its JSON: a third fewer bytes, and
+nothing to encode in the kernel or to parse and decode in the browser, which shows it from a
+``blob:`` URL. The alternatives were ipyevents (DOM events of an
 ``Image`` widget: one more front-end extension) and bqplot/ipympl (interactive figures: a
 heavier extension and a redraw path of their own), for what is one coordinate pair.
 """
@@ -35,8 +38,8 @@ class ClickImage(anywidget.AnyWidget):
 
     Attributes
     ----------
-    src : str
-        The picture as a ``data:image/png;base64,...`` URL ("" for none); ``png`` sets it from bytes.
+    png : bytes
+        The picture, PNG bytes (b"" for none).
     click : dict
         The last click, ``{"x": float, "y": float, "n": int}``, set by the browser.
     """
@@ -44,7 +47,7 @@ class ClickImage(anywidget.AnyWidget):
     # the module's source as text, read once: given a path, anywidget would keep a callback to
     # every instance (to reload the file when it changes), and so every explorer alive forever
     _esm = pathlib.Path(__file__).with_name("clickimage.js").read_text(encoding="utf-8")
-    src = traitlets.Unicode("").tag(sync=True)
+    png = traitlets.Bytes(b"").tag(sync=True)  # sent as a binary buffer, beside the JSON
     alt = traitlets.Unicode("").tag(sync=True)
     click = traitlets.Dict({}).tag(sync=True)
 
@@ -52,14 +55,6 @@ class ClickImage(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._callbacks = []
         self.add_class("cnnviz-ClickImage")
-
-    @property
-    def png(self) -> bytes:
-        return base64.b64decode(self.src.split(",", 1)[1]) if self.src else b""
-
-    @png.setter
-    def png(self, data: bytes) -> None:
-        self.src = "data:image/png;base64," + base64.b64encode(data).decode("ascii") if data else ""
 
     def on_click(self, callback) -> None:
         """Call ``callback(x, y)`` (pixels of the PNG, y down from the top) on every click."""
@@ -81,7 +76,7 @@ class ClickImage(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         data = dict(data)
-        if self.src:
-            data["image/png"] = self.src.split(",", 1)[1]
+        if self.png:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
         data["text/plain"] = "ClickImage()"
         return data, metadata
