@@ -163,7 +163,7 @@ def profile_lenet(steps, batch=32):
         for method, what in parts.items():
             timed(layer, method, (layer.name, what))
     timed(model.loss, "logits_value_and_gradient", ("loss", "fwd op"))
-    timed(model.optimizer, "apply", ("optimizer", "fwd op"))
+    timed(model.optimizer, "step", ("optimizer", "fwd op"))
     steps_seen = []
     for i in range(steps):
         step_times.clear()
