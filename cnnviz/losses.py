@@ -157,13 +157,7 @@ def binary_crossentropy_forward(logits, targets):
     0.693147
     """
     func = "binary_crossentropy_forward"
-    z = as_real_array("logits", logits, func=func)
-    t = as_real_array("targets", targets, func=func)
-    if t.shape != z.shape:
-        raise ValueError(
-            f"{func} expects targets of the logits' shape {z.shape}; received targets.shape={t.shape}."
-        )
-    _check_not_empty(z, func)
+    z, t = _same_shape(("logits", logits), ("targets", targets), "the logits'", func)
     each = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
     return float(np.mean(each)), {"op": "binary_crossentropy", "z": z, "t": t}
 
@@ -189,14 +183,20 @@ def mean_absolute_error_backward(dloss, cache):
 
 
 def _difference(y_pred, y_true, func):
-    y_pred = as_real_array("y_pred", y_pred, func=func)
-    y_true = as_real_array("y_true", y_true, func=func)
-    if y_pred.shape != y_true.shape:
-        raise ValueError(
-            f"{func} expects y_true of the predictions' shape {y_pred.shape}; received y_true.shape={y_true.shape}."
-        )
-    _check_not_empty(y_pred, func)
+    y_pred, y_true = _same_shape(("y_pred", y_pred), ("y_true", y_true), "the predictions'", func)
     return y_pred - y_true
+
+
+def _same_shape(pred, truth, whose, func):
+    """A prediction and its truth, each given as (name, values): float arrays of one shape, not empty."""
+    (pred_name, p), (truth_name, t) = pred, truth
+    p, t = as_real_array(pred_name, p, func=func), as_real_array(truth_name, t, func=func)
+    if t.shape != p.shape:
+        raise ValueError(
+            f"{func} expects {truth_name} of {whose} shape {p.shape}; received {truth_name}.shape={t.shape}."
+        )
+    _check_not_empty(p, func)
+    return p, t
 
 
 def _check_not_empty(values, func):
@@ -239,20 +239,23 @@ def _check_labels(labels, logits_shape, func):
 class Loss:
     """A loss as ``compile`` takes it: ``loss(y_true, y_pred)`` is the mean loss of a batch.
 
-    Subclasses name their op pair; ``fuses`` names the activation ("softmax", "sigmoid")
+    Subclasses name their op pair (``forward_op(y_pred, y_true)``, ``backward_op(dloss, cache)``);
+    ``fuses`` names the activation ("softmax", "sigmoid")
     whose logits a model ending in it should hand over instead (see the module's docstring).
     """
 
     name = "loss"
     fuses = None  # "softmax" or "sigmoid": expects probabilities, and takes the logits of that output instead
     classifies = False  # True: outputs are class scores, so "accuracy" means something
+    forward_op = backward_op = None  # each loss names its op pair above
 
     def __call__(self, y_true, y_pred):
         return self.value_and_gradient(y_true, y_pred, gradient=False)[0]
 
     def value_and_gradient(self, y_true, y_pred, gradient=True):
         """``(loss, dloss/dy_pred)`` for one batch; the gradient is None with ``gradient=False``."""
-        raise NotImplementedError  # pragma: no cover - every loss defines it
+        loss, cache = self.forward_op(y_pred, y_true)
+        return loss, self.backward_op(1.0, cache) if gradient else None
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -304,8 +307,8 @@ class _Crossentropy(_FromLogits):
         """The loss of logits z (N, ..., K) and its gradient (p − t) / (N·positions) with respect to z."""
         z = self._check_pred(z)
         K = z.shape[-1]
-        loss, cache = self._forward(z.reshape(-1, K), self._targets(y_true, z.shape))  # (N·positions, K)
-        return loss, self._backward(1.0, cache).reshape(z.shape) if gradient else None
+        loss, cache = self.forward_op(z.reshape(-1, K), self._targets(y_true, z.shape))  # (N·positions, K)
+        return loss, self.backward_op(1.0, cache).reshape(z.shape) if gradient else None
 
     def _check_pred(self, y_pred):
         y_pred = as_real_array("y_pred", y_pred, func=self.name)
@@ -332,14 +335,8 @@ class SparseCategoricalCrossentropy(_Crossentropy):
     """
 
     name = "sparse_categorical_crossentropy"
-
-    @staticmethod
-    def _forward(z, labels):
-        return sparse_categorical_crossentropy_forward(z, labels)
-
-    @staticmethod
-    def _backward(dloss, cache):
-        return sparse_categorical_crossentropy_backward(dloss, cache)
+    forward_op = staticmethod(sparse_categorical_crossentropy_forward)
+    backward_op = staticmethod(sparse_categorical_crossentropy_backward)
 
     def _targets(self, y_true, pred_shape):
         labels = np.asarray(y_true)
@@ -373,14 +370,8 @@ class CategoricalCrossentropy(_Crossentropy):
     """Cross-entropy with one-hot (or soft) targets: loss = −mean Σ_k t[k] log p[k]."""
 
     name = "categorical_crossentropy"
-
-    @staticmethod
-    def _forward(z, targets):
-        return categorical_crossentropy_forward(z, targets)
-
-    @staticmethod
-    def _backward(dloss, cache):
-        return categorical_crossentropy_backward(dloss, cache)
+    forward_op = staticmethod(categorical_crossentropy_forward)
+    backward_op = staticmethod(categorical_crossentropy_backward)
 
     def _targets(self, y_true, pred_shape):
         targets = np.asarray(y_true)
@@ -411,6 +402,8 @@ class BinaryCrossentropy(_FromLogits):
 
     name = "binary_crossentropy"
     activation = "sigmoid"
+    forward_op = staticmethod(binary_crossentropy_forward)
+    backward_op = staticmethod(binary_crossentropy_backward)
 
     def value_and_gradient(self, y_true, y_pred, gradient=True):
         """From logits (``from_logits=True``) or from probabilities in [0, 1]."""
@@ -433,8 +426,7 @@ class BinaryCrossentropy(_FromLogits):
 
     def logits_value_and_gradient(self, y_true, z, gradient=True):
         z = as_real_array("y_pred", z, func=self.name)
-        loss, cache = binary_crossentropy_forward(z, self._targets(y_true, z.shape))
-        return loss, binary_crossentropy_backward(1.0, cache) if gradient else None
+        return super().value_and_gradient(self._targets(y_true, z.shape), z, gradient)  # Loss's: the op pair
 
     def _targets(self, y_true, pred_shape):
         t = np.asarray(y_true)
@@ -461,20 +453,16 @@ class MeanAbsoluteError(Loss):
     """loss = mean of |y_pred − y_true| over every value (Keras' mean_absolute_error, "mae")."""
 
     name = "mean_absolute_error"
-
-    def value_and_gradient(self, y_true, y_pred, gradient=True):
-        loss, cache = mean_absolute_error_forward(y_pred, y_true)
-        return loss, mean_absolute_error_backward(1.0, cache) if gradient else None
+    forward_op = staticmethod(mean_absolute_error_forward)
+    backward_op = staticmethod(mean_absolute_error_backward)
 
 
 class MeanSquaredError(Loss):
     """loss = mean of (y_pred − y_true)² over every value (Keras' mean_squared_error, "mse")."""
 
     name = "mean_squared_error"
-
-    def value_and_gradient(self, y_true, y_pred, gradient=True):
-        loss, cache = mean_squared_error_forward(y_pred, y_true)
-        return loss, mean_squared_error_backward(1.0, cache) if gradient else None
+    forward_op = staticmethod(mean_squared_error_forward)
+    backward_op = staticmethod(mean_squared_error_backward)
 
 
 LOSSES = {
