@@ -41,6 +41,7 @@ __all__ = [
     "in_blocks",
     "input_gradient_method",
     "scatter",
+    "summed_in_blocks",
 ]
 
 TAP_PRODUCTS_UP_TO = 4  # col2im with few channels: one product per tap while F <= TAP_PRODUCTS_UP_TO · C
@@ -116,6 +117,15 @@ def in_blocks(N, item_bytes, *works):
             parts = for_blocks(lambda some: [task() for task in tasks[some]], len(tasks), task_bytes)
         results = [result for part in parts for result in part]
     return [result for result in results if result is not None]
+
+
+def summed_in_blocks(N, item_bytes, *works):
+    """``in_blocks``, with the blocks' results added up: each block's share of one sum (dw)."""
+    shares = in_blocks(N, item_bytes, *works)
+    total = shares[0]
+    for share in shares[1:]:
+        total += share  # Σ over the blocks of images
+    return total
 
 
 def bytes_per_image(x, w_shape, pads, out_shape, dx_columns=None):

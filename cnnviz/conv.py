@@ -35,7 +35,7 @@ import numpy as np
 
 from ._blas import matmul
 from ._checks import check_bias, check_cache, check_conv_arrays, check_grad_shape
-from ._conv_engine import bytes_per_image, correlate, in_blocks, input_gradient_method
+from ._conv_engine import bytes_per_image, correlate, input_gradient_method, summed_in_blocks
 from ._windows import im2col
 from .sizes import per_axis, window_geometry
 
@@ -142,10 +142,7 @@ def conv2d_backward(dy, cache, *, input_gradient=True):
     works, image_bytes = (dw_share,), bytes_per_image(x, w.shape, pads, out_shape)
     if dx is not None:
         works, image_bytes = (dw_share, dx_part), bytes_per_image(x, w.shape, pads, out_shape, dx_columns)
-    shares = in_blocks(N, image_bytes, *works)
-    dw1 = shares[0]  # (KH·KW·C [+ 1], F)
-    for share in shares[1:]:
-        dw1 += share  # Σ over the blocks of images
+    dw1 = summed_in_blocks(N, image_bytes, *works)  # (KH·KW·C [+ 1], F), Σ over the blocks of images
     dw = dw1[: KH * KW * C].reshape(w.shape)  # (KH·KW·C, F) -> (KH, KW, C, F)
     db = dw1[-1] if has_bias else None  # (F,)
     return dx, dw, db

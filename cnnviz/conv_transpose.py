@@ -12,7 +12,7 @@ import numpy as np
 
 from ._blas import matmul
 from ._checks import check_allocation, check_bias, check_cache, check_conv_arrays, check_grad_shape
-from ._conv_engine import bytes_per_image, in_blocks, scatter
+from ._conv_engine import bytes_per_image, in_blocks, scatter, summed_in_blocks
 from ._windows import im2col
 from .sizes import per_axis, transposed_output_length, window_geometry
 
@@ -159,8 +159,5 @@ def conv_transpose2d_backward(dy, cache, *, input_gradient=True):
         # dw[u,v,f,c] = Σ_{n,i,j} dy_pad[n, i·S+u, j·S+v, f] · x[n,i,j,c]
         return matmul(cols.T, x[n].reshape(-1, C))  # (KH·KW·F, n·H·W) @ (n·H·W, C) -> (KH·KW·F, C)
 
-    shares = in_blocks(N, bytes_per_image(dy, w.shape, pads, (H, W), dx_columns=0), images)
-    dw = shares[0]
-    for share in shares[1:]:
-        dw += share  # Σ over the blocks of images
+    dw = summed_in_blocks(N, bytes_per_image(dy, w.shape, pads, (H, W), dx_columns=0), images)  # (KH·KW·F, C)
     return dx, dw.reshape(w.shape), db
