@@ -319,11 +319,13 @@ def test_a_live_picture_blits_what_a_full_redraw_draws():
 
 
 @pytest.mark.parametrize(("make", "control", "values"), [
-    ("BatchNormExplorer", "gamma", (1.5, 2.0, 2.5)),
+    ("BatchNormExplorer", "N", (16, 24, 32)),
     ("ImageKernelExplorer", "S", (2, 3, 4)),
 ])  # fmt: skip
 def test_slow_explorers_draw_a_burst_of_browser_changes_once(make, control, values):
-    """Key presses queued while a picture of ~100 ms is drawn: one picture, with the newest value."""
+    """Key presses queued while a picture of ~100 ms is drawn: one picture, with the newest value.
+
+    (N and S change the picture's layout: each change builds the figure again, the slow kind.)"""
     import asyncio
 
     import cnnviz.widgets
@@ -340,3 +342,102 @@ def test_slow_explorers_draw_a_burst_of_browser_changes_once(make, control, valu
 
     asyncio.run(burst())
     assert drawn == [values[-1]] and explorer.message == "" and explorer.png
+
+
+def pixels(png):
+    """A PNG decoded to its (height, width, 4) array of pixels."""
+    import io
+
+    import PIL.Image
+
+    return np.asarray(PIL.Image.open(io.BytesIO(png)))
+
+
+def fresh(make, values):
+    """A new explorer built by ``make()`` and set to ``values`` (drawn once, in full)."""
+    explorer = make()
+    with explorer.hold():
+        for name, value in values.items():
+            explorer.controls[name].value = value
+    return explorer
+
+
+# (explorer, changes): light changes, layout changes between them (N, S, K, image) and back
+LIGHT_CHANGES = {
+    "BatchNormExplorer": [
+        ("gamma", 2.0), ("beta", 1.0), ("gamma", -1.5), ("epsilon", 10.0),
+        ("N", 1), ("gamma", 2.5), ("epsilon", 1e-5), ("N", 8), ("beta", -3.0),
+    ],
+    "ImageKernelExplorer": [
+        ("w11", 2.0), ("relu", True), ("flip", True), ("kernel", "box blur"), ("w00", -5.0),
+        ("S", 2), ("kernel", "Laplacian"), ("relu", False), ("S", 1), ("kernel", "sobel y"),
+        ("image", "photo, RGB"), ("w22", 3.0),
+    ],
+    "ShiftExplorer": [
+        ("dx", 2), ("dy", -2), ("dx", -3), ("K", 3), ("dy", 3), ("K", 2), ("dx", 0), ("dy", 0),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("make", list(LIGHT_CHANGES))
+def test_a_light_change_moves_the_picture_to_what_a_new_explorer_draws(make, monkeypatch):
+    """Each change of a light control only moves the picture's artists (no new figure), and the
+    picture is pixel for pixel that of a new explorer with the same values; so is the picture after
+    a change of the layout (a new figure) and after light changes that follow it."""
+    import base64
+
+    import cnnviz.widgets
+
+    explorer = getattr(cnnviz.widgets, make)()
+    full = []
+    draw_full = explorer._draw_full
+    monkeypatch.setattr(explorer, "_draw_full", lambda: full.append(1) or draw_full())
+    for name, value in LIGHT_CHANGES[make]:
+        full.clear()
+        explorer.controls[name].value = value
+        assert explorer.message == ""
+        assert len(full) == (0 if name in (*explorer.light_controls, "kernel") else 1), name
+        expected = fresh(getattr(cnnviz.widgets, make), explorer.values)
+        assert np.array_equal(pixels(explorer.png), pixels(expected.png)), f"{name}={value!r}"
+        assert base64.b64decode(shown_png(explorer)) == explorer.png  # the Output shows the new picture
+
+
+def test_image_kernel_explorer_draws_a_preset_once_and_light(monkeypatch):
+    from cnnviz.widgets import ImageKernelExplorer
+
+    explorer = ImageKernelExplorer()
+    figure, pictures = explorer.figure, []
+    blit = explorer.blit
+    monkeypatch.setattr(explorer, "blit", lambda *a: pictures.append(1) or blit(*a))
+    explorer.controls["kernel"].value = "sharpen"
+    assert len(pictures) == 1 and explorer.figure is figure  # one picture, on the same figure
+    assert explorer.picture.axes[1].texts[4].get_text() == "5"  # sharpen's centre weight
+
+
+def test_image_kernel_explorer_explains_a_wrong_weight_in_place_then_draws_again():
+    """A weight that is no number of a sensible size: the message in place of the picture (no
+    traceback); a good weight brings back the picture a new explorer draws."""
+    from cnnviz.widgets import ImageKernelExplorer
+
+    explorer = ImageKernelExplorer()
+    explorer.controls["w11"].value = 1e7
+    assert "between −1,000,000 and 1,000,000; received 1e+07" in explorer.message
+    (item,) = explorer.out.outputs
+    assert "image/png" not in item["data"] and explorer.png == b""
+    explorer.controls["w11"].value = 3.0
+    assert explorer.message == "" and shown_png(explorer)
+    assert np.array_equal(pixels(explorer.png), pixels(fresh(ImageKernelExplorer, explorer.values).png))
+
+
+def test_batchnorm_explorer_redraws_only_the_histogram_after_normalization():
+    from cnnviz.widgets import BatchNormExplorer
+
+    explorer = BatchNormExplorer()
+    before, after = explorer.picture.axes
+    title = before.get_title()
+    explorer.controls["gamma"].value = 2.0
+    assert explorer.dynamic == [after] and before.get_title() == title
+    assert "γ = 2.0" in after.get_title() and after.get_yscale() == "log"
+    low, high = after.get_xlim()
+    explorer.controls["gamma"].value = 1.0
+    assert after.get_xlim()[1] - after.get_xlim()[0] == pytest.approx((high - low) / 2, rel=0.05)

@@ -21,7 +21,11 @@ from .style import (
 )
 
 __all__ = [
+    "BatchNormPicture",
     "PixelPicture",
+    "ShiftPoolingPicture",
+    "kernel_labels",
+    "kernel_scale",
     "pooled_shift",
     "show_batchnorm_channel",
     "show_changes",
@@ -150,24 +154,32 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True, 
     if w.ndim == 1:
         w = w[None, :]
     ax = new_axes(ax, figsize=(0.7 * w.shape[1] + 1, 0.7 * w.shape[0] + 1))
-    top = vmax if vmax is not None else float(np.abs(w).max()) or 1.0  # vmax: one scale for compared kernels
+    top = vmax if vmax is not None else kernel_scale(w)  # vmax: one scale for compared kernels
     ax.imshow(w, cmap="RdBu_r", vmin=-top, vmax=top)
     if values if values is not None else w.size <= 49:
-        fmt = grid_format(w)
-        for (r, c), v in np.ndenumerate(w):
-            ax.text(
-                c,
-                r,
-                num(v, fmt=fmt),
-                ha="center",
-                va="center",
-                fontsize=fontsize,
-                color="white" if abs(v) > 0.6 * top else "black",
-            )
+        for (r, c), text, colour in kernel_labels(w, top):
+            ax.text(c, r, text, ha="center", va="center", fontsize=fontsize, color=colour)
     cell_ticks(ax, w.shape) if ticks else no_ticks(ax)
     if title:
         ax.set_title(title, fontsize=fontsize)
     return ax
+
+
+def kernel_scale(w) -> float:
+    """The colour scale of a kernel's picture: −top … top with top = max |w| (1 for a kernel of zeros)."""
+    return float(np.abs(w).max()) or 1.0
+
+
+def kernel_labels(w, top):
+    """The numbers written on a kernel's cells, one format for all: [((row, col), text, colour), ...].
+
+    The text is white on the strong colours (|w| above 0.6·top), black elsewhere.
+    """
+    fmt = grid_format(w)
+    return [
+        ((r, c), num(v, fmt=fmt), "white" if abs(v) > 0.6 * top else "black")
+        for (r, c), v in np.ndenumerate(w)
+    ]
 
 
 def show_feature_maps(y, axes=None, titles=None, cmap="viridis", ncols=None, fig=None, vmin=None, vmax=None):
@@ -289,16 +301,22 @@ def show_changes(before, after, ax=None, title=None, fontsize=FONT):
     The grid itself stays visible, so a comparison with no change shows the picture, not
     an empty square.
     """
-    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
-    changed = ~np.isclose(before, after)
+    after, scale, overlay, changed = _changes(before, after)
     ax = new_axes(ax, figsize=(4, 4))
-    ax.imshow(after, cmap="gray", vmin=min(0.0, float(after.min())), vmax=float(after.max()) or 1.0)
-    overlay = np.zeros((*changed.shape, 4))  # RGBA: red, opaque where a cell changed, clear elsewhere
-    overlay[changed] = (0.85, 0.1, 0.1, 0.85)
+    ax.imshow(after, cmap="gray", vmin=scale[0], vmax=scale[1])
     ax.imshow(overlay)
     no_ticks(ax)
     ax.set_title(title or f"changed: {changed.sum()} of {changed.size} cells", fontsize=fontsize)
     return ax
+
+
+def _changes(before, after):
+    """What ``show_changes`` draws: ``after`` (float), its grey scale (vmin, vmax), the red RGBA overlay, the changed mask."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    changed = ~np.isclose(before, after)
+    overlay = np.zeros((*changed.shape, 4))  # RGBA: red, opaque where a cell changed, clear elsewhere
+    overlay[changed] = (0.85, 0.1, 0.1, 0.85)
+    return after, (min(0.0, float(after.min())), float(after.max()) or 1.0), overlay, changed
 
 
 def show_same_scale(arrays, titles, scale=1, dpi=100, label=None, **imshow):
@@ -359,27 +377,58 @@ def show_shift_pooling(img, shifted, before, after, shift, K, axes=None, fig=Non
     -------
     The four axes.
     """
-    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
-    axes = new_axes(axes, figsize=(11, 3.6), ncols=4, fig=fig)
-    for ax, data, title in (
-        (axes[0], img, "input"),
-        (axes[1], shifted, f"shifted by ({shift[0]}, {shift[1]}) pixels"),
-        (axes[2], after, f"the shifted image, max-pooled\n{K}×{K} (stride {K}): {after.shape}"),
-    ):
-        ax.imshow(data, cmap="gray")
-        ax.set_title(title, fontsize=FONT - 1)
-        no_ticks(ax)
-    moved = pooled_shift(shift, K)
-    if moved is not None:  # a shift by whole windows moves the pooled map by whole cells: compare with that
-        reference = np.roll(before, moved, axis=(0, 1))
-        changed = ~np.isclose(reference, after)
-        title = f"vs the old map moved {moved} cells:\n{changed.sum()} of {changed.size} differ"
-    else:
-        reference = before
-        changed = ~np.isclose(before, after)
-        title = f"vs the old map, in place:\n{changed.sum()} of {changed.size} differ ({changed.mean():.0%})"
-    show_changes(reference, after, ax=axes[3], title=title, fontsize=FONT - 1)
-    return axes
+    return ShiftPoolingPicture(img, shifted, before, after, shift, K, axes=axes, fig=fig).axes
+
+
+class ShiftPoolingPicture:
+    """``show_shift_pooling``'s picture, built once: ``set(shifted, after, shift)`` shows another shift.
+
+    The input and the max-pooled input (``before``) stay; the shifted image, its pooled map and
+    the comparison move in place (``set_data``, ``set_clim``, ``set_text``). ``dynamic`` lists
+    the three axes that change, drawn whole, so that their titles move with them.
+    """
+
+    def __init__(self, img, shifted, before, after, shift, K, axes=None, fig=None):
+        self.before, self.K = np.asarray(before, dtype=float), K
+        self.axes = axes = new_axes(axes, figsize=(11, 3.6), ncols=4, fig=fig)
+        for ax, data in zip(axes[:3], (img, shifted, after)):
+            ax.imshow(data, cmap="gray")
+            no_ticks(ax)
+        show_changes(self.before, after, ax=axes[3], title=" ", fontsize=FONT - 1)
+        axes[0].set_title("input", fontsize=FONT - 1)
+        self._compare(np.asarray(after, dtype=float), shift)
+        self.dynamic = list(axes[1:])
+
+    def set(self, shifted, after, shift) -> ShiftPoolingPicture:
+        """Show the image shifted by ``shift`` = (down, right) pixels, and ``after``, its max-pooled map."""
+        for ax, data in ((self.axes[1], shifted), (self.axes[2], after)):
+            (image,) = ax.images
+            image.set_data(data)
+            image.autoscale()  # the grey scale imshow gives new data: its minimum to its maximum
+        self._compare(np.asarray(after, dtype=float), shift)
+        return self
+
+    def _compare(self, after, shift):
+        """The titles, and the last panel: the pooled map against the one before the shift (in place, or moved)."""
+        K = self.K
+        self.axes[1].set_title(f"shifted by ({shift[0]}, {shift[1]}) pixels", fontsize=FONT - 1)
+        self.axes[2].set_title(
+            f"the shifted image, max-pooled\n{K}×{K} (stride {K}): {after.shape}", fontsize=FONT - 1
+        )
+        # a shift by whole windows moves the pooled map by whole cells: compare with that
+        moved = pooled_shift(shift, K)
+        reference = self.before if moved is None else np.roll(self.before, moved, axis=(0, 1))
+        after, scale, overlay, changed = _changes(reference, after)
+        differ = f"{changed.sum()} of {changed.size} differ"
+        if moved is None:
+            title = f"vs the old map, in place:\n{differ} ({changed.mean():.0%})"
+        else:
+            title = f"vs the old map moved {moved} cells:\n{differ}"
+        grey, red = self.axes[3].images
+        grey.set_data(after)
+        grey.set_clim(*scale)
+        red.set_data(overlay)
+        self.axes[3].set_title(title, fontsize=FONT - 1)
 
 
 def pooled_shift(shift, K):
@@ -460,32 +509,62 @@ def show_batchnorm_channel(
     -------
     The two axes (before, after).
     """
-    batch, y = np.asarray(batch, dtype=float), np.asarray(y, dtype=float)
-    N, H, W, _ = batch.shape
-    before, after = batch[..., channel].ravel(), y[..., channel].ravel()
-    axes = new_axes(axes, figsize=(11, 3.4), ncols=2, fig=fig)
-    _histogram(axes[0], before, False, bins, live=True)  # (drawn live by BatchNormExplorer)
-    # the two means are often a hair apart: the batch's line fills the lower half, all images' the upper
-    axes[0].axvline(mean, ymax=0.5, color=WINDOW_COLOR, lw=2.5, label="batch mean μ_B (lower half)")
+    picture = BatchNormPicture(
+        batch, channel, mean, var, population=population, axes=axes, bins=bins, fig=fig
+    )
+    return picture.set(y, gamma, beta, epsilon).axes
 
-    def three(v):  # three decimals, and 0.000 rather than −0.000 for a mean that rounds to 0
-        return f"{round(float(v), 3) + 0.0:.3f}"
 
-    statistics = f"μ_B = {three(mean)}, σ²_B = {three(var)}"
-    if population is not None:
-        everything = np.asarray(population)[..., channel]
-        axes[0].axvline(
-            everything.mean(), ymin=0.5, color="black", ls="--", lw=2, label="mean of all images (upper half)"
+class BatchNormPicture:
+    """``show_batchnorm_channel``'s picture: the batch's channel before normalization, built once,
+    and after it, drawn again by ``set(y, gamma, beta, epsilon)``.
+
+    γ, β and ε change the values after normalization and with them the histogram's range, its
+    axis' ticks and its title: ``set`` draws that panel anew on its axes (the same calls as
+    the first time), and ``dynamic`` lists that axes, so that an explorer draws only it again.
+    """
+
+    def __init__(self, batch, channel, mean, var, population=None, axes=None, bins=60, fig=None):
+        batch = np.asarray(batch, dtype=float)
+        N, H, W, _ = batch.shape
+        self.channel, self.bins = channel, bins
+        before = batch[..., channel].ravel()
+        self.axes = axes = new_axes(axes, figsize=(11, 3.4), ncols=2, fig=fig)
+        _histogram(axes[0], before, False, bins, live=True)  # (drawn live by BatchNormExplorer)
+        # the two means are often a hair apart: the batch's line fills the lower half, all images' the upper
+        axes[0].axvline(mean, ymax=0.5, color=WINDOW_COLOR, lw=2.5, label="batch mean μ_B (lower half)")
+        statistics = f"μ_B = {_three(mean)}, σ²_B = {_three(var)}"
+        if population is not None:
+            everything = np.asarray(population)[..., channel]
+            axes[0].axvline(
+                everything.mean(),
+                ymin=0.5,
+                color="black",
+                ls="--",
+                lw=2,
+                label="mean of all images (upper half)",
+            )
+            statistics += f"  (all images: {_three(everything.mean())}, {_three(everything.var())})"
+        axes[0].legend(fontsize=9)
+        axes[0].set_title(
+            f"before: batch of N={N} (m = N·{H}·{W} = {before.size} values)\n{statistics}", fontsize=FONT - 1
         )
-        statistics += f"  (all images: {three(everything.mean())}, {three(everything.var())})"
-    axes[0].legend(fontsize=9)
-    axes[0].set_title(
-        f"before: batch of N={N} (m = N·{H}·{W} = {before.size} values)\n{statistics}", fontsize=FONT - 1
-    )
-    _histogram(axes[1], after, True, bins, live=True)
-    axes[1].set_title(
-        f"after: γ·x̂ + β with γ = {gamma:.1f}, β = {beta:.1f}, ε = {epsilon:.0e}\n"
-        f"mean {three(after.mean())}, variance {three(after.var())}",
-        fontsize=FONT - 1,
-    )
-    return axes
+        self.dynamic = [axes[1]]
+
+    def set(self, y, gamma, beta, epsilon) -> BatchNormPicture:
+        """Draw the channel after normalization: ``y`` (N, H, W, C) = γ·x̂ + β, with γ, β and ε in the title."""
+        after = np.asarray(y, dtype=float)[..., self.channel].ravel()
+        ax = self.axes[1]
+        ax.clear()  # a new range: new bins, limits and ticks, drawn as the first time
+        _histogram(ax, after, True, self.bins, live=True)
+        ax.set_title(
+            f"after: γ·x̂ + β with γ = {gamma:.1f}, β = {beta:.1f}, ε = {epsilon:.0e}\n"
+            f"mean {_three(after.mean())}, variance {_three(after.var())}",
+            fontsize=FONT - 1,
+        )
+        return self
+
+
+def _three(v):
+    """Three decimals, and 0.000 rather than −0.000 for a mean that rounds to 0."""
+    return f"{round(float(v), 3) + 0.0:.3f}"

@@ -9,10 +9,18 @@ import numpy as np
 
 from .. import ops
 from ..cases import conv2d
-from .arrays import show_image, show_kernel
+from .arrays import kernel_labels, kernel_scale, show_image, show_kernel
 from .style import FONT, VISITED_COLOR, new_axes, new_figure, no_ticks
 
-__all__ = ["show_cnn_pipeline", "show_filter_gallery", "show_filtered", "show_image_filter", "show_responses"]
+__all__ = [
+    "ImageFilterPicture",
+    "filtered_view",
+    "show_cnn_pipeline",
+    "show_filter_gallery",
+    "show_filtered",
+    "show_image_filter",
+    "show_responses",
+]
 
 
 def show_filtered(y, w, ax=None, top=None):
@@ -23,18 +31,23 @@ def show_filtered(y, w, ax=None, top=None):
     percentile of |y|); give panels that are compared one ``top``, so that their colours
     mean the same numbers.
     """
-    y = np.asarray(y, dtype=float)
-    y = y[:, :, 0] if y.ndim == 3 else y
+    data, cmap, vmin, vmax = filtered_view(y, w, top)
     ax = new_axes(ax)
-    if abs(float(np.sum(w)) - 1) < 1e-9:  # blur, sharpen, identity: still an image (clipped to 0..1)
-        ax.imshow(np.clip(y, 0, 1), cmap="gray", vmin=0, vmax=1)
-    else:
-        # scale by the 99.5th percentile: a few extreme pixels would wash out the rest
-        top = top or float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
-        signed = y.min() < 0
-        ax.imshow(y, cmap="RdBu_r" if signed else "gray", vmin=-top if signed else 0, vmax=top)
+    ax.imshow(data, cmap=cmap, vmin=vmin, vmax=vmax)
     no_ticks(ax)
     return ax
+
+
+def filtered_view(y, w, top=None):
+    """How ``show_filtered`` draws ``y`` filtered by ``w``: (the array drawn, colour map, vmin, vmax)."""
+    y = np.asarray(y, dtype=float)
+    y = y[:, :, 0] if y.ndim == 3 else y
+    if abs(float(np.sum(w)) - 1) < 1e-9:  # blur, sharpen, identity: still an image (clipped to 0..1)
+        return np.clip(y, 0, 1), "gray", 0, 1
+    # scale by the 99.5th percentile: a few extreme pixels would wash out the rest
+    top = top or float(np.percentile(np.abs(y), 99.5)) or float(np.abs(y).max()) or 1.0
+    signed = y.min() < 0
+    return y, "RdBu_r" if signed else "gray", -top if signed else 0, top
 
 
 def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output"), fig=None, note=None):
@@ -45,21 +58,77 @@ def show_image_filter(img, y, w, axes=None, titles=("input", "kernel", "output")
     with pointed ends where the scale clips the strongest responses. ``note`` (for
     example the padding used) is written under the output.
     """
-    axes = new_axes(axes, figsize=(12, 4), ncols=3, fig=fig, width_ratios=[4, 1.6, 4])
-    show_image(img, ax=axes[0], title=titles[0])
-    show_kernel(w, ax=axes[1], title=titles[1])
-    show_filtered(y, w, ax=axes[2])
-    axes[2].set_title(f"{titles[2]}: shape {y.shape}")
-    image = axes[2].images[0]
-    low, high = image.get_clim()
+    return ImageFilterPicture(img, y, w, axes=axes, titles=titles, fig=fig, note=note).axes
+
+
+class ImageFilterPicture:
+    """``show_image_filter``'s picture, built once: ``set(y, w, titles)`` shows another kernel's output.
+
+    The input stays; the kernel's colours and numbers, the output's pixels, colours and
+    scale, the colour bar and the titles move in place (``set_data``, ``set_clim``,
+    ``set_text``). ``dynamic`` lists the kernel's axes, the output's and the colour bar's,
+    drawn whole. A colour bar cannot change its pointed ends or its label in place: when
+    the new output needs others, the bar is made again in the same axes.
+    """
+
+    def __init__(self, img, y, w, axes=None, titles=("input", "kernel", "output"), fig=None, note=None):
+        self.axes = axes = new_axes(axes, figsize=(12, 4), ncols=3, fig=fig, width_ratios=[4, 1.6, 4])
+        show_image(img, ax=axes[0], title=titles[0])
+        show_kernel(w, ax=axes[1], title=titles[1])
+        show_filtered(y, w, ax=axes[2])
+        axes[2].set_title(f"{titles[2]}: shape {y.shape}")
+        (self.output,) = axes[2].images
+        self.form = extend, label = _colorbar_form(y, *self.output.get_clim())
+        self.colorbar = axes[2].figure.colorbar(
+            self.output, ax=axes[2], shrink=0.8, extend=extend, label=label
+        )
+        self.bar_aspect = self.colorbar.ax.get_box_aspect()  # before pointed ends change it (when drawn)
+        if note:
+            axes[2].set_xlabel(note, fontsize=FONT - 1)
+        self.dynamic = [axes[1], axes[2], self.colorbar.ax]
+
+    def set(self, y, w, titles=("input", "kernel", "output")) -> ImageFilterPicture:
+        """Show output ``y`` of kernel ``w`` (the output's shape as before), with ``titles`` for the panels."""
+        data, cmap, vmin, vmax = filtered_view(y, w)
+        if np.shape(data) != self.output.get_array().shape:
+            raise ValueError(
+                f"ImageFilterPicture.set expects an output of the shape drawn, {self.output.get_array().shape}; "
+                f"received y of shape {np.shape(y)}. Draw a new picture for another size."
+            )
+        w = np.asarray(w, dtype=float) + 0.0  # + 0.0 turns −0 into 0, as show_kernel does
+        top = kernel_scale(w)
+        (kernel,) = self.axes[1].images
+        kernel.set_data(w)
+        kernel.set_clim(-top, top)
+        for text, (_, label, colour) in zip(self.axes[1].texts, kernel_labels(w, top)):
+            text.set_text(label)
+            text.set_color(colour)
+        self.axes[1].set_title(titles[1])
+        self.axes[2].set_title(f"{titles[2]}: shape {np.shape(y)}")
+        form = _colorbar_form(y, vmin, vmax)
+        if form == self.form:
+            self.output.set_data(data)
+            self.output.set(cmap=cmap, clim=(vmin, vmax))  # the colour bar follows (it listens to the image)
+            return self
+        # other pointed ends or label: a new bar in the same axes (the old one stops following the image)
+        self.output.callbacks.disconnect(self.output.colorbar_cid)
+        self.output.set_data(data)
+        self.output.set(cmap=cmap, clim=(vmin, vmax))
+        cax = self.colorbar.ax
+        cax.clear()
+        cax.set_axes_locator(None)  # the old bar's, which shortens the axes for its pointed ends...
+        cax.set_box_aspect(self.bar_aspect)  # ...and changed its aspect for them
+        self.form = extend, label = form
+        self.colorbar = cax.figure.colorbar(self.output, cax=cax, extend=extend, label=label)
+        return self
+
+
+def _colorbar_form(y, low, high):
+    """The colour bar's pointed ends (where the scale low … high clips ``y``) and its label."""
     values = np.asarray(y, dtype=float)
     clipped = (values.min() < low - 1e-12, values.max() > high + 1e-12)
     extend = {(True, True): "both", (True, False): "min", (False, True): "max"}.get(clipped, "neither")
-    label = "response (0: white)" if low < 0 else "output value"
-    axes[2].figure.colorbar(image, ax=axes[2], shrink=0.8, extend=extend, label=label)
-    if note:
-        axes[2].set_xlabel(note, fontsize=FONT - 1)
-    return axes
+    return extend, "response (0: white)" if low < 0 else "output value"
 
 
 def show_responses(x, responses, axes=None, fontsize=FONT, fig=None):

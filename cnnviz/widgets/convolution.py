@@ -9,6 +9,7 @@ import numpy as np
 from .. import plot
 from ..cases import conv1d, conv2d
 from ..kernels import CHANNEL_MIX, KERNELS, SIGNALS, TAPS  # the 1D cases' data live with the kernels
+from ..plot.filters import ImageFilterPicture
 from ..plot.steps import Conv2DBackwardStep
 from ..sizes import output_length, resolve_padding, transposed_output_length, window_geometry
 from .controls import STYLE, StepControls, dropdown, int_slider, learner_array
@@ -227,7 +228,10 @@ class ImageKernelExplorer(Explorer):
 
     figsize = (11, 3.8)
     coalesce = True  # a picture takes about 100 ms: key presses queued meanwhile are drawn once
+    # the weights (and a preset's), ReLU and flip change values, not sizes: the picture moves in place
+    light_controls = ("relu", "flip", *(f"w{r}{c}" for r in range(3) for c in range(3)))
     margins = {"left": 0.05, "right": 0.98, "bottom": 0.12, "top": 0.9, "wspace": 0.15}
+    _loading = False  # True while a preset fills the nine cells: they are drawn once, after
 
     def __init__(self, image="photo, grayscale", kernel="sobel x"):
         self.cells = [
@@ -268,12 +272,16 @@ class ImageKernelExplorer(Explorer):
     def _load_preset(self, change):
         if change["new"] == "custom":
             return
-        with self.hold():  # one picture for the nine cells, not nine
+        self._loading = True  # one picture for the nine cells, not nine: drawn below
+        try:
             for cell, v in zip(self.cells, KERNELS[change["new"]].ravel()):
                 cell.value = float(v)
+        finally:
+            self._loading = False
+        self.render(light=True)  # new weights, the same picture's layout
 
     def _on_change(self, change):
-        if change["owner"] is self.controls["kernel"]:
+        if change["owner"] is self.controls["kernel"] or self._loading:
             return  # a preset is drawn once, by _load_preset
         if change["owner"] in self.cells and not self.held and self.controls["kernel"].value != "custom":
             preset = KERNELS[self.controls["kernel"].value].ravel()
@@ -281,7 +289,11 @@ class ImageKernelExplorer(Explorer):
                 self.controls["kernel"].value = "custom"  # an edited preset becomes "custom"
         super()._on_change(change)
 
-    def draw(self, fig, image, kernel, relu, flip, S, P, **weights):
+    def compute(self, image, relu, flip, S, P, **weights):
+        """The image, the kernel as applied (3, 3) (flipped or not) and the output, after ReLU when it is on.
+
+        Raises a ValueError for weights that are not numbers of a sensible size.
+        """
         w = np.array([weights[f"w{r}{c}"] for r in range(3) for c in range(3)]).reshape(3, 3)
         if not np.isfinite(w).all() or np.abs(w).max() > 1e6:
             raise ValueError(
@@ -297,22 +309,35 @@ class ImageKernelExplorer(Explorer):
             strides=S,
             padding=P,
         )
-        if relu:
-            y = np.maximum(y, 0)
+        return img, applied, np.maximum(y, 0) if relu else y
+
+    @staticmethod
+    def titles(relu, flip):
+        """The three panels' titles."""
+        return (
+            "input",
+            "kernel as applied" + (" (flipped)" if flip else ""),
+            "ReLU(output)" if relu else "output",
+        )
+
+    def draw(self, fig, image, kernel, relu, flip, S, P, **weights):
+        img, applied, y = self.compute(image, relu, flip, S, P, **weights)
         # the cells of zeros added on each side (ERRATA 4: "same" may pad more at the bottom and right)
         (top, bottom), (left, right) = (resolve_padding(P, L=n, K=3, S=S) for n in img.shape[:2])
-        plot.show_image_filter(
+        return ImageFilterPicture(
             img,
             y,
             applied,
             fig=fig,
             note=f"padding {P!r}, zeros added per side:\n(top, bottom) = ({top}, {bottom}), (left, right) = ({left}, {right})",
-            titles=(
-                "input",
-                "kernel as applied" + (" (flipped)" if flip else ""),
-                "ReLU(output)" if relu else "output",
-            ),
+            titles=self.titles(relu, flip),
         )
+
+    def update(self, image, kernel, relu, flip, S, P, **weights):
+        """New weights, ReLU or flip: the kernel and the output move in place."""
+        _, applied, y = self.compute(image, relu, flip, S, P, **weights)
+        self.picture.set(y, applied, self.titles(relu, flip))
+        return True
 
 
 MODES = {  # the explorer's modes: what its steps walk over

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .. import ops, plot
+from .. import ops
 from ..demos import bn_activations
+from ..plot.arrays import BatchNormPicture
 from .controls import SLIDER_LAYOUT, STYLE, float_slider, int_slider
 from .explorer import Explorer
 
@@ -25,6 +26,7 @@ class BatchNormExplorer(Explorer):
 
     figsize = (11, 3.4)
     coalesce = True  # a picture takes about 100 ms: key presses queued meanwhile are drawn once
+    light_controls = ("gamma", "beta", "epsilon")  # they change the values after normalization, not the batch
     # left: room for the histograms' count axis
     margins = {"left": 0.07, "right": 0.98, "bottom": 0.12, "top": 0.82, "wspace": 0.25}
 
@@ -51,18 +53,20 @@ class BatchNormExplorer(Explorer):
         super().__init__(controls)
 
     def draw(self, fig, gamma, beta, epsilon, N, channel, seed):
+        batch, y, cache = self.normalize(gamma, beta, epsilon, N, seed)
+        picture = BatchNormPicture(
+            batch, channel, cache["mean"][channel], cache["var"][channel], population=self.population, fig=fig
+        )
+        return picture.set(y, gamma, beta, epsilon)
+
+    def update(self, gamma, beta, epsilon, N, channel, seed):
+        _, y, _ = self.normalize(gamma, beta, epsilon, N, seed)
+        self.picture.set(y, gamma, beta, epsilon)  # only the panel after normalization is drawn again
+        return True
+
+    def normalize(self, gamma, beta, epsilon, N, seed):
+        """A batch of N images (the same for the same seed), its normalization γ·x̂ + β and the cache."""
         batch = self.population[np.random.default_rng(seed).choice(len(self.population), N, replace=False)]
         C = batch.shape[3]
         y, cache = ops.batchnorm_forward(batch, np.full(C, gamma), np.full(C, beta), epsilon)
-        plot.show_batchnorm_channel(
-            batch,
-            y,
-            channel,
-            cache["mean"][channel],
-            cache["var"][channel],
-            gamma,
-            beta,
-            epsilon,
-            population=self.population,
-            fig=fig,
-        )
+        return batch, y, cache

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import ops, plot
+from ..plot.arrays import ShiftPoolingPicture
 from .controls import STYLE, StepControls, dropdown, int_slider, learner_array
 from .explorer import Explorer
 from .gridstep import GridStepExplorer
@@ -67,6 +68,7 @@ class ShiftExplorer(Explorer):
     """
 
     figsize = (11, 3.6)
+    light_controls = ("dx", "dy")  # the same four panels: the shifted image and the maps move in place
     margins = {"left": 0.02, "right": 0.98, "bottom": 0.04, "top": 0.86, "wspace": 0.12}
 
     def __init__(self, image="digit 7 (28×28)"):
@@ -87,4 +89,9 @@ class ShiftExplorer(Explorer):
 
     def draw(self, fig, image, dx, dy, K):
         img, shifted, before, after = self.compute(image, dx, dy, K)
-        plot.show_shift_pooling(img, shifted, before, after, (dy, dx), K, fig=fig)
+        return ShiftPoolingPicture(img, shifted, before, after, (dy, dx), K, fig=fig)
+
+    def update(self, image, dx, dy, K):
+        _, shifted, _, after = self.compute(image, dx, dy, K)
+        self.picture.set(shifted, after, (dy, dx))
+        return True
