@@ -153,9 +153,7 @@ def max_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
 
 def max_pool1d_backward(dy, cache):
     """Gradient of ``max_pool1d_forward``: dx (N, L, C)."""
-    cache = check_cache(cache, "max_pool1d", func="max_pool1d_backward")
-    as2d = {**cache, "op": "max_pool2d"}
-    return max_pool2d_backward(_as_row(dy, cache, "max_pool1d_backward"), as2d)[:, 0]
+    return _backward1d(max_pool2d_backward, dy, cache, "max_pool1d_backward")
 
 
 def avg_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
@@ -165,9 +163,7 @@ def avg_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
 
 def avg_pool1d_backward(dy, cache):
     """Gradient of ``avg_pool1d_forward``: dx (N, L, C)."""
-    cache = check_cache(cache, "avg_pool1d", func="avg_pool1d_backward")
-    as2d = {**cache, "op": "avg_pool2d"}
-    return avg_pool2d_backward(_as_row(dy, cache, "avg_pool1d_backward"), as2d)[:, 0]
+    return _backward1d(avg_pool2d_backward, dy, cache, "avg_pool1d_backward")
 
 
 def _prepare(x, pool_size, strides, padding, func):
@@ -285,7 +281,13 @@ def _pool1d(pool2d, x, pool_size, strides, padding, func):
     return y[:, 0], {**cache, "op": func.removesuffix("_forward")}
 
 
-def _as_row(dy, cache, func):
-    """dy (N, L', C) of a 1D op, checked in 1D terms, as the (N, 1, L', C) its 2D code expects."""
+def _backward1d(backward2d, dy, cache, func):
+    """dx (N, L, C) of a 1D pooling, from the 2D backward pass of its one-row images.
+
+    The cache and dy are checked in 1D terms (named after the 1D op), then handed to the 2D code.
+    """
+    cache = check_cache(cache, func.removesuffix("_backward"), func=func)
     N, _, L_out, C = cache["y_shape"]
-    return check_grad_shape(dy, (N, L_out, C), func=func)[:, None]
+    dy = check_grad_shape(dy, (N, L_out, C), func=func)[:, None]  # (N, L', C) -> (N, 1, L', C)
+    as2d = {**cache, "op": backward2d.__name__.removesuffix("_backward")}
+    return backward2d(dy, as2d)[:, 0]  # (N, 1, L, C) -> (N, L, C)

@@ -285,7 +285,6 @@ def global_average_pool1d_forward(x):
 
 def global_average_pool1d_backward(dy, cache):
     """Gradient of ``global_average_pool1d_forward``: ``dx[n, i, c] = dy[n, c] / L``, shape (N, L, C)."""
-    cache = check_cache(cache, "global_average_pool1d", func="global_average_pool1d_backward")
     return _backward1d(global_average_pool2d_backward, dy, cache, "global_average_pool1d_backward")
 
 
@@ -303,7 +302,6 @@ def global_max_pool1d_forward(x):
 
 def global_max_pool1d_backward(dy, cache):
     """Gradient of ``global_max_pool1d_forward``: dy[n, c] at each channel's first maximum, shape (N, L, C)."""
-    cache = check_cache(cache, "global_max_pool1d", func="global_max_pool1d_backward")
     return _backward1d(global_max_pool2d_backward, dy, cache, "global_max_pool1d_backward")
 
 
@@ -317,6 +315,7 @@ def _global_pool1d(pool2d, x, func):
 
 def _backward1d(backward2d, dy, cache, func):
     """dx (N, L, C) of a 1D global pooling, from the 2D backward pass of its one-row images."""
+    cache = check_cache(cache, func.removesuffix("_backward"), func=func)
     dy = _check_dy(dy, cache, func)  # named after the 1D op when dy has the wrong shape
     as2d = {**cache, "op": backward2d.__name__.removesuffix("_backward")}
     return backward2d(dy, as2d)[:, 0]  # (N, 1, L, C) -> (N, L, C)
