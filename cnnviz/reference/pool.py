@@ -69,14 +69,12 @@ def max_pool2d_backward(dy, x, pool_size=2, strides=None, padding="valid"):
     Takes dy (N, H', W', C) and then the forward's arguments. Returns dx (N, H, W, C).
     """
     x, P = _image_batch(x, pool_size, strides, padding, "max_pool2d_backward")
-    N, H, W, C = x.shape
-    (Pt, Pb), (Pl, Pr) = P
-    dx_pad = np.zeros((N, Pt + H + Pb, Pl + W + Pr, C))
-    for n in range(N):
-        _, winners = max_pool_with_winners(x[n], pool_size, strides, P)
-        for (i, j, c), (r, s) in winners.items():
-            dx_pad[n, r, s, c] += dy[n, i, j, c]  # windows that overlap add their gradients
-    return dx_pad[:, Pt : Pt + H, Pl : Pl + W]
+
+    def shares(x_n):  # the winner takes all of dy[n, i, j, c]
+        _, winners = max_pool_with_winners(x_n, pool_size, strides, P)
+        return {(i, j, c): [((r, s), 1)] for (i, j, c), (r, s) in winners.items()}
+
+    return _route_back(dy, x, P, shares)
 
 
 def avg_pool2d_forward(x, pool_size=2, strides=None, padding="valid"):
@@ -94,16 +92,17 @@ def avg_pool2d_backward(dy, x, pool_size=2, strides=None, padding="valid"):
     Takes dy (N, H', W', C) and then the forward's arguments. Returns dx (N, H, W, C).
     """
     x, P = _image_batch(x, pool_size, strides, padding, "avg_pool2d_backward")
-    N, H, W, C = x.shape
-    (Pt, Pb), (Pl, Pr) = P
-    dx_pad = np.zeros((N, Pt + H + Pb, Pl + W + Pr, C))
-    for n in range(N):
-        _, members = avg_pool_with_members(x[n], pool_size, strides, P)
-        for (i, j), cells in members.items():
-            for c in range(C):
-                for r, s in cells:
-                    dx_pad[n, r, s, c] += dy[n, i, j, c] / len(cells)
-    return dx_pad[:, Pt : Pt + H, Pl : Pl + W]
+
+    def shares(x_n):  # each real cell of the window gets dy[n, i, j, c] / (their number)
+        _, members = avg_pool_with_members(x_n, pool_size, strides, P)
+        C = x_n.shape[2]
+        return {
+            (i, j, c): [(cell, len(cells)) for cell in cells]
+            for (i, j), cells in members.items()
+            for c in range(C)
+        }
+
+    return _route_back(dy, x, P, shares)
 
 
 def max_pool1d_forward(x, pool_size=2, strides=None, padding="valid"):
@@ -126,6 +125,19 @@ def avg_pool1d_backward(dy, x, pool_size=2, strides=None, padding="valid"):
     """Gradient of ``avg_pool1d_forward``: the 2D one on one-row images. Returns dx (N, L, C)."""
     one_row = _as_one_row(x, pool_size, strides, padding, "avg_pool1d_backward")
     return avg_pool2d_backward(np.asarray(dy)[:, None], *one_row)[:, 0]
+
+
+def _route_back(dy, x, P, shares):
+    """dx (N, H, W, C) of a pooling: dx_pad[n, r, s, c] += dy[n, i, j, c] / d for each (r, s), d
+    in ``shares(x[n])[(i, j, c)]`` (padded coordinates), then the padding cut off."""
+    N, H, W, C = x.shape
+    (Pt, Pb), (Pl, Pr) = P
+    dx_pad = np.zeros((N, Pt + H + Pb, Pl + W + Pr, C))
+    for n in range(N):
+        for (i, j, c), cells in shares(x[n]).items():
+            for (r, s), d in cells:
+                dx_pad[n, r, s, c] += dy[n, i, j, c] / d  # windows that overlap add their gradients
+    return dx_pad[:, Pt : Pt + H, Pl : Pl + W]
 
 
 def _image_batch(x, pool_size, strides, padding, func):
