@@ -228,16 +228,9 @@ def global_max_pool2d_forward(x):
     ``y[n, c] = max_{r<H, s<W} x[n, r, s, c]``: one number per channel, like
     ``max_pool2d_forward`` with a window as large as the image.
 
-    Parameters
-    ----------
-    x : array_like, shape (N, H, W, C)
-
-    Returns
-    -------
-    y : ndarray, shape (N, C)
-    cache : dict
-        ``cache["argmax"]`` (N, C) is the winning cell r·W + s of each channel: the
-        first maximum in reading order (row by row) when several cells tie.
+    Same parameter and output shape as ``global_average_pool2d_forward``: x (N, H, W, C)
+    -> y (N, C). ``cache["argmax"]`` (N, C) is the winning cell r·W + s of each channel:
+    the first maximum in reading order (row by row) when several cells tie.
 
     Examples
     --------
