@@ -36,6 +36,7 @@ from tqdm.auto import tqdm
 
 from . import losses, optimizers
 from ._checks import as_model_input, check_range, usable_memory_bytes
+from ._malloc import keep_freed_memory
 from .batches import Stream, is_stream
 from .callbacks import History
 from .metrics import get as get_metric
@@ -65,6 +66,7 @@ class Trainer:
         metrics : list of str or cnnviz.metrics.Metric, optional
             "accuracy" (resolved for the loss, as in Keras), "top_k_categorical_accuracy", ...
         """
+        keep_freed_memory()  # training steps reuse the memory the last step freed (see cnnviz._malloc)
         if getattr(self, "output_nodes", None) and len(self.output_nodes) > 1:
             raise ValueError(
                 f"Model {self.name!r} has {len(self.output_nodes)} outputs; cnnviz trains models with one output. "
