@@ -48,8 +48,8 @@ from .sizes import input_span, per_axis, spatial_pairs, window_cells, window_geo
 
 __all__ = [
     "LAYER_KINDS",
-    "Value",
     "LayerKind",
+    "Value",
     "cells_reading",
     "check_single_path",
     "explain",
