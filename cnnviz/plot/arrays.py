@@ -452,11 +452,14 @@ def _histogram(ax, values, after, bins, fontsize=FONT - 3, live=False):
     labels the decades as plain numbers (100, 1000) rather than typeset powers (10²):
     laying out the one and typesetting the other took about half of each redraw.
     """
-    ax.hist(values, bins=bins, color=VISITED_COLOR if after else "0.55", histtype="stepfilled", log=True)
+    _, _, patches = ax.hist(
+        values, bins=bins, color=VISITED_COLOR if after else "0.55", histtype="stepfilled", log=True
+    )
     ax.set_ylabel("count (log scale)", fontsize=fontsize)
     if live:
         ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda count, _: f"{count:g}"))
+    return patches
 
 
 def show_histograms(before, after, axes=None, channels=None, bins=40, fontsize=FONT - 1, fig=None):
@@ -519,9 +522,10 @@ class BatchNormPicture:
     """``show_batchnorm_channel``'s picture: the batch's channel before normalization, built once,
     and after it, drawn again by ``set(y, gamma, beta, epsilon)``.
 
-    γ, β and ε change the values after normalization and with them the histogram's range, its
-    axis' ticks and its title: ``set`` draws that panel anew on its axes (the same calls as
-    the first time), and ``dynamic`` lists that axes, so that an explorer draws only it again.
+    γ, β and ε change the values after normalization and with them the histogram's bins, its
+    axis' limits and ticks and its title: ``set`` puts a new histogram in place of the old one
+    (the same calls as the first time) and writes the title; ``dynamic`` lists that axes,
+    drawn whole (ticks and all), so that an explorer draws only it again.
     """
 
     def __init__(self, batch, channel, mean, var, population=None, axes=None, bins=60, fig=None):
@@ -549,14 +553,17 @@ class BatchNormPicture:
         axes[0].set_title(
             f"before: batch of N={N} (m = N·{H}·{W} = {before.size} values)\n{statistics}", fontsize=FONT - 1
         )
+        self.bars = []  # the histogram after normalization: drawn by set()
         self.dynamic = [axes[1]]
 
     def set(self, y, gamma, beta, epsilon) -> BatchNormPicture:
         """Draw the channel after normalization: ``y`` (N, H, W, C) = γ·x̂ + β, with γ, β and ε in the title."""
         after = np.asarray(y, dtype=float)[..., self.channel].ravel()
         ax = self.axes[1]
-        ax.clear()  # a new range: new bins, limits and ticks, drawn as the first time
-        _histogram(ax, after, True, self.bins, live=True)
+        for patch in self.bars:  # a new range: new bins, so a new histogram in place of the old
+            patch.remove()
+        self.bars = _histogram(ax, after, True, self.bins, live=True)
+        ax.relim()  # limits (and so ticks) for the new histogram alone, as the first time
         ax.set_title(
             f"after: γ·x̂ + β with γ = {gamma:.1f}, β = {beta:.1f}, ε = {epsilon:.0e}\n"
             f"mean {_three(after.mean())}, variance {_three(after.var())}",

@@ -106,14 +106,15 @@ class ImageFilterPicture:
         self.axes[1].set_title(titles[1])
         self.axes[2].set_title(f"{titles[2]}: shape {np.shape(y)}")
         form = _colorbar_form(y, vmin, vmax)
-        if form == self.form:
-            self.output.set_data(data)
-            self.output.set(cmap=cmap, clim=(vmin, vmax))  # the colour bar follows (it listens to the image)
-            return self
-        # other pointed ends or label: a new bar in the same axes (the old one stops following the image)
-        self.output.callbacks.disconnect(self.output.colorbar_cid)
+        # other pointed ends or a new label: a new bar (made below), and the old one stops following the image
+        if form != self.form:
+            self.output.callbacks.disconnect(self.output.colorbar_cid)
+        if self.output.get_cmap().name != cmap:
+            self.output.set_cmap(cmap)
         self.output.set_data(data)
-        self.output.set(cmap=cmap, clim=(vmin, vmax))
+        self.output.set_clim(vmin, vmax)  # a bar that follows the image draws its new scale
+        if form == self.form:
+            return self
         cax = self.colorbar.ax
         cax.clear()
         cax.set_axes_locator(None)  # the old bar's, which shortens the axes for its pointed ends...
