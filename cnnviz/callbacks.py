@@ -431,7 +431,9 @@ class LambdaCallback(Callback):
         hooks = {name: function for name, function in locals().items() if name != "self"}  # the six above
         for name, function in hooks.items():
             if function is not None and not callable(function):
-                raise TypeError(f"LambdaCallback expects {name} as a function or None; received {name}={function!r}.")
+                raise TypeError(
+                    f"LambdaCallback expects {name} as a function or None; received {name}={function!r}."
+                )
             if function is not None:
                 setattr(self, name, function)
 
