@@ -34,6 +34,17 @@ def numerical_gradient(f, x, dy, h=1e-6):
     return grad
 
 
+# 1D pooling settings the pool tests and the gradient checks share: windows side by side,
+# overlapping, apart, "same" and per-side padding
+POOL1D_CASES = {
+    "2_default": dict(pool_size=2),
+    "overlapping": dict(pool_size=3, strides=1),
+    "stride_gt_pool": dict(pool_size=2, strides=3),
+    "same": dict(pool_size=3, strides=2, padding="same"),
+    "per_side": dict(pool_size=3, padding=(2, 0)),
+}
+
+
 def distinct_values(rng, shape, spacing=0.1):
     """An array of distinct values (a shuffled ramp), so that every max-pool window has one winner."""
     n = int(np.prod(shape))

@@ -345,20 +345,74 @@ def test_upsampling2d_matches_reference(x_shape, size, seed):
     )
 
 
+def values(rng, shape, ties):
+    """Normal values, or small integers where maxima tie often."""
+    return rng.integers(-2, 3, size=shape).astype(float) if ties else rng.normal(size=shape)
+
+
 @given(
-    x_shape=st.tuples(st.integers(1, 2), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3)),
+    x_shape=st.tuples(st.integers(1, 3), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3)),
+    ties=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-@settings(max_examples=30)
+@settings(max_examples=60)
 @pytest.mark.parametrize("name", ["global_average_pool2d", "global_max_pool2d"])
-def test_global_pool2d_matches_reference(name, x_shape, seed):
-    """Global average and max pooling: vectorized == reference."""
-    check_against_reference(
-        name,
-        x_shape,
-        (),
-        seed,
+def test_global_pool2d_matches_reference(name, x_shape, ties, seed):
+    """Global average and max pooling, distinct values or many ties: vectorized == reference,
+    forward and backward."""
+    rng = np.random.default_rng(seed)
+    x = values(rng, x_shape, ties)
+    y, cache = getattr(ops, f"{name}_forward")(x)
+    assert y.shape == (x_shape[0], x_shape[3])
+    np.testing.assert_allclose(y, getattr(ref, f"{name}_forward")(x), **EXACT)
+    dy = rng.normal(size=y.shape)
+    dx_ref = getattr(ref, f"{name}_backward")(dy, x)
+    np.testing.assert_allclose(getattr(ops, f"{name}_backward")(dy, cache), dx_ref, **EXACT)
+
+
+@given(
+    x_shape=st.tuples(st.integers(1, 3), st.integers(1, 7), st.integers(1, 3)),
+    kind=st.sampled_from(["max", "average"]),
+    ties=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60)
+def test_global_pool1d_is_the_2d_reference_on_one_row(x_shape, kind, ties, seed):
+    """Global max/average pooling of signals (N, L, C) equals the 2D reference on (N, 1, L, C)."""
+    rng = np.random.default_rng(seed)
+    x = values(rng, x_shape, ties)
+    forward, backward = (getattr(ops, f"global_{kind}_pool1d_{step}") for step in ("forward", "backward"))
+    ref_forward, ref_backward = (getattr(ref, f"global_{kind}_pool2d_{s}") for s in ("forward", "backward"))
+    y, cache = forward(x)
+    np.testing.assert_allclose(y, ref_forward(x[:, None]), **EXACT)
+    dy = rng.normal(size=y.shape)
+    dx_ref = ref_backward(dy, x[:, None])[:, 0]
+    np.testing.assert_allclose(backward(dy, cache), dx_ref, **EXACT)
+
+
+def test_global_max_pool_hand_example_and_ties():
+    """The maximum of each channel; on a tie, the first cell in reading order gets all of dy."""
+    x = np.array([[1, 7, 0], [7, 2, 7]]).reshape(1, 2, 3, 1)  # three 7s
+    y, cache = ops.global_max_pool2d_forward(x)
+    np.testing.assert_array_equal(y, [[7.0]])
+    dx = ops.global_max_pool2d_backward(np.array([[5.0]]), cache)
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[0, 5, 0], [0, 0, 0]])
+    y, cache = ops.global_max_pool1d_forward(np.array([[[1, -4], [3, -2], [3, -9]]]))  # (1, L=3, C=2)
+    np.testing.assert_array_equal(y, [[3.0, -2.0]])
+    np.testing.assert_array_equal(
+        ops.global_max_pool1d_backward(np.ones((1, 2)), cache)[0], [[0, 0], [1, 1], [0, 0]]
     )
+
+
+def test_global_max_pool_backward_preserves_the_sum(rng):
+    """Each channel's dy lands on exactly one cell of its own channel."""
+    x = rng.normal(size=(3, 4, 5, 2))
+    y, cache = ops.global_max_pool2d_forward(x)
+    dy = rng.normal(size=y.shape)
+    dx = ops.global_max_pool2d_backward(dy, cache)
+    np.testing.assert_allclose(dx.sum(axis=(1, 2)), dy, rtol=1e-12)
+    assert np.all(np.count_nonzero(dx, axis=(1, 2)) == 1)
+    np.testing.assert_array_equal(np.where(dx != 0, x, -np.inf).max(axis=(1, 2)), y)  # ... a maximum's cell
 
 
 # --- add and concatenate: vectorized == reference -----------------------------------------------

@@ -13,6 +13,7 @@ from _helpers import (
     CONV_PATHS,
     CONV_SPLITS,
     GRAD_TOL,
+    POOL1D_CASES,
     blocks_on_two_threads,
     conv_path,
     distinct_values,
@@ -135,18 +136,10 @@ def test_pool2d_backward(rng, kind, name, split):
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        dict(pool_size=2),
-        dict(pool_size=3, strides=1),
-        dict(pool_size=2, strides=3),
-        dict(pool_size=3, strides=2, padding="same"),
-    ],
-    ids=["2_default", "overlapping", "stride_gt_pool", "same"],
-)
-def test_pool1d_backward(rng, kind, kwargs):
+@pytest.mark.parametrize("case", POOL1D_CASES)
+def test_pool1d_backward(rng, kind, case):
     """max_pool1d (tie-free input) and avg_pool1d: dx matches centred differences."""
+    kwargs = POOL1D_CASES[case]
     forward, backward = getattr(ops, f"{kind}_pool1d_forward"), getattr(ops, f"{kind}_pool1d_backward")
     x = distinct_values(rng, (2, 8, 3))
     y, cache = forward(x, **kwargs)

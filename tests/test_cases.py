@@ -1,4 +1,5 @@
-"""Small examples worked out by hand, pinned exactly; the arithmetic is in the comments."""
+"""The notes' convolution cases (cnnviz.cases and the ops under them), worked out by hand and pinned
+exactly; the arithmetic is in the comments."""
 
 import numpy as np
 
@@ -101,90 +102,6 @@ def test_conv2d_same_padding_keeps_the_size():
     # corners see 4 cells, edges 6, the centre 9
     y = cnnviz.conv2d(np.ones((3, 3)), np.ones((3, 3)), padding="same")
     np.testing.assert_array_equal(y, [[4, 6, 4], [6, 9, 6], [4, 6, 4]])
-
-
-# --- pooling ------------------------------------------------------------------------------------
-
-GRID = np.array(
-    [
-        [1, 5, 2, 0],
-        [3, 4, 8, 1],
-        [0, 2, 6, 7],
-        [9, 1, 3, 2],
-    ]
-).reshape(1, 4, 4, 1)
-
-
-def test_max_pool_2x2():
-    """2×2 max-pooling, stride 2, of a 4×4 grid."""
-    # top-left max(1, 5, 3, 4) = 5; top-right max(2, 0, 8, 1) = 8
-    # bottom-left max(0, 2, 9, 1) = 9; bottom-right max(6, 7, 3, 2) = 7
-    y, cache = ops.max_pool2d_forward(GRID)
-    np.testing.assert_array_equal(y[0, :, :, 0], [[5, 8], [9, 7]])
-    # backward: each dy goes to its window's maximum: 1 -> the 5, 2 -> the 8, 3 -> the 9, 4 -> the 7
-    dx = ops.max_pool2d_backward(np.array([[1, 2], [3, 4]]).reshape(1, 2, 2, 1), cache)
-    np.testing.assert_array_equal(dx[0, :, :, 0], [[0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 4], [3, 0, 0, 0]])
-
-
-def test_avg_pool_2x2():
-    """2×2 average pooling, stride 2, of the same grid."""
-    # (1 + 5 + 3 + 4)/4 = 3.25; (2 + 0 + 8 + 1)/4 = 2.75; (0 + 2 + 9 + 1)/4 = 3; (6 + 7 + 3 + 2)/4 = 4.5
-    y, cache = ops.avg_pool2d_forward(GRID)
-    np.testing.assert_array_equal(y[0, :, :, 0], [[3.25, 2.75], [3.0, 4.5]])
-    # backward: each dy is shared by the four cells of its window: 4/4 = 1 each
-    dx = ops.avg_pool2d_backward(np.full((1, 2, 2, 1), 4.0), cache)
-    np.testing.assert_array_equal(dx, np.ones((1, 4, 4, 1)))
-
-
-def test_avg_pool_same_padding_counts_only_real_cells():
-    """3×3 grid 0..8, pool 2, stride 2, "same": pads (0, 1) per axis; padded cells are left out of the mean."""
-    x = np.arange(9).reshape(1, 3, 3, 1)  # [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
-    # ⌈3/2⌉ = 2 windows per axis; total padding (2 − 1)·2 + 2 − 3 = 1, after
-    # (0 + 1 + 3 + 4)/4 = 2; (2 + 5)/2 = 3.5; (6 + 7)/2 = 6.5; 8/1 = 8
-    y, _ = ops.avg_pool2d_forward(x, 2, padding="same")
-    np.testing.assert_array_equal(y[0, :, :, 0], [[2, 3.5], [6.5, 8]])
-
-
-def test_max_pool_keeps_channels_apart():
-    """Each channel is pooled on its own: channel 1 = −channel 0 gives max and −min."""
-    x = np.concatenate([GRID, -GRID], axis=-1)  # (1, 4, 4, 2)
-    y, _ = ops.max_pool2d_forward(x)
-    np.testing.assert_array_equal(y[0, :, :, 0], [[5, 8], [9, 7]])
-    np.testing.assert_array_equal(y[0, :, :, 1], [[-1, 0], [0, -2]])  # −min of each window
-
-
-# --- batch normalization ------------------------------------------------------------------------
-
-
-def test_batchnorm_mean_and_biased_variance():
-    """x = [1, 3, 5, 7]: mean 4, biased variance (9 + 1 + 1 + 9)/4 = 5 (not 20/3)."""
-    x = np.array([[1.0], [3.0], [5.0], [7.0]])
-    y, cache = ops.batchnorm_forward(x, np.ones(1), np.zeros(1), epsilon=0.0)
-    np.testing.assert_array_equal(cache["mean"], [4.0])
-    np.testing.assert_array_equal(cache["var"], [5.0])
-    np.testing.assert_allclose(y[:, 0], np.array([-3, -1, 1, 3]) / np.sqrt(5), rtol=1e-15)  # (x − 4)/√5
-
-
-def test_batchnorm_exact_output():
-    """x = [1, 1, 5, 5]: mean 3, variance 4, σ = 2, x̂ = [−1, −1, 1, 1]; γ = 2, β = 1 -> [−1, −1, 3, 3]."""
-    x = np.array([[1.0], [1.0], [5.0], [5.0]])
-    y, cache = ops.batchnorm_forward(x, np.array([2.0]), np.array([1.0]), epsilon=0.0)
-    np.testing.assert_array_equal(cache["mean"], [3.0])
-    np.testing.assert_array_equal(cache["var"], [4.0])
-    np.testing.assert_array_equal(y[:, 0], [-1, -1, 3, 3])
-    # backward with dy = x̂: dβ = Σ dy = 0, dγ = Σ x̂·x̂ = 4, dx = γ/(m·σ)·(m·dy − dβ − x̂·dγ) = 2/8·(4x̂ − 0 − 4x̂) = 0
-    dx, dgamma, dbeta = ops.batchnorm_backward(np.array([[-1.0], [-1.0], [1.0], [1.0]]), cache)
-    np.testing.assert_array_equal(dgamma, [4.0])
-    np.testing.assert_array_equal(dbeta, [0.0])
-    np.testing.assert_array_equal(dx[:, 0], [0, 0, 0, 0])
-
-
-def test_batchnorm_inference_hand_example():
-    """Inference: γ·(x − moving_mean)/√(moving_variance + ε) + β = 1·(4 − 2)/√4 + 0 = 1."""
-    y = ops.batchnorm_inference(
-        np.array([[4.0]]), np.ones(1), np.zeros(1), np.array([2.0]), np.array([4.0]), 0.0
-    )
-    np.testing.assert_array_equal(y, [[1.0]])
 
 
 # --- cross-correlation vs convolution (ERRATA 5) --------------------------------------------------

@@ -287,50 +287,54 @@ def _forward_outputs():
     }
 
 
-@pytest.mark.parametrize("func", list(_forward_outputs()))
-def test_dy_of_the_wrong_shape(func):
-    """Each backward refuses a dy whose shape differs from the forward output's, naming both shapes as the caller sees them."""
+WRONG_DYS = {  # how dy is spoiled: one channel too many, or (1D passes) the batch axis left out
+    "extra_channel": lambda y: np.ones((*y.shape[:-1], y.shape[-1] + 1)),
+    "no_batch_axis": lambda y: y[0],
+}
+
+
+@pytest.mark.parametrize(
+    ("func", "damage"),
+    [(func, "extra_channel") for func in _forward_outputs()]
+    + [(func, "no_batch_axis") for func in ("conv1d_backward", "max_pool1d_backward", "avg_pool1d_backward")],
+)
+def test_dy_of_the_wrong_shape(func, damage):
+    """Each backward refuses a dy whose shape differs from the forward output's (the 1D ones a dy
+    without the batch axis too), naming both shapes as the caller sees them."""
     backward, (y, cache) = _forward_outputs()[func]
-    bad = np.ones((*y.shape[:-1], y.shape[-1] + 1))  # one channel too many
+    bad = WRONG_DYS[damage](y)
     message = f"{func} expects dy with the forward output's shape {y.shape}; received dy.shape={bad.shape}."
     with pytest.raises(ValueError, match=re.escape(message)):
         backward(bad, cache)
 
 
-@pytest.mark.parametrize("func", ["conv1d_backward", "max_pool1d_backward", "avg_pool1d_backward"])
-def test_1d_backward_wants_a_3d_dy(func):
-    """The 1D backward passes refuse a dy without the batch axis, in 1D terms."""
-    backward, (y, cache) = _forward_outputs()[func]
-    expected = f"{func} expects dy with the forward output's shape {y.shape}; received dy.shape={y[0].shape}."
-    with pytest.raises(ValueError, match=re.escape(expected)):
-        backward(y[0], cache)
-
-
 # --- friendly calls with an unsupported combination of ranks ------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("x_shape", "w_shape"), [((5,), (3, 1)), ((5, 1), (3,)), ((2, 5, 1), (3, 1)), ((5, 1), (3, 1, 1, 1))]
-)
-def test_friendly_conv1d_explains_the_cases(x_shape, w_shape):
-    """conv1d with ranks it does not take lists cases 1, 2, 3 and the batch, then the shapes received."""
-    with pytest.raises(
-        ValueError, match=r"conv1d takes case 1: x \(L,\) with w \(K,\); case 2: .*case 3: .*a batch"
-    ) as info:
-        cnnviz.conv1d(np.ones(x_shape), np.ones(w_shape))
-    assert f"received x.shape={x_shape} and w.shape={w_shape}." in str(info.value)
+FRIENDLY_CASES = {  # what the message lists for each friendly call
+    "conv1d": r"conv1d takes case 1: x \(L,\) with w \(K,\); case 2: .*case 3: .*a batch",
+    "conv2d": r"conv2d takes case 4: x \(H, W, C\) with w \(KH, KW, C, k\);.*grayscale.*a batch",
+}
 
 
 @pytest.mark.parametrize(
-    ("x_shape", "w_shape"),
-    [((5, 5), (3, 3, 1)), ((5,), (3,)), ((5, 5, 1), (3, 3)), ((1, 5, 5, 1), (3, 3, 1))],
+    ("func", "x_shape", "w_shape"),
+    [
+        ("conv1d", (5,), (3, 1)),
+        ("conv1d", (5, 1), (3,)),
+        ("conv1d", (2, 5, 1), (3, 1)),
+        ("conv1d", (5, 1), (3, 1, 1, 1)),
+        ("conv2d", (5, 5), (3, 3, 1)),
+        ("conv2d", (5,), (3,)),
+        ("conv2d", (5, 5, 1), (3, 3)),
+        ("conv2d", (1, 5, 5, 1), (3, 3, 1)),
+    ],
 )
-def test_friendly_conv2d_explains_the_cases(x_shape, w_shape):
-    """conv2d with ranks it does not take lists case 4, the grayscale and one-kernel forms and the batch."""
-    with pytest.raises(
-        ValueError, match=r"conv2d takes case 4: x \(H, W, C\) with w \(KH, KW, C, k\);.*grayscale.*a batch"
-    ) as info:
-        cnnviz.conv2d(np.ones(x_shape), np.ones(w_shape))
+def test_friendly_calls_explain_the_cases(func, x_shape, w_shape):
+    """conv1d with ranks it does not take lists cases 1, 2, 3 and the batch; conv2d case 4, the
+    grayscale and one-kernel forms and the batch; then the shapes received."""
+    with pytest.raises(ValueError, match=FRIENDLY_CASES[func]) as info:
+        getattr(cnnviz, func)(np.ones(x_shape), np.ones(w_shape))
     assert f"received x.shape={x_shape} and w.shape={w_shape}." in str(info.value)
 
 
