@@ -356,26 +356,40 @@ def pixels(png):
 def fresh(make, values):
     """A new explorer built by ``make()`` and set to ``values`` (drawn once, in full)."""
     explorer = make()
-    with explorer.hold():
-        for name, value in values.items():
-            explorer.controls[name].value = value
+    for _ in range(2):  # twice: a slider's limit may follow the others' values (the step's, say)
+        with explorer.hold():
+            for name, value in values.items():
+                explorer.controls[name].value = value
+    assert explorer.values == values
     return explorer
 
 
-# (explorer, changes): light changes, layout changes between them (N, S, K, image) and back
+# id: (explorer, its arguments, changes): light changes, layout changes between them (N, S, K, P, image) and back
 LIGHT_CHANGES = {
-    "BatchNormExplorer": [
+    "Conv1DExplorer(case=1)": (("Conv1DExplorer", {"case": 1}), [
+        ("i", 3), ("taps", "peak: −1 … 2 … −1"), ("i", 5), ("taps", "average: 1/K each"), ("K", 4),
+        ("taps", "sum: 1 each"), ("S", 2), ("taps", "edge: +1 … −1"), ("i", 1),
+    ]),
+    "Conv1DExplorer(case=2)": (("Conv1DExplorer", {"case": 2}), [
+        ("i", 3), ("mix", "channel 0 minus channel 1"), ("taps", "peak: −1 … 2 … −1"), ("P", 2),
+        ("mix", "channel 0 only"), ("i", 9),
+    ]),
+    "Conv1DExplorer(case=3)": (("Conv1DExplorer", {"case": 3}), [
+        ("o", 1), ("i", 2), ("mix", "sum and difference"), ("taps", "average: 1/K each"), ("o", 0),
+        ("K", 2), ("mix", "both read channel 0"), ("o", 1),
+    ]),
+    "BatchNormExplorer": (("BatchNormExplorer", {}), [
         ("gamma", 2.0), ("beta", 1.0), ("gamma", -1.5), ("epsilon", 10.0),
         ("N", 1), ("gamma", 2.5), ("epsilon", 1e-5), ("N", 8), ("beta", -3.0),
-    ],
-    "ImageKernelExplorer": [
+    ]),
+    "ImageKernelExplorer": (("ImageKernelExplorer", {}), [
         ("w11", 2.0), ("relu", True), ("flip", True), ("kernel", "box blur"), ("w00", -5.0),
         ("S", 2), ("kernel", "Laplacian"), ("relu", False), ("S", 1), ("kernel", "sobel y"),
         ("image", "photo, RGB"), ("w22", 3.0),
-    ],
-    "ShiftExplorer": [
+    ]),
+    "ShiftExplorer": (("ShiftExplorer", {}), [
         ("dx", 2), ("dy", -2), ("dx", -3), ("K", 3), ("dy", 3), ("K", 2), ("dx", 0), ("dy", 0),
-    ],
+    ]),
 }  # fmt: skip
 
 
@@ -385,20 +399,23 @@ def test_a_light_change_moves_the_picture_to_what_a_new_explorer_draws(make, mon
     picture is pixel for pixel that of a new explorer with the same values; so is the picture after
     a change of the layout (a new figure) and after light changes that follow it."""
     import base64
+    import functools
 
     import cnnviz.widgets
 
-    explorer = getattr(cnnviz.widgets, make)()
+    (name, arguments), changes = LIGHT_CHANGES[make]
+    make_explorer = functools.partial(getattr(cnnviz.widgets, name), **arguments)
+    explorer = make_explorer()
     full = []
     draw_full = explorer._draw_full
     monkeypatch.setattr(explorer, "_draw_full", lambda: full.append(1) or draw_full())
-    for name, value in LIGHT_CHANGES[make]:
+    for control, value in changes:
         full.clear()
-        explorer.controls[name].value = value
+        explorer.controls[control].value = value
         assert explorer.message == ""
-        assert len(full) == (0 if name in (*explorer.light_controls, "kernel") else 1), name
-        expected = fresh(getattr(cnnviz.widgets, make), explorer.values)
-        assert np.array_equal(pixels(explorer.png), pixels(expected.png)), f"{name}={value!r}"
+        assert len(full) == (0 if control in (*explorer.light_controls, "kernel") else 1), control
+        expected = fresh(make_explorer, explorer.values)
+        assert np.array_equal(pixels(explorer.png), pixels(expected.png)), f"{control}={value!r}"
         assert base64.b64decode(shown_png(explorer)) == explorer.png  # the Output shows the new picture
 
 

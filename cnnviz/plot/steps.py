@@ -23,7 +23,7 @@ from .. import ops
 from ..cases import conv1d, conv2d
 from ..inside import cells_reading
 from ..sizes import formula_text, kernel_extent, output_length, pad_pair, resolve_padding, window_geometry
-from .arrays import show_grid, show_kernel
+from .arrays import kernel_labels, kernel_scale, show_grid, show_kernel
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, grid_format, new_axes, new_figure, no_ticks, num
 
 CURRENT_COLOR = "black"  # the output cell being computed: a frame without a sign
@@ -157,16 +157,12 @@ class RevealGrid:
 
     def __init__(self, ax, values, cmap="RdBu_r", fontsize=FONT):
         self.values = np.asarray(values, dtype=float) + 0.0
-        finite = self.values[np.isfinite(self.values)]
-        top = float(np.abs(finite).max()) if finite.size else 1.0
-        self.image = ax.imshow(
-            np.full(self.values.shape, np.nan), cmap=cmap, vmin=-top or -1, vmax=top or 1, alpha=0.35
-        )
-        fmt = grid_format(self.values)
+        top, labels = self._scale_and_labels(self.values)
+        self.image = ax.imshow(np.full(self.values.shape, np.nan), cmap=cmap, vmin=-top, vmax=top, alpha=0.35)
         self.texts = np.empty(self.values.shape, dtype=object)
-        for (r, c), v in np.ndenumerate(self.values):
+        for (r, c), label in np.ndenumerate(labels):
             self.texts[r, c] = ax.text(
-                c, r, num(v, fmt=fmt), ha="center", va="center", fontsize=fontsize, visible=False
+                c, r, label, ha="center", va="center", fontsize=fontsize, visible=False
             )
         # the current cell: a black frame, which says "this one" and nothing about its sign
         # (the cells' own tint already shows the sign: red positive, blue negative)
@@ -176,6 +172,27 @@ class RevealGrid:
         ax.set_xlim(-0.5, self.values.shape[1] - 0.5)
         ax.set_ylim(self.values.shape[0] - 0.5, -0.5)
         no_ticks(ax)
+
+    @staticmethod
+    def _scale_and_labels(values):
+        """The colour scale's top (−top … top) and each cell's number, in one format for the grid."""
+        finite = values[np.isfinite(values)]
+        top = (float(np.abs(finite).max()) if finite.size else 1.0) or 1.0
+        fmt = grid_format(values)
+        return top, np.vectorize(lambda v: num(v, fmt=fmt), otypes=[object])(values)
+
+    def set_values(self, values):
+        """New numbers for the grid's cells (the same shape); which are visible is left to ``show``."""
+        values = np.asarray(values, dtype=float) + 0.0
+        if values.shape != self.values.shape:
+            raise ValueError(
+                f"RevealGrid.set_values expects values of shape {self.values.shape}; received {values.shape}."
+            )
+        self.values = values
+        top, labels = self._scale_and_labels(values)
+        self.image.set_clim(-top, top)
+        for (r, c), label in np.ndenumerate(labels):
+            self.texts[r, c].set_text(label)
 
     def show(self, mask, cell):
         """Show the cells where ``mask`` is True and highlight ``cell`` = (row, col)."""
@@ -223,14 +240,11 @@ class Conv1DStep:
         w = np.asarray(w, dtype=float)
         self.w = w.reshape(w.shape[0], self.x.shape[1], -1)  # (K, C, k)
         K, C, k = self.w.shape
-        before, after = resolve_padding(P, len(self.x), K, S, D)
+        self.pads = before, after = resolve_padding(P, len(self.x), K, S, D)
         self.x_pad = np.pad(self.x, ((before, after), (0, 0)))  # (L_pad, C)
         self.S, self.D, self.o = S, D, o
         self.b = None if b is None else np.broadcast_to(np.ravel(np.asarray(b, dtype=float)), (k,))
-        # y[o, i] = b[o] + Σ_{j,c} w[j, c, o] · x_pad[i·S + j·D, c]: cnnviz's own convolution
-        self.y = conv1d(
-            self.x, self.w, self.b, strides=S, padding=(before, after), dilation_rate=D
-        ).T  # (k, L')
+        self.y = self._output()  # (k, L')
         L_out = self.y.shape[1]
         E = kernel_extent(K, D)
         if axes is None:
@@ -255,10 +269,7 @@ class Conv1DStep:
         ]
         self.title = ax_x.set_title(" ", fontsize=fontsize, loc="left")
         show_kernel(self.w[:, :, o].T, ax=ax_w, fontsize=fontsize, ticks=False)
-        ax_w.set_title(
-            f"kernel {o}: K={K}" + (f", depth {C}" if C > 1 else "") + (f", D={D}" if D > 1 else ""),
-            fontsize=fontsize,
-        )
+        ax_w.set_title(self._kernel_title(), fontsize=fontsize)
         self.output = RevealGrid(ax_y, self.y, fontsize=fontsize)
         for oo in range(k):  # row labels without tick machinery (ticks are slow to draw)
             ax_y.text(
@@ -269,7 +280,44 @@ class Conv1DStep:
             fontsize=fontsize,
             loc="left",
         )
-        self.dynamic = [self.window, *self.taps, self.title, *self.output.artists]
+        # the kernel's axes first: drawn before the title, which may reach over it, as in a full drawing
+        self.dynamic = [ax_w, self.window, *self.taps, self.title, *self.output.artists]
+
+    def _output(self):
+        """(k, L'): y[o, i] = b[o] + Σ_{j,c} w[j, c, o] · x_pad[i·S + j·D, c], by cnnviz's own convolution."""
+        return conv1d(self.x, self.w, self.b, strides=self.S, padding=self.pads, dilation_rate=self.D).T
+
+    def _kernel_title(self):
+        K, C, _ = self.w.shape
+        D = self.D
+        return f"kernel {self.o}: K={K}" + (f", depth {C}" if C > 1 else "") + (f", D={D}" if D > 1 else "")
+
+    def set_kernel(self, w, o=None):
+        """Other weights ``w`` of the same shape (K, C, k), and show kernel ``o`` (default: the same).
+
+        The output is computed again; call ``set(i)`` next to show a cell of it.
+        """
+        w = np.asarray(w, dtype=float)
+        if w.size != self.w.size:
+            raise ValueError(
+                f"Conv1DStep.set_kernel expects weights of shape {self.w.shape} (K, C, k), as drawn; "
+                f"received w of shape {w.shape}. Draw a new picture for another kernel size."
+            )
+        self.w = w.reshape(self.w.shape)
+        self.o = self.o if o is None else o
+        self.y = self._output()
+        self.output.set_values(self.y)
+        shown = self.w[:, :, self.o].T + 0.0  # (C, K), as show_kernel draws it; + 0.0 turns −0 into 0
+        top = kernel_scale(shown)
+        ax_w = self.axes[1]
+        (image,) = ax_w.images
+        image.set_data(shown)
+        image.set_clim(-top, top)
+        for text, (_, label, colour) in zip(ax_w.texts, kernel_labels(shown, top)):
+            text.set_text(label)
+            text.set_color(colour)
+        ax_w.set_title(self._kernel_title())
+        return self
 
     def set(self, i):
         """Show output cell ``i`` (0-based) of kernel ``o``: its window, its sum, the output so far."""
@@ -511,7 +559,8 @@ class ReadersOverlay:
 
     def __init__(self, inputs, output):
         self.marks = [
-            ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec=VISITED_COLOR, lw=3, visible=False)) for ax in inputs
+            ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec=VISITED_COLOR, lw=3, visible=False))
+            for ax in inputs
         ]
         self.frames = output.add_collection(LineCollection([], colors=VISITED_COLOR, linewidths=3))
         self.dynamic = [*self.marks, self.frames]

@@ -42,7 +42,7 @@ class Conv1DExplorer(Explorer):
     """
 
     figsize = (10, 4.2)
-    light_controls = ("i",)
+    light_controls = ("i", "taps", "mix", "o")  # the same cells: the window, the numbers and the kernel move
     margins = {"left": 0.07, "right": 0.98, "bottom": 0.08, "top": 0.80, "hspace": 1.0, "wspace": 0.15}
 
     def __init__(self, case=1, x=None, K=3, taps="edge: +1 … −1", mix=None):
@@ -98,9 +98,12 @@ class Conv1DExplorer(Explorer):
         axes = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]))
         return plot.Conv1DStep(x, w, S=S, P=P, o=o, axes=axes).set(i)
 
-    def update(self, i, **_):
+    def update(self, taps, mix, K, i, o, **_):
         if i >= self.picture.y.shape[1]:
             return False
+        w = self.kernel(taps, mix, K)
+        if o != self.picture.o or not np.array_equal(w, self.picture.w):
+            self.picture.set_kernel(w, o)
         self.picture.set(i)
         return True
 
