@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import re
 import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from cnnviz import _conv_engine, _parallel, _windows
+from cnnviz import _conv_engine, _parallel, _windows, ops, reference
 
 EXACT = {"rtol": 1e-10, "atol": 1e-10}  # vectorized vs reference loops, both in float64
 GRAD_TOL = {"rtol": 1e-6, "atol": 1e-8}  # analytic vs centred-difference gradients
@@ -157,3 +159,72 @@ def check_without_input_gradient(forward, backward, x, w, b, rng, *args, **kwarg
     assert none is None and dx.shape == x.shape
     np.testing.assert_array_equal(dw2, dw)
     np.testing.assert_array_equal(db2, db)
+
+
+# --- what every op promises, whatever it computes ------------------------------------------------
+# each check takes call(x, rng) -> (y, cache), with the op's weights drawn from rng in x's dtype,
+# and backward(dy, cache)
+
+
+def _arrays_of(result):
+    """The arrays in an op's gradients: one array, a tuple (dx, dw, db) or a list."""
+    items = result if isinstance(result, (list, tuple)) else [result]
+    return [a for a in items if a is not None]
+
+
+def check_inputs_left_alone(call, backward, rng):
+    """Forward and backward leave x and dy alone, and writing into the results does not reach them."""
+    x = rng.normal(size=(2, 3, 4, 2))
+    x_copy = x.copy()
+    y, cache = call(x, np.random.default_rng(0))
+    dy = rng.normal(size=y.shape)
+    dy_copy = dy.copy()
+    grads = _arrays_of(backward(dy, cache))
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(dy, dy_copy)
+    y[...] = 0
+    for g in grads:
+        g[...] = 0
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(dy, dy_copy)
+
+
+def check_float32_in_float32_out(call, backward, rng):
+    """float32 inputs give float32 outputs and gradients, close to the float64 ones."""
+    x = rng.normal(size=(2, 3, 4, 2))
+    y64, c64 = call(x, np.random.default_rng(0))
+    y32, c32 = call(x.astype(np.float32), np.random.default_rng(0))  # the same weights, in float32
+    assert y32.dtype == np.float32
+    np.testing.assert_allclose(y32, y64, rtol=1e-4, atol=1e-5)
+    dy = rng.normal(size=y64.shape)
+    for g32, g64 in zip(
+        _arrays_of(backward(dy.astype(np.float32), c32)), _arrays_of(backward(dy, c64)), strict=True
+    ):
+        assert g32.dtype == np.float32
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5)
+
+
+def check_dy_of_the_wrong_shape_is_refused(call, backward, rng):
+    """A dy of the wrong shape is refused, naming the forward output's shape."""
+    y, cache = call(rng.normal(size=(2, 3, 4, 2)), np.random.default_rng(0))
+    message = re.escape(f"expects dy with the forward output's shape {y.shape}")
+    with pytest.raises(ValueError, match=message):
+        backward(np.ones((*y.shape, 1)), cache)
+
+
+OP_CHECKS = {
+    "inputs_left_alone": check_inputs_left_alone,
+    "float32_in_float32_out": check_float32_in_float32_out,
+    "dy_of_the_wrong_shape": check_dy_of_the_wrong_shape_is_refused,
+}
+
+
+def check_weighted_op_against_reference(name, x, w, b, rng, *args, **kwargs):
+    """ops' ``name``_forward(x, w, b, ...) and _backward(dy, cache) equal the reference's, called
+    with the same arguments: y, then dx, dw and db for a dy drawn from rng. Returns the cache."""
+    y, cache = getattr(ops, f"{name}_forward")(x, w, b, *args, **kwargs)
+    np.testing.assert_allclose(y, getattr(reference, f"{name}_forward")(x, w, b, *args, **kwargs), **EXACT)
+    dy = rng.normal(size=y.shape)
+    want = getattr(reference, f"{name}_backward")(dy, x, w, b, *args, **kwargs)
+    assert_same_gradients(getattr(ops, f"{name}_backward")(dy, cache), want, x, w, b)
+    return cache

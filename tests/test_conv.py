@@ -9,7 +9,7 @@ from _helpers import (
     CONV_PATHS,
     CONV_SPLITS,
     EXACT,
-    assert_same_gradients,
+    check_weighted_op_against_reference,
     check_without_input_gradient,
     conv_path,
 )
@@ -154,11 +154,7 @@ def _conv2d_case(name, bias=True, seed=0):
 def check_conv2d_against_reference(setup):
     """Forward y and backward dx, dw, db equal the reference loops (float64)."""
     rng, x, w, b = _arrays(setup)
-    y, cache = ops.conv2d_forward(x, w, b, **_call(setup))
-    np.testing.assert_allclose(y, ref.conv2d_forward(x, w, b, **_call(setup)), **EXACT)
-    dy = rng.normal(size=y.shape)
-    want = ref.conv2d_backward(dy, x, w, b, **_call(setup))
-    assert_same_gradients(ops.conv2d_backward(dy, cache), want, x, w, b)
+    check_weighted_op_against_reference("conv2d", x, w, b, rng, **_call(setup))
 
 
 @pytest.mark.parametrize("name", CONV2D_CASES)
@@ -285,12 +281,8 @@ CONV1D_CASES = {
 def check_conv1d_against_reference(setup):
     """conv1d_forward/backward equal reference.conv1d_forward/backward; the cache is the 2D one."""
     rng, x, w, b = _arrays(setup)
-    y, cache = ops.conv1d_forward(x, w, b, **_call(setup))
+    cache = check_weighted_op_against_reference("conv1d", x, w, b, rng, **_call(setup))
     assert cache["pads"][0] == (0, 0)  # the 2D cache: ((0, 0), (before, after))
-    np.testing.assert_allclose(y, ref.conv1d_forward(x, w, b, **_call(setup)), **EXACT)
-    dy = rng.normal(size=y.shape)
-    want = ref.conv1d_backward(dy, x, w, b, **_call(setup))
-    assert_same_gradients(ops.conv1d_backward(dy, cache), want, x, w, b)
 
 
 @pytest.mark.parametrize("name", CONV1D_CASES)

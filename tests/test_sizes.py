@@ -360,3 +360,41 @@ def test_window_arithmetic_by_hand():
 def test_window_arithmetic_names_wrong_arguments(call, error, pattern):
     with pytest.raises(error, match=pattern):
         call()
+
+
+# --- the transposed convolution's output size ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("L", "K", "S", "padding", "expected"),
+    [
+        (4, 3, 1, "valid", 6),  # (4 − 1)·1 + 3: stride 1 undoes a "valid" convolution
+        (4, 3, 1, "same", 4),
+        (4, 3, 2, "valid", 9),  # (4 − 1)·2 + 3
+        (4, 1, 2, "valid", 8),  # K < S: (4 − 1)·2 + max(1, 2)
+        (4, 1, 3, "same", 12),
+        (1, 4, 3, "valid", 4),  # one input cell: one whole stamp
+        (5, 2, 2, "VALID", 10),  # the mode is not case-sensitive, as in resolve_padding
+    ],
+)
+def test_transposed_output_length(L, K, S, padding, expected):
+    """The transposed size formula on hand examples."""
+    assert sizes.transposed_output_length(L, K, S, padding) == expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(L=0, K=3, S=2, padding="valid"), "L must be a whole number >= 1 (received L=0)"),
+        (dict(L=4, K=3, S=1.5, padding="same"), "S must be a whole number >= 1 (received S=1.5)"),
+        (
+            dict(L=4, K=3, S=2, padding="full"),
+            "padding must be one of ('valid', 'same') (received padding='full')",
+        ),
+        (dict(L=4, K=3, S=2, padding=1), "(received padding=1)"),
+    ],
+)
+def test_transposed_output_length_errors(kwargs, message):
+    """Bad values are named with what was received."""
+    with pytest.raises(ValueError, match=re.escape(message)):
+        sizes.transposed_output_length(**kwargs)

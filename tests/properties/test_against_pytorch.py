@@ -7,7 +7,7 @@ Keras, uses (N, H, W, C) and (KH, KW, C, F). The helpers below only transpose.
 import numpy as np
 import pytest
 
-from cnnviz import ops
+from cnnviz import ops, sizes
 
 torch = pytest.importorskip("torch", reason="PyTorch is optional: pip install torch==2.13.0 to run these")
 F = torch.nn.functional
@@ -82,3 +82,29 @@ def test_sparse_categorical_crossentropy_matches_pytorch(rng):
     np.testing.assert_allclose(
         ops.sparse_categorical_crossentropy_backward(1.0, cache), lt.grad.numpy(), **TOL
     )
+
+
+def test_conv_transpose2d_matches_pytorch(rng):
+    """Padding "valid" agrees with torch.nn.functional.conv_transpose2d (NCHW, weight (C, F, KH, KW)),
+    gradients too; with K < S, Keras' extra S − K cells are PyTorch's output_padding."""
+    for x_shape, w_shape, S in [
+        ((2, 3, 4, 2), (3, 3, 4, 2), 1),
+        ((1, 4, 3, 3), (3, 2, 2, 3), (2, 1)),
+        ((2, 3, 3, 2), (2, 2, 3, 2), 2),
+        ((1, 3, 4, 1), (1, 2, 2, 1), 3),  # K < S
+    ]:
+        x, w, b = rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[2])
+        y, cache = ops.conv_transpose2d_forward(x, w, b, S, "valid")
+        Sh, Sw = sizes.per_axis("strides", S, 2)
+        xt = nchw(x)
+        wt = torch.tensor(w.transpose(3, 2, 0, 1).copy(), requires_grad=True)  # (C, F, KH, KW)
+        bt = torch.tensor(b, requires_grad=True)
+        output_padding = (max(Sh - w_shape[0], 0), max(Sw - w_shape[1], 0))
+        yt = torch.nn.functional.conv_transpose2d(xt, wt, bt, stride=(Sh, Sw), output_padding=output_padding)
+        np.testing.assert_allclose(y, nhwc(yt), **TOL)
+        dy = rng.normal(size=y.shape)
+        yt.backward(torch.tensor(dy.transpose(0, 3, 1, 2).copy()))
+        dx, dw, db = ops.conv_transpose2d_backward(dy, cache)
+        np.testing.assert_allclose(dx, nhwc(xt.grad), **TOL)
+        np.testing.assert_allclose(dw, wt.grad.numpy().transpose(2, 3, 1, 0), **TOL)
+        np.testing.assert_allclose(db, bt.grad.numpy(), **TOL)

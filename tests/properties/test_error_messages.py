@@ -20,8 +20,25 @@ from cnnviz import ops
         (lambda x: ops.avg_pool2d_forward(x), "4 dims (N, H, W, C)", (28, 28, 1)),
         (lambda x: ops.max_pool1d_forward(x), "3 dims (N, L, C)", (28, 1)),
         (lambda x: ops.avg_pool1d_forward(x), "3 dims (N, L, C)", (28, 1)),
+        (lambda x: ops.conv_transpose2d_forward(x, np.ones((2, 2, 1, 1))), "4 dims (N, H, W, C)", (5, 5, 1)),
+        (ops.zero_padding2d_forward, "4 dims (N, H, W, C)", (5, 5, 1)),
+        (ops.cropping2d_forward, "4 dims (N, H, W, C)", (5, 5, 1)),
+        (ops.upsampling2d_forward, "4 dims (N, H, W, C)", (5, 5, 1)),
+        (ops.global_average_pool2d_forward, "4 dims (N, H, W, C)", (5, 5, 1)),
     ],
-    ids=["conv2d", "conv1d", "max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d"],
+    ids=[
+        "conv2d",
+        "conv1d",
+        "max_pool2d",
+        "avg_pool2d",
+        "max_pool1d",
+        "avg_pool1d",
+        "conv_transpose2d",
+        "zero_padding2d",
+        "cropping2d",
+        "upsampling2d",
+        "global_average_pool2d",
+    ],
 )
 def test_missing_batch_axis_suggests_x_none(call, layout, shape):
     """One dim short: the message shows x.shape and suggests adding a batch axis with x[None]."""

@@ -248,3 +248,79 @@ def test_merge_backward(rng, name, n):
             return forward([v if j == k else x for j, x in enumerate(xs)])[0]
 
         np.testing.assert_allclose(dx, numerical_gradient(f, xs[k], dy), **GRAD_TOL)
+
+
+# --- transposed convolution, padding, cropping, upsampling, global average pooling, merges -----------
+
+CONV_T_GRADIENT_CASES = {
+    "s1_valid": dict(strides=1, padding="valid"),
+    "s1_same_even_kernel": dict(strides=1, padding="same"),
+    "s2_valid": dict(strides=2, padding="valid"),
+    "s2_same_odd_total": dict(strides=2, padding="same"),
+    "s3_valid_k_lt_s": dict(strides=3, padding="valid"),
+    "s_2x3_same": dict(strides=(2, 3), padding="same"),
+}
+
+
+@pytest.mark.parametrize("name", CONV_T_GRADIENT_CASES)
+def test_conv_transpose2d_backward_numerically(rng, name):
+    """conv_transpose2d: dx, dw and db match centred differences (kernel 3×2: K > S, K = S and K < S)."""
+    kwargs = CONV_T_GRADIENT_CASES[name]
+    x, w, b = rng.normal(size=(2, 3, 2, 2)), rng.normal(size=(3, 2, 3, 2)), rng.normal(size=3)
+
+    def forward(x, w, b):
+        return ops.conv_transpose2d_forward(x, w, b, **kwargs)[0]
+
+    y, cache = ops.conv_transpose2d_forward(x, w, b, **kwargs)
+    dy = rng.normal(size=y.shape)
+    dx, dw, db = ops.conv_transpose2d_backward(dy, cache)
+    np.testing.assert_allclose(dx, numerical_gradient(lambda v: forward(v, w, b), x, dy), **GRAD_TOL)
+    np.testing.assert_allclose(dw, numerical_gradient(lambda v: forward(x, v, b), w, dy), **GRAD_TOL)
+    np.testing.assert_allclose(db, numerical_gradient(lambda v: forward(x, w, v), b, dy), **GRAD_TOL)
+
+
+SINGLE_INPUT_OPS = {
+    "zero_padding2d": (
+        ops.zero_padding2d_forward,
+        ops.zero_padding2d_backward,
+        dict(padding=((1, 0), (2, 1))),
+    ),
+    "cropping2d": (ops.cropping2d_forward, ops.cropping2d_backward, dict(cropping=((1, 0), (0, 2)))),
+    "upsampling2d": (ops.upsampling2d_forward, ops.upsampling2d_backward, dict(size=(2, 3))),
+    "global_average_pool2d": (ops.global_average_pool2d_forward, ops.global_average_pool2d_backward, dict()),
+}
+
+
+@pytest.mark.parametrize("name", SINGLE_INPUT_OPS)
+def test_single_input_backward_numerically(rng, name):
+    """zero padding, cropping, upsampling, global average pooling: dx matches centred differences."""
+    forward, backward, kwargs = SINGLE_INPUT_OPS[name]
+    x = rng.normal(size=(2, 3, 4, 2))
+    y, cache = forward(x, **kwargs)
+    dy = rng.normal(size=y.shape)
+    expected = numerical_gradient(lambda v: forward(v, **kwargs)[0], x, dy)
+    np.testing.assert_allclose(backward(dy, cache), expected, **GRAD_TOL)
+
+
+@pytest.mark.parametrize(
+    ("forward", "backward", "shapes", "kwargs"),
+    [
+        (ops.add_forward, ops.add_backward, [(2, 3, 2), (2, 3, 2), (2, 3, 2)], {}),
+        (ops.concatenate_forward, ops.concatenate_backward, [(2, 3, 1), (2, 3, 2)], {}),
+        (ops.concatenate_forward, ops.concatenate_backward, [(1, 2, 2), (3, 2, 2)], {"axis": 0}),
+    ],
+    ids=["add_three", "concatenate_channels", "concatenate_axis0"],
+)
+def test_merge_backward_numerically(rng, forward, backward, shapes, kwargs):
+    """add and concatenate: the gradient of every input matches centred differences."""
+    xs = [rng.normal(size=s) for s in shapes]
+    y, cache = forward(xs, **kwargs)
+    dy = rng.normal(size=y.shape)
+    grads = backward(dy, cache)
+    assert len(grads) == len(xs)
+    for k, (x, grad) in enumerate(zip(xs, grads, strict=True)):
+
+        def f(v, k=k):
+            return forward([v if m == k else xm for m, xm in enumerate(xs)], **kwargs)[0]
+
+        np.testing.assert_allclose(grad, numerical_gradient(f, x, dy), **GRAD_TOL)
