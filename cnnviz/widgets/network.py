@@ -198,14 +198,7 @@ class NetworkExplorer(LivePicture):
         self._run(x)
 
     def _as_input(self, image):
-        try:
-            a = np.asarray(image)
-        except Exception as error:  # a ragged list, say
-            raise TypeError(
-                f"expected an image as an array of numbers; received {type(image).__name__}."
-            ) from error
-        if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-            raise TypeError(f"expected an image of numbers; received dtype {a.dtype}.")
+        a = _numbers(image, "an image")
         H, W, C = self.input_shape
         received = a.shape
         if a.ndim == 2 and C == 1:
@@ -487,6 +480,17 @@ class NetworkExplorer(LivePicture):
         return f"NetworkExplorer(model={self.model.name!r})"
 
 
+def _numbers(a, what: str) -> np.ndarray:
+    """``a`` as an array of numbers (integers or floats, not True/False); a TypeError naming ``what`` else."""
+    try:
+        array = np.asarray(a)
+    except Exception as error:  # a ragged list, say
+        raise TypeError(f"{what} must be an array of numbers; received {type(a).__name__}.") from error
+    if array.dtype == bool or array.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must hold numbers; received {what} of dtype {array.dtype}.")
+    return array
+
+
 def _check_arguments(model, images, labels, index, class_names):
     """Refuse what cannot be a model, test images, labels or index; return (images, labels) as arrays or None."""
     from ..models import Model  # here: cnnviz.models need not be imported to import the widgets
@@ -497,16 +501,7 @@ def _check_arguments(model, images, labels, index, class_names):
             f"received model of type {type(model).__name__}."
         )
     if images is not None:
-        try:
-            images = np.asarray(images)
-        except Exception as error:  # a ragged list, say
-            raise TypeError(
-                f"images must be an array of images; received {type(images).__name__}."
-            ) from error
-        if images.dtype == bool or not (
-            np.issubdtype(images.dtype, np.integer) or np.issubdtype(images.dtype, np.floating)
-        ):
-            raise TypeError(f"images must hold numbers; received images of dtype {images.dtype}.")
+        images = _numbers(images, "images")
         if images.ndim not in (3, 4):
             received = f"images={images.item()!r}" if images.ndim == 0 else f"images of shape {images.shape}"
             raise ValueError(
