@@ -193,3 +193,13 @@ def test_a_monitored_name_fit_does_not_log_is_warned_about_and_the_run_carries_o
     assert len(history.history["loss"]) == 2 and model.optimizer.learning_rate == pytest.approx(0.1)
     messages = [str(w.message) for w in caught]
     assert len(messages) == 2 and all("Did you mean 'val_accuracy'?" in m for m in messages)
+
+
+def test_lambda_callback_calls_its_functions_and_refuses_what_is_no_function():
+    seen = []
+    callback = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    callback.on_epoch_end(3, {})
+    callback.on_train_begin({})  # a hook not given does nothing
+    assert seen == [3]
+    with pytest.raises(TypeError, match=r"on_epoch_end as a function or None; received on_epoch_end='print'"):
+        callbacks.LambdaCallback(on_epoch_end="print")
