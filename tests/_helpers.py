@@ -7,6 +7,7 @@ HTTP server for the download code.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import http.server
 import re
 import threading
@@ -228,3 +229,30 @@ def check_weighted_op_against_reference(name, x, w, b, rng, *args, **kwargs):
     want = getattr(reference, f"{name}_backward")(dy, x, w, b, *args, **kwargs)
     assert_same_gradients(getattr(ops, f"{name}_backward")(dy, cache), want, x, w, b)
     return cache
+
+
+# --- small things the widget tests share ----------------------------------------------------------
+
+
+def tiny_cnn(side, classes):
+    """conv 3×3 (2 filters, ReLU) → max-pool 2 → flatten → dense softmax, on side × side × 1 images."""
+    from cnnviz.keras import layers, models
+
+    return models.Sequential(
+        [layers.Conv2D(2, 3, activation="relu", input_shape=(side, side, 1)), layers.MaxPooling2D(2),
+         layers.Flatten(), layers.Dense(classes, activation="softmax")], seed=0,
+    )  # fmt: skip
+
+
+def upload(name, content):
+    """What a FileUpload's value is after the browser sends one file."""
+    when = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    return (
+        {
+            "name": name,
+            "type": "",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": when,
+        },
+    )

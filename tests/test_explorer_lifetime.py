@@ -14,6 +14,7 @@ import weakref
 import ipywidgets
 import numpy as np
 import pytest
+from _helpers import tiny_cnn
 
 import cnnviz.widgets as W
 from cnnviz import keras
@@ -40,10 +41,7 @@ def is_freed(ref):
 
 @pytest.fixture(scope="module")
 def small_cnn():
-    return keras.models.Sequential(
-        [layers.Conv2D(2, 3, activation="relu", input_shape=(8, 8, 1)), layers.MaxPooling2D(2),
-         layers.Flatten(), layers.Dense(3, activation="softmax")], seed=0,
-    )  # fmt: skip
+    return tiny_cnn(8, 3)
 
 
 def test_every_explorer_class_is_walked():

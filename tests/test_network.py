@@ -7,6 +7,7 @@ import re
 import numpy as np
 import PIL.Image
 import pytest
+from _helpers import upload
 
 from cnnviz import architectures, inside, keras
 from cnnviz.keras import layers
@@ -187,22 +188,6 @@ def test_models_the_views_cannot_show_are_refused_with_a_message():
         assert words in explorer.message
         explorer.show(np.zeros((6, 6)))  # nothing to show, nothing raised
         explorer.select(0, 0, 0, 0)
-
-
-def upload(name, content):
-    """What the FileUpload's value is after the browser sends one file."""
-    import datetime
-
-    when = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-    return (
-        {
-            "name": name,
-            "type": "",
-            "size": len(content),
-            "content": memoryview(content),
-            "last_modified": when,
-        },
-    )
 
 
 def png_bytes(array):

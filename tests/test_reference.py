@@ -1,6 +1,6 @@
 """cnnviz.reference itself: every op's loop under the op's name, taking the op's arguments.
 
-The ops' tests (test_conv, test_pool_norm, test_resample, ...) hold each op to its loop; here
+The ops' tests (test_conv, test_pool, test_norm, test_resample, ...) hold each op to its loop; here
 the loops' own contract: the names and signatures that let a test call
 ``getattr(reference, name)(*args)`` with the op's arguments, and the ops whose tests live
 elsewhere (activations, dense, rescaling) against their loops.

@@ -48,30 +48,13 @@ def check_against_reference(name, x_shape, args, seed):
     np.testing.assert_allclose(dx, getattr(ref, f"{name}_backward")(dy, x, *args), **EXACT)
 
 
-@given(border_setups(crop=False))
+@pytest.mark.parametrize("name", ["zero_padding2d", "cropping2d"])
+@given(data=st.data())
 @settings(max_examples=60)
-def test_zero_padding2d_matches_reference(setup):
-    """Zero padding in each of the three forms: vectorized == reference."""
-    x_shape, padding, seed = setup
-    check_against_reference(
-        "zero_padding2d",
-        x_shape,
-        (padding,),
-        seed,
-    )
-
-
-@given(border_setups(crop=True))
-@settings(max_examples=60)
-def test_cropping2d_matches_reference(setup):
-    """Cropping in each of the three forms: vectorized == reference."""
-    x_shape, cropping, seed = setup
-    check_against_reference(
-        "cropping2d",
-        x_shape,
-        (cropping,),
-        seed,
-    )
+def test_borders_match_reference(name, data):
+    """Zero padding and cropping, each in Keras' three forms: vectorized == reference."""
+    x_shape, border, seed = data.draw(border_setups(crop=name == "cropping2d"))
+    check_against_reference(name, x_shape, (border,), seed)
 
 
 @given(
@@ -82,12 +65,7 @@ def test_cropping2d_matches_reference(setup):
 @settings(max_examples=60)
 def test_upsampling2d_matches_reference(x_shape, size, seed):
     """Nearest-neighbour upsampling, square and non-square blocks: vectorized == reference."""
-    check_against_reference(
-        "upsampling2d",
-        x_shape,
-        (size,),
-        seed,
-    )
+    check_against_reference("upsampling2d", x_shape, (size,), seed)
 
 
 # --- global pooling: vectorized == reference -----------------------------------------------------

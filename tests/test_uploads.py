@@ -5,7 +5,6 @@ Every file is made here with Pillow. The digit is a "1": a dark vertical bar on 
 ``model_input`` must turn into MNIST's bright bar on black, taller than wide.
 """
 
-import datetime
 import io
 import struct
 import subprocess
@@ -17,12 +16,11 @@ import PIL.Image
 import PIL.ImageDraw
 import PIL.ImageOps
 import pytest
+from _helpers import tiny_cnn, upload
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnnviz import keras
 from cnnviz.digits import MAX_PIXELS, READ_SIDE, model_input, read_image
-from cnnviz.keras import layers
 from cnnviz.widgets import NetworkExplorer
 
 PAPER, INK = 235, 25
@@ -280,10 +278,7 @@ def test_reading_a_large_file_holds_little_memory(tmp_path, fmt, size):
 
 @pytest.fixture(scope="module")
 def model():
-    return keras.models.Sequential(
-        [layers.Conv2D(2, 3, activation="relu", input_shape=(28, 28, 1)), layers.MaxPooling2D(2),
-         layers.Flatten(), layers.Dense(10, activation="softmax")], seed=0,
-    )  # fmt: skip
+    return tiny_cnn(28, 10)
 
 
 @pytest.fixture
@@ -291,20 +286,6 @@ def explorer(model):
     explorer = NetworkExplorer(model)
     yield explorer
     explorer.close()
-
-
-def upload(name, content):
-    """What the FileUpload's value is after the browser sends one file."""
-    when = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-    return (
-        {
-            "name": name,
-            "type": "",
-            "size": len(content),
-            "content": memoryview(content),
-            "last_modified": when,
-        },
-    )
 
 
 def test_an_uploaded_transparent_drawing_reaches_the_model_as_a_digit(explorer):
