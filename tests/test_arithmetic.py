@@ -2,23 +2,15 @@
 follows cnnviz.sizes and cnnviz.conv2d for every K, P, S and D."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from _headless import close_figures  # noqa: F401  (Agg, and figures closed after each test)
 from matplotlib.patches import Rectangle
 
 import cnnviz
 from cnnviz import plot, sizes
 from cnnviz.plot.arithmetic import INPUT_COLOR, OUTPUT_COLOR, TAP_COLOR
 from cnnviz.widgets import ConvArithmeticExplorer
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _patches(ax, color):

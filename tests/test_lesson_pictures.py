@@ -2,23 +2,14 @@
 compared signed panels share one scale centred at 0, histograms have a count axis, a shift by
 whole windows is compared with the moved pooled map, and the new diagonal kernels find their lines."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from _headless import close_figures  # noqa: F401  (Agg, and figures closed after each test)
 
 import cnnviz
 from cnnviz import demos, ops, plot
 from cnnviz.kernels import KERNELS
 from cnnviz.widgets import ShiftExplorer
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_the_gallery_puts_signed_responses_on_one_scale_centred_at_zero_with_legends():

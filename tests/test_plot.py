@@ -4,20 +4,12 @@ import subprocess
 import sys
 
 import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-import pytest
+from _headless import close_figures  # noqa: F401  (Agg, and figures closed after each test)
 
 import cnnviz
 from cnnviz import demos, ops, plot, widgets
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_num_writes_short_numbers_with_a_true_minus():
