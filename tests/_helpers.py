@@ -206,11 +206,12 @@ def check_float32_in_float32_out(call, backward, rng):
 
 
 def check_dy_of_the_wrong_shape_is_refused(call, backward, rng):
-    """A dy of the wrong shape is refused, naming the forward output's shape."""
+    """A dy of the wrong shape is refused, naming the forward output's shape and the one received."""
     y, cache = call(rng.normal(size=(2, 3, 4, 2)), np.random.default_rng(0))
-    message = re.escape(f"expects dy with the forward output's shape {y.shape}")
-    with pytest.raises(ValueError, match=message):
-        backward(np.ones((*y.shape, 1)), cache)
+    bad = np.ones((*y.shape, 1))
+    message = f"{backward.__name__} expects dy with the forward output's shape {y.shape}; received dy.shape={bad.shape}."
+    with pytest.raises(ValueError, match=re.escape(message)):
+        backward(bad, cache)
 
 
 OP_CHECKS = {

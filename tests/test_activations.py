@@ -5,8 +5,13 @@ import re
 
 import numpy as np
 import pytest
+from _helpers import EXACT, OP_CHECKS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnviz import ops
+from cnnviz import reference as ref
+from cnnviz.keras import layers
 
 # --- ReLU ---------------------------------------------------------------------------------------
 
@@ -193,3 +198,48 @@ def test_crossentropy_rejects_logits_of_the_wrong_rank():
         ValueError, match=re.escape("expects logits with 2 dims (N, K); received logits.shape=(3,)")
     ):
         LOSS(np.zeros(3), np.array([0]))
+
+
+# --- leaky ReLU: vectorized == reference, hand example, what every op promises -------------------
+
+
+@given(
+    shape=st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    slope=st.one_of(st.sampled_from([0.0, 0.01, 0.3, 1.0]), st.floats(0, 5)),
+    zeros=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60)
+def test_leaky_relu_matches_reference(shape, slope, zeros, seed):
+    """Any shape and slope, with exact zeros (the slope's side of the kink): vectorized == reference."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=shape)
+    if zeros:
+        x[rng.random(shape) < 0.3] = 0.0
+    y, cache = ops.leaky_relu_forward(x, slope)
+    np.testing.assert_allclose(y, ref.leaky_relu(x, slope), **EXACT)
+    dy = rng.normal(size=shape)
+    np.testing.assert_allclose(
+        ops.leaky_relu_backward(dy, cache), ref.leaky_relu_backward(dy, x, slope), **EXACT
+    )
+
+
+def test_leaky_relu_hand_example_and_slope_zero_is_relu(rng):
+    """Keras' example (slope 0.5); with slope 0 it is ReLU, forward and backward (0 at x = 0 too)."""
+    y, cache = ops.leaky_relu_forward(np.array([-10.0, -5.0, 0.0, 5.0, 10.0]), 0.5)
+    np.testing.assert_array_equal(y, [-5.0, -2.5, 0.0, 5.0, 10.0])
+    np.testing.assert_array_equal(ops.leaky_relu_backward(np.ones(5), cache), [0.5, 0.5, 0.5, 1.0, 1.0])
+    np.testing.assert_allclose(
+        layers.LeakyReLU()(np.array([[-3.0, -1.0, 0.0, 2.0]])), [[-0.9, -0.3, 0.0, 2.0]], rtol=1e-15
+    )  # the default slope, 0.3
+    x = np.concatenate([rng.normal(size=20), [0.0]])
+    dy = rng.normal(size=x.shape)
+    (y0, c0), (y1, c1) = ops.leaky_relu_forward(x, 0), ops.relu_forward(x)
+    np.testing.assert_array_equal(y0, y1)
+    np.testing.assert_array_equal(ops.leaky_relu_backward(dy, c0), ops.relu_backward(dy, c1))
+
+
+@pytest.mark.parametrize("check", OP_CHECKS)
+def test_leaky_relu_keeps_what_every_op_promises(rng, check):
+    """Inputs left alone, float32 kept, a dy of the wrong shape refused (see _helpers.OP_CHECKS)."""
+    OP_CHECKS[check](lambda x, rng: ops.leaky_relu_forward(x, 0.2), ops.leaky_relu_backward, rng)

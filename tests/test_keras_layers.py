@@ -1,10 +1,10 @@
 """The layers Keras tutorials use beyond the first CNN: 1D and global pooling, LeakyReLU, Softmax, Rescaling.
 
-Each layer computes with a cnnviz op. The new ops (global max pooling, leaky ReLU, rescaling)
-are checked against the reference loops of ``cnnviz.reference`` (called like the ops) and
-against centred differences; the 1D poolings against the 2D reference on a one-row image; each
-layer against Keras' own documented examples, inside a small Sequential that trains, and for
-the errors it raises.
+Each layer computes with a cnnviz op, tested in its own module's file (global pooling in
+test_resample, leaky ReLU in test_activations, rescaling in test_linear). Here the layers: the
+1D poolings against the 2D reference on a one-row image, each layer against centred differences
+and Keras' own documented examples, inside a small Sequential that trains, and for the errors it
+raises.
 """
 
 import re
@@ -97,58 +97,7 @@ def test_pool1d_layers_give_keras_documented_results(make, strides, padding, exp
     np.testing.assert_allclose(y[0, :, 0], expected, rtol=1e-12)
 
 
-# --- leaky ReLU: vectorized == reference --------------------------------------------------------
-
-
-@given(
-    shape=st.lists(st.integers(1, 4), min_size=1, max_size=4),
-    slope=st.one_of(st.sampled_from([0.0, 0.01, 0.3, 1.0]), st.floats(0, 5)),
-    zeros=st.booleans(),
-    seed=st.integers(0, 2**32 - 1),
-)
-@settings(max_examples=60)
-def test_leaky_relu_matches_reference(shape, slope, zeros, seed):
-    """Any shape and slope, with exact zeros (the slope's side of the kink): vectorized == reference."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=shape)
-    if zeros:
-        x[rng.random(shape) < 0.3] = 0.0
-    y, cache = ops.leaky_relu_forward(x, slope)
-    np.testing.assert_allclose(y, ref.leaky_relu(x, slope), **EXACT)
-    dy = rng.normal(size=shape)
-    np.testing.assert_allclose(
-        ops.leaky_relu_backward(dy, cache), ref.leaky_relu_backward(dy, x, slope), **EXACT
-    )
-
-
-def test_leaky_relu_hand_example_and_slope_zero_is_relu(rng):
-    """Keras' example (slope 0.5); with slope 0 it is ReLU, forward and backward (0 at x = 0 too)."""
-    y, cache = ops.leaky_relu_forward(np.array([-10.0, -5.0, 0.0, 5.0, 10.0]), 0.5)
-    np.testing.assert_array_equal(y, [-5.0, -2.5, 0.0, 5.0, 10.0])
-    np.testing.assert_array_equal(ops.leaky_relu_backward(np.ones(5), cache), [0.5, 0.5, 0.5, 1.0, 1.0])
-    np.testing.assert_allclose(
-        layers.LeakyReLU()(np.array([[-3.0, -1.0, 0.0, 2.0]])), [[-0.9, -0.3, 0.0, 2.0]], rtol=1e-15
-    )  # the default slope, 0.3
-    x = np.concatenate([rng.normal(size=20), [0.0]])
-    dy = rng.normal(size=x.shape)
-    (y0, c0), (y1, c1) = ops.leaky_relu_forward(x, 0), ops.relu_forward(x)
-    np.testing.assert_array_equal(y0, y1)
-    np.testing.assert_array_equal(ops.leaky_relu_backward(dy, c0), ops.relu_backward(dy, c1))
-
-
-# --- rescaling and softmax along an axis --------------------------------------------------------
-
-
-def test_rescaling_hand_examples():
-    """Keras' two uses: pixels 0..255 to [0, 1] (scale=1/255), and to [-1, 1] (scale=1/127.5, offset=-1)."""
-    pixels = np.array([[0, 51, 255]], dtype=np.uint8)
-    np.testing.assert_allclose(layers.Rescaling(1 / 255)(pixels), [[0.0, 0.2, 1.0]], rtol=1e-12)
-    np.testing.assert_allclose(
-        layers.Rescaling(1 / 127.5, offset=-1)(pixels), [[-1.0, -0.6, 1.0]], rtol=1e-12
-    )
-    y, cache = ops.rescaling_forward(np.ones((2, 3), np.float32), scale=0.5, offset=2)
-    assert y.dtype == np.float32 and np.all(y == 2.5)
-    np.testing.assert_array_equal(ops.rescaling_backward(np.full((2, 3), 4.0), cache), np.full((2, 3), 2.0))
+# --- softmax along an axis ----------------------------------------------------------------------
 
 
 @given(
@@ -177,31 +126,6 @@ def test_softmax_layer_keras_example_and_its_activation():
 
 
 # --- gradients ----------------------------------------------------------------------------------
-
-OP_GRADIENT_CASES = {
-    "global_max_pool2d": (ops.global_max_pool2d_forward, ops.global_max_pool2d_backward, (2, 3, 4, 2)),
-    "global_max_pool1d": (ops.global_max_pool1d_forward, ops.global_max_pool1d_backward, (2, 5, 3)),
-    "global_average_pool1d": (
-        ops.global_average_pool1d_forward,
-        ops.global_average_pool1d_backward,
-        (2, 5, 3),
-    ),
-    "leaky_relu": (lambda x: ops.leaky_relu_forward(x, 0.2), ops.leaky_relu_backward, (2, 3, 4)),
-    "rescaling": (lambda x: ops.rescaling_forward(x, -1.5, 0.25), ops.rescaling_backward, (3, 4)),
-}
-
-
-@pytest.mark.parametrize("name", OP_GRADIENT_CASES)
-def test_op_backward_numerically(rng, name):
-    """dx of each new op matches centred differences (distinct values away from 0: no ties, no kink)."""
-    forward, backward, shape = OP_GRADIENT_CASES[name]
-    x = distinct_values(rng, shape) + 0.05
-    y, cache = forward(x)
-    dy = rng.normal(size=y.shape)
-    np.testing.assert_allclose(
-        backward(dy, cache), numerical_gradient(lambda v: forward(v)[0], x, dy), **GRAD_TOL
-    )
-
 
 LAYER_CASES = {
     "max_pooling1d_overlapping_same": (lambda: layers.MaxPooling1D(3, strides=2, padding="same"), (2, 7, 2)),
@@ -236,21 +160,6 @@ def test_layer_rebuilds_from_its_config(name):
     layer = LAYER_CASES[name][0]()
     config = layer.get_config()
     assert type(layer)(**config).get_config() == config
-
-
-@pytest.mark.parametrize("name", OP_GRADIENT_CASES)
-def test_new_ops_keep_float32_and_leave_inputs_alone(rng, name):
-    """float32 in, float32 out (forward and backward); x and dy are never modified."""
-    forward, backward, shape = OP_GRADIENT_CASES[name]
-    x = rng.normal(size=shape).astype(np.float32)
-    x_copy = x.copy()
-    y, cache = forward(x)
-    dy = rng.normal(size=y.shape).astype(np.float32)
-    dy_copy = dy.copy()
-    dx = backward(dy, cache)
-    assert y.dtype == np.float32 and dx.dtype == np.float32
-    np.testing.assert_array_equal(x, x_copy)
-    np.testing.assert_array_equal(dy, dy_copy)
 
 
 # --- each layer trains inside a small Sequential ------------------------------------------------
@@ -412,35 +321,6 @@ def test_alpha_is_keras_2s_name_for_the_slope():
 def test_shape_errors_show_the_expected_layout(layer, input_shape, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         layer.output_shape(input_shape)
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "message"),
-    [
-        (lambda: ops.leaky_relu_forward(np.ones(3), -1), ValueError, "leaky_relu_forward expects negative_slope as a finite number >= 0; received negative_slope=-1."),
-        (lambda: ops.leaky_relu_forward(np.ones(3), None), TypeError, "leaky_relu_forward expects negative_slope as one real number; received negative_slope=None of type NoneType."),
-        (lambda: ops.leaky_relu_forward(np.ones(3), True), TypeError, "received negative_slope=True of type bool"),
-        (lambda: ops.rescaling_forward(np.ones(3), np.nan), ValueError, "rescaling_forward expects scale as a finite number; received scale=nan."),
-        (lambda: ops.global_max_pool2d_forward(np.ones((5, 5, 1))), ValueError, "global_max_pool2d_forward expects x with 4 dims (N, H, W, C); received x.shape=(5, 5, 1). Add a batch axis with x[None]."),
-        (lambda: ops.global_max_pool1d_forward(np.ones((8, 1))), ValueError, "global_max_pool1d_forward expects x with 3 dims (N, L, C); received x.shape=(8, 1). Add a batch axis with x[None]."),
-        (lambda: ops.global_average_pool1d_forward(np.ones((2, 4, 4, 1))), ValueError, "global_average_pool1d_forward expects x with 3 dims (N, L, C); received x.shape=(2, 4, 4, 1)."),
-        (lambda: ops.global_max_pool2d_forward(np.array([["a"]])), TypeError, "global_max_pool2d_forward expects x to hold real numbers"),
-    ],
-    ids=["slope_negative", "slope_none", "slope_bool", "scale_nan", "gmp2d_no_batch", "gmp1d_no_batch", "gap1d_image", "gmp2d_text"],
-)  # fmt: skip
-def test_op_errors(call, error, message):
-    with pytest.raises(error, match=re.escape(message)):
-        call()
-
-
-@pytest.mark.parametrize("name", OP_GRADIENT_CASES)
-def test_backward_checks_the_shape_of_dy(name):
-    """A dy of another shape than the forward output's is refused, naming both shapes."""
-    forward, backward, shape = OP_GRADIENT_CASES[name]
-    y, cache = forward(np.ones(shape))
-    message = f"{backward.__name__} expects dy with the forward output's shape {y.shape}; received dy.shape=(2, 4, 1)."
-    with pytest.raises(ValueError, match=re.escape(message)):
-        backward(np.ones((2, 4, 1)), cache)
 
 
 def test_keepdims_backward_refuses_a_dy_that_is_not_one_cell():

@@ -3,11 +3,13 @@
 
 import numpy as np
 import pytest
+from _helpers import OP_CHECKS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz import linear
+from cnnviz import linear, ops
 from cnnviz import reference as ref
+from cnnviz.keras import layers
 
 SHAPES = st.tuples(st.integers(1, 4), st.integers(1, 6), st.integers(1, 5))  # (N, inputs, units)
 
@@ -69,3 +71,21 @@ def test_dropout_refuses_a_rate_outside_zero_to_one(rate):
 def test_dense_names_a_wrong_shape():
     with pytest.raises(ValueError, match=r"\(3, 4\)"):
         linear.dense_forward(np.ones((2, 5)), np.ones((3, 4)))
+
+
+def test_rescaling_hand_examples():
+    """Keras' two uses: pixels 0..255 to [0, 1] (scale=1/255), and to [-1, 1] (scale=1/127.5, offset=-1)."""
+    pixels = np.array([[0, 51, 255]], dtype=np.uint8)
+    np.testing.assert_allclose(layers.Rescaling(1 / 255)(pixels), [[0.0, 0.2, 1.0]], rtol=1e-12)
+    np.testing.assert_allclose(
+        layers.Rescaling(1 / 127.5, offset=-1)(pixels), [[-1.0, -0.6, 1.0]], rtol=1e-12
+    )
+    y, cache = ops.rescaling_forward(np.ones((2, 3), np.float32), scale=0.5, offset=2)
+    assert y.dtype == np.float32 and np.all(y == 2.5)
+    np.testing.assert_array_equal(ops.rescaling_backward(np.full((2, 3), 4.0), cache), np.full((2, 3), 2.0))
+
+
+@pytest.mark.parametrize("check", OP_CHECKS)
+def test_rescaling_keeps_what_every_op_promises(rng, check):
+    """Inputs left alone, float32 kept, a dy of the wrong shape refused (see _helpers.OP_CHECKS)."""
+    OP_CHECKS[check](lambda x, rng: ops.rescaling_forward(x, -1.5, 0.25), ops.rescaling_backward, rng)

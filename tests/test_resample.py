@@ -237,6 +237,15 @@ RESAMPLE_CALLS = {
         lambda x, rng: ops.global_average_pool2d_forward(x),
         ops.global_average_pool2d_backward,
     ),
+    "global_max_pool2d": (lambda x, rng: ops.global_max_pool2d_forward(x), ops.global_max_pool2d_backward),
+    "global_max_pool1d": (
+        lambda x, rng: ops.global_max_pool1d_forward(x[:, 0]),
+        ops.global_max_pool1d_backward,
+    ),
+    "global_average_pool1d": (
+        lambda x, rng: ops.global_average_pool1d_forward(x[:, 0]),
+        ops.global_average_pool1d_backward,
+    ),
 }
 
 

@@ -396,3 +396,23 @@ def test_a_backward_pass_names_the_cache_it_expected(backward, forward_cache, ex
     cache = forward_cache() if forward_cache else None
     with pytest.raises(TypeError, match=re.escape(expected)):
         backward(np.ones((2, 3)), cache)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: ops.leaky_relu_forward(np.ones(3), -1), ValueError, "leaky_relu_forward expects negative_slope as a finite number >= 0; received negative_slope=-1."),
+        (lambda: ops.leaky_relu_forward(np.ones(3), None), TypeError, "leaky_relu_forward expects negative_slope as one real number; received negative_slope=None of type NoneType."),
+        (lambda: ops.leaky_relu_forward(np.ones(3), True), TypeError, "received negative_slope=True of type bool"),
+        (lambda: ops.rescaling_forward(np.ones(3), np.nan), ValueError, "rescaling_forward expects scale as a finite number; received scale=nan."),
+        (lambda: ops.global_max_pool2d_forward(np.ones((5, 5, 1))), ValueError, "global_max_pool2d_forward expects x with 4 dims (N, H, W, C); received x.shape=(5, 5, 1). Add a batch axis with x[None]."),
+        (lambda: ops.global_max_pool1d_forward(np.ones((8, 1))), ValueError, "global_max_pool1d_forward expects x with 3 dims (N, L, C); received x.shape=(8, 1). Add a batch axis with x[None]."),
+        (lambda: ops.global_average_pool1d_forward(np.ones((2, 4, 4, 1))), ValueError, "global_average_pool1d_forward expects x with 3 dims (N, L, C); received x.shape=(2, 4, 4, 1)."),
+        (lambda: ops.global_max_pool2d_forward(np.array([["a"]])), TypeError, "global_max_pool2d_forward expects x to hold real numbers"),
+    ],
+    ids=["slope_negative", "slope_none", "slope_bool", "scale_nan", "gmp2d_no_batch", "gmp1d_no_batch", "gap1d_image", "gmp2d_text"],
+)  # fmt: skip
+def test_keras_newer_ops_name_what_they_expected(call, error, message):
+    """leaky ReLU's slope, rescaling's scale, and the global poolings' layouts, pinned."""
+    with pytest.raises(error, match=re.escape(message)):
+        call()

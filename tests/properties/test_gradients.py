@@ -279,26 +279,44 @@ def test_conv_transpose2d_backward_numerically(rng, name):
     np.testing.assert_allclose(db, numerical_gradient(lambda v: forward(x, w, v), b, dy), **GRAD_TOL)
 
 
-SINGLE_INPUT_OPS = {
+SINGLE_INPUT_OPS = {  # (forward(x) -> (y, cache), backward, x's shape)
     "zero_padding2d": (
-        ops.zero_padding2d_forward,
+        lambda x: ops.zero_padding2d_forward(x, ((1, 0), (2, 1))),
         ops.zero_padding2d_backward,
-        dict(padding=((1, 0), (2, 1))),
+        (2, 3, 4, 2),
     ),
-    "cropping2d": (ops.cropping2d_forward, ops.cropping2d_backward, dict(cropping=((1, 0), (0, 2)))),
-    "upsampling2d": (ops.upsampling2d_forward, ops.upsampling2d_backward, dict(size=(2, 3))),
-    "global_average_pool2d": (ops.global_average_pool2d_forward, ops.global_average_pool2d_backward, dict()),
+    "cropping2d": (
+        lambda x: ops.cropping2d_forward(x, ((1, 0), (0, 2))),
+        ops.cropping2d_backward,
+        (2, 3, 4, 2),
+    ),
+    "upsampling2d": (lambda x: ops.upsampling2d_forward(x, (2, 3)), ops.upsampling2d_backward, (2, 3, 4, 2)),
+    "global_average_pool2d": (
+        ops.global_average_pool2d_forward,
+        ops.global_average_pool2d_backward,
+        (2, 3, 4, 2),
+    ),
+    "global_max_pool2d": (ops.global_max_pool2d_forward, ops.global_max_pool2d_backward, (2, 3, 4, 2)),
+    "global_max_pool1d": (ops.global_max_pool1d_forward, ops.global_max_pool1d_backward, (2, 5, 3)),
+    "global_average_pool1d": (
+        ops.global_average_pool1d_forward,
+        ops.global_average_pool1d_backward,
+        (2, 5, 3),
+    ),
+    "leaky_relu": (lambda x: ops.leaky_relu_forward(x, 0.2), ops.leaky_relu_backward, (2, 3, 4)),
+    "rescaling": (lambda x: ops.rescaling_forward(x, -1.5, 0.25), ops.rescaling_backward, (3, 4)),
 }
 
 
 @pytest.mark.parametrize("name", SINGLE_INPUT_OPS)
 def test_single_input_backward_numerically(rng, name):
-    """zero padding, cropping, upsampling, global average pooling: dx matches centred differences."""
-    forward, backward, kwargs = SINGLE_INPUT_OPS[name]
-    x = rng.normal(size=(2, 3, 4, 2))
-    y, cache = forward(x, **kwargs)
+    """Padding, cropping, upsampling, global pooling, leaky ReLU, rescaling: dx matches centred
+    differences (distinct values away from 0: no ties, no kink)."""
+    forward, backward, shape = SINGLE_INPUT_OPS[name]
+    x = distinct_values(rng, shape) + 0.05
+    y, cache = forward(x)
     dy = rng.normal(size=y.shape)
-    expected = numerical_gradient(lambda v: forward(v, **kwargs)[0], x, dy)
+    expected = numerical_gradient(lambda v: forward(v)[0], x, dy)
     np.testing.assert_allclose(backward(dy, cache), expected, **GRAD_TOL)
 
 
