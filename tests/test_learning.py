@@ -225,7 +225,13 @@ def test_pictures_label_their_axes_and_share_a_signed_scale():
     grid = np.linspace(-1, 5, 50)
     curve = [learning.one_weight_loss(w, X, T)[0] for w in grid]
     axes = plot.show_descent_runs(grid, curve, {"η = 0.25": (ws, losses)})
-    assert "off the chart" in [t.get_text() for t in axes[0].texts]
+    off = int(np.sum((ws < grid[0]) | (ws > grid[-1])))
+    assert off and f"{off} steps off the chart" in axes[0].texts[0].get_text()
+    # the run on the curve: the steps off the chart are gaps, not points pinned to the edge
+    path = axes[0].lines[1].get_xdata()
+    assert np.sum(np.isfinite(path)) == len(ws) - off and not np.any(np.isin(path, [grid[0], grid[-1]]))
+    arrows = [line.get_marker() for line in axes[0].lines[3:]]  # hollow arrows on the frame, off the curve
+    assert sorted(arrows) == ["<", ">"] and all(line.get_mfc() == "white" for line in axes[0].lines[3:])
     assert axes[1].get_yscale() == "log" and axes[1].get_xlabel() == "step"
     with pytest.raises(ValueError, match="one title each"):
         plot.show_signed_maps([np.zeros((2, 2))], [])
@@ -435,3 +441,14 @@ def test_the_optimizer_paths_legend_sits_above_the_contours():
     ax.figure.canvas.draw()
     legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
     assert legend.y0 >= frame.y1  # wholly above the axes: it hides no contour and no label
+
+
+def test_the_first_optimizer_path_is_drawn_on_top_in_hollow_rings_so_a_path_under_it_shows():
+    problem = _tiny_problem()
+    w1, w2 = problem.start
+    grid = (np.linspace(w1 - 2, w1 + 2, 7), np.linspace(w2 - 2, w2 + 2, 7))
+    same_line = {"momentum": [[w1, w2], [w1 + 0.1, w2], [w1 + 0.3, w2]], "SGD": [[w1, w2], [w1 + 0.1, w2]]}
+    ax = plot.show_optimizer_paths(*grid, problem.surface(*grid), same_line)
+    first, second = (line for line in ax.lines if line.get_label() in same_line)
+    assert first.get_mfc() == "none" and first.get_markersize() > second.get_markersize()
+    assert first.get_zorder() > second.get_zorder()  # on top, yet the filled points show inside the rings

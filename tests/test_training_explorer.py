@@ -207,3 +207,37 @@ def test_the_panel_puts_a_negative_factor_in_parentheses():
     explorer.selected |= {"gradient": -0.05}  # the text of this step, with a negative gradient
     explorer._explain()
     assert "− 0.1 × (−0.05) =" in explorer.panel.value
+
+
+def test_the_panel_writes_enough_digits_for_a_small_change_to_show():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    explorer.step()
+    explorer.selected |= {"before": 0.148041, "gradient": 0.0011, "after": 0.148041 - 0.1 * 0.0011}
+    explorer._explain()
+    assert "= 0.14804 − 0.1 × 0.0011 = 0.14793" in explorer.panel.value  # not 0.148 − ... = 0.1479
+    assert "changed by −0.00011" in explorer.panel.value
+
+
+def test_the_epoch_points_say_they_come_after_each_epoch():
+    x, y = data()
+    explorer = TrainingExplorer(compiled(small_cnn()), x, y, batch_size=4)
+    labels = [t.get_text() for t in explorer.picture.ax_loss.get_legend().get_texts()]
+    assert labels[1:] == ["epoch mean, training (after each epoch)", "held-out data (after each epoch)"]
+
+
+def test_show_kernel_change_draws_before_after_and_the_change_and_refuses_wrong_shapes():
+    from cnnviz.plot.training import show_kernel_change
+
+    before = np.random.default_rng(0).normal(size=(3, 3, 2, 5))
+    after = before + 0.01
+    axes = show_kernel_change(before, after, channel=1)
+    assert [ax.get_title() for ax in axes] == ["before", "after", "after − before (largest 0.01)"]
+    assert axes[0].images[0].get_clim() == axes[1].images[0].get_clim()  # one scale: colours compare
+    assert np.allclose(axes[2].images[0].get_clim(), (-0.01, 0.01))
+    with pytest.raises(
+        ValueError, match=r"one shape \(KH, KW, C, F\); received \(3, 3, 2, 5\) and \(3, 3, 5\)"
+    ):
+        show_kernel_change(before, after[:, :, 0])
+    with pytest.raises(ValueError, match=r"channel must be an index in 0\.\.1; received 2"):
+        show_kernel_change(before, after, channel=2)

@@ -77,8 +77,9 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
 
     ``runs`` maps a label to ``(ws, run_losses)`` (``learning.descend_one_weight``). Axes: one
     per run (the curve with the run's weights, joined in order), then one for the loss of every
-    run against the step, on a log scale. Values beyond the picture (a diverging run) are
-    clipped to its edge and marked "off the chart".
+    run against the step, on a log scale. A weight beyond the picture (a diverging run) is not
+    drawn on the curve: a hollow arrow on the frame, at the top, points the way it left, and a
+    note in the panel says how many steps are off the chart.
     """
     runs = dict(runs)
     if not runs:
@@ -86,14 +87,24 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     axes = new_axes(axes, figsize=(2.9 * (len(runs) + 1), 3.1), ncols=len(runs) + 1, fig=fig)
     w_values, losses = np.asarray(w_values, float), np.asarray(losses, float)
     lo, hi = w_values.min(), w_values.max()
+    top = losses.max() * 1.12  # room above the curve for the arrows
     for ax, (label, (ws, _)) in zip(axes, runs.items()):
         ax.plot(w_values, losses, color="0.6", lw=1.5)
-        shown = np.clip(np.nan_to_num(ws, nan=hi, posinf=hi, neginf=lo), lo, hi)
-        ax.plot(shown, [np.interp(w, w_values, losses) for w in shown], "o-", color="tab:blue", ms=4, lw=1)
-        ax.plot(shown[:1], [np.interp(shown[0], w_values, losses)], "o", color=WINDOW_COLOR, ms=8)
-        if np.any((ws < lo) | (ws > hi) | ~np.isfinite(ws)):
-            ax.text(0.5, 0.92, "off the chart", transform=ax.transAxes, ha="center", color=WINDOW_COLOR,
-                    fontsize=fontsize)  # fmt: skip
+        ws = np.asarray(ws, float)
+        inside = np.isfinite(ws) & (ws >= lo) & (ws <= hi)
+        on_curve = np.where(inside, ws, np.nan)  # NaN breaks the line: only steps inside are joined
+        ax.plot(
+            on_curve, np.interp(np.nan_to_num(on_curve), w_values, losses), "o-", color="tab:blue", ms=4, lw=1
+        )
+        ax.plot(ws[:1], [np.interp(ws[0], w_values, losses)], "o", color=WINDOW_COLOR, ms=8)
+        for side, edge, marker in (ws < lo, lo, "<"), (ws > hi, hi, ">"):
+            if side.any():  # off the chart this way: an arrow on the frame, not a point on the curve
+                ax.plot([edge], [top], marker, mfc="white", mec=WINDOW_COLOR, mew=1.5, ms=9, clip_on=False)
+        off = int((~inside).sum())
+        if off:
+            ax.text(0.5, 0.6, f"{off} steps off the chart\n(◁ ▷ on the frame)", transform=ax.transAxes,
+                    ha="center", va="center", color=WINDOW_COLOR, fontsize=fontsize - 1)  # fmt: skip
+        ax.set_ylim(min(0, losses.min()), top)
         ax.set_title(label, fontsize=fontsize)
         ax.set_xlabel("weight w", fontsize=fontsize)
         ax.set_ylabel("loss L(w)", fontsize=fontsize)
@@ -260,14 +271,18 @@ def show_optimizer_paths(w1_values, w2_values, surface, paths, ax=None, names=("
     """Contours of a loss over two weights, and each optimizer's path on it (``paths``: label → (steps, 2)).
 
     A path that leaves the picture is drawn on its edge from there on, and a note says at which step.
+    The first path is drawn on top, with large hollow markers: where another path runs along the
+    same line (momentum's first steps lie on plain SGD's), both still show, and the gaps between
+    the rings show how the first one's steps grow.
     """
     surface = _check_surface(w1_values, w2_values, surface, "show_optimizer_paths")
     ax = new_axes(ax, figsize=(6.5, 5))
     _loss_contours(ax, w1_values, w2_values, surface, names, fontsize)
     notes = []
-    for (label, path), colour in zip(paths.items(), PATH_COLOURS):
+    for k, ((label, path), colour) in enumerate(zip(paths.items(), PATH_COLOURS)):
         shown, left = path_in_picture(path, w1_values, w2_values)
-        ax.plot(shown[:, 0], shown[:, 1], "o-", ms=3, lw=1.5, color=colour, label=label)
+        look = {"ms": 7, "mfc": "none", "mew": 1.5, "zorder": 3} if k == 0 and len(paths) > 1 else {"ms": 3}
+        ax.plot(shown[:, 0], shown[:, 1], "o-", lw=1.5, color=colour, label=label, **look)
         notes.append(left_note(left, label if len(paths) > 1 else None))
     if paths:
         first = np.asarray(next(iter(paths.values())), float)[0]

@@ -16,7 +16,14 @@ from matplotlib.ticker import MaxNLocator, NullFormatter
 from ..callbacks import Callback
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, new_axes, no_ticks
 
-__all__ = ["LivePlot", "TrainingPicture", "show_confusion_matrix", "show_mistakes", "show_probabilities"]
+__all__ = [
+    "LivePlot",
+    "TrainingPicture",
+    "show_confusion_matrix",
+    "show_kernel_change",
+    "show_mistakes",
+    "show_probabilities",
+]
 
 
 def show_confusion_matrix(y_true, y_pred, ax=None, labels=None, fontsize=FONT - 2):
@@ -145,6 +152,55 @@ class LivePlot(Callback):
         return Image(data=buffer.getvalue(), format="png")
 
 
+def show_kernel_change(before, after, channel=0, axes=None, fig=None, titles=("before", "after")):
+    """A convolution's kernels before and after some training, and the change, as three mosaics.
+
+    ``before`` and ``after``: kernels (KH, KW, C, F), one input ``channel`` shown. The first two
+    panels share one colour scale centred at 0, so that a kernel's change of colour is its
+    change of value; the third, after − before, has its own scale and colour bar.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> axes = show_kernel_change(np.zeros((3, 3, 1, 4)), np.ones((3, 3, 1, 4)))
+    >>> [ax.get_title() for ax in axes]
+    ['before', 'after', 'after − before (largest 1)']
+    """
+    from .network import _cmap, _mosaic, mosaic_layout
+
+    before, after = np.asarray(before, float), np.asarray(after, float)
+    if before.ndim != 4 or before.shape != after.shape:
+        raise ValueError(
+            "show_kernel_change expects before and after of one shape (KH, KW, C, F); "
+            f"received {before.shape} and {after.shape}."
+        )
+    if (
+        isinstance(channel, bool)
+        or not isinstance(channel, (int, np.integer))
+        or not 0 <= channel < before.shape[2]
+    ):
+        raise ValueError(
+            f"show_kernel_change: channel must be an index in 0..{before.shape[2] - 1}; received {channel!r}."
+        )
+    layout = mosaic_layout(before.shape[3])
+    change = after - before
+    axes = new_axes(axes, figsize=(11, 3.4), ncols=3, fig=fig)
+    top = float(max(np.abs(before).max(), np.abs(after).max())) or 1.0
+    moved = float(np.abs(change).max())
+    for ax, kernels, title, edge in (
+        (axes[0], before, titles[0], top),
+        (axes[1], after, titles[1], top),
+        (axes[2], change, f"after − before (largest {moved:.2g})", moved or 1.0),
+    ):
+        image = ax.imshow(
+            _mosaic(kernels[:, :, channel, :], *layout), cmap=_cmap("RdBu_r"), vmin=-edge, vmax=edge
+        )
+        no_ticks(ax)
+        ax.set_title(title, fontsize=FONT - 1)
+        if ax is not axes[0]:  # one bar for the two kernels' shared scale, one for the change
+            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=FONT - 3)
+    return axes
+
+
 class TrainingPicture:
     """A training run as it goes, built once and then moved (``cnnviz.widgets.TrainingExplorer``).
 
@@ -189,8 +245,10 @@ class TrainingPicture:
 
         ax = self.ax_loss
         (self.batch_line,) = ax.plot([], [], color="0.6", lw=1, label="each batch (training)")
-        (self.epoch_line,) = ax.plot([], [], "o-", color=VISITED_COLOR, label="epoch mean (training)")
-        (self.val_line,) = ax.plot([], [], "s-", color="#ff7f0e", label="epoch (held-out data)")
+        (self.epoch_line,) = ax.plot(
+            [], [], "o-", color=VISITED_COLOR, label="epoch mean, training (after each epoch)"
+        )
+        (self.val_line,) = ax.plot([], [], "s-", color="#ff7f0e", label="held-out data (after each epoch)")
         ax.set_xlabel("batches", fontsize=FONT - 2)
         ax.set_ylabel("loss", fontsize=FONT - 2)
         ax.tick_params(labelsize=FONT - 3)

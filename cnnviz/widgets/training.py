@@ -285,16 +285,17 @@ class TrainingExplorer(LivePicture):
             s = self.selected
             optimizer = self.model.optimizer
             plain_sgd = type(optimizer).__name__ == "SGD" and optimizer.momentum == 0
+            old, new = apart(s["before"], s["after"])  # digits enough that the change shows
             rule = (
-                f"new = old − learning rate × gradient = {num(s['before'])} − {num(s['learning_rate'], wrap=True)} × "
-                f"{num(s['gradient'], wrap=True)} = {num(s['after'])}"
+                f"new = old − learning rate × gradient = {old} − {num(s['learning_rate'], wrap=True)} × "
+                f"{num(s['gradient'], wrap=True)} = {new}"
                 if plain_sgd
                 else f"{type(optimizer).__name__} changed it by {num(s['after'] - s['before'])}: it scales each step "
                 "with running averages of past gradients, so the change is not learning rate × gradient"
             )
             text = (
-                f"{name}: old {num(s['before'])}, gradient d(loss)/dw {num(s['gradient'])}, learning rate "
-                f"{num(s['learning_rate'])}, new {num(s['after'])}.\n{rule}."
+                f"{name}: old {old}, gradient d(loss)/dw {num(s['gradient'])}, learning rate "
+                f"{num(s['learning_rate'])}, new {new} (changed by {num(s['after'] - s['before'])}).\n{rule}."
             )
         self.panel.value = f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
 
@@ -371,6 +372,24 @@ def num(v, wrap=False) -> str:
     """A weight, a gradient or a learning rate in four significant digits (they span many decades);
     ``wrap``: a negative factor of a product in parentheses, 0.1 × (−0.05)."""
     return _num(v, wrap=wrap, fmt="{:.4g}")
+
+
+def apart(before, after) -> tuple[str, str]:
+    """A weight before and after a step, with as many decimals as it takes for the change to show
+    (two significant digits of it), and at least four significant digits: a step of 0.0001 on
+    0.148 reads 0.14804 → 0.14793, not 0.148 → 0.1479.
+
+    >>> apart(0.148041, 0.147931)
+    ('0.14804', '0.14793')
+    >>> apart(2.5, 2.5)
+    ('2.5', '2.5')
+    """
+    change = abs(after - before)
+    if not (np.isfinite(before) and np.isfinite(after)) or change == 0:
+        return num(before), num(after)
+    size = max(abs(before), abs(after))
+    decimals = max(1 - int(np.floor(np.log10(change))), 3 - int(np.floor(np.log10(size))), 0)
+    return tuple(_num(v, fmt=f"{{:.{min(decimals, 10)}f}}") for v in (before, after))
 
 
 def _rms(layer) -> float:
