@@ -472,14 +472,9 @@ class Pool2DStep:
 
     def __init__(self, x, K=2, S=None, P=0, mode="max", axes=None, fontsize=FONT, fig=None):
         self.x = np.asarray(x, dtype=float)
-        self.K, self.S, self.mode = K, K if S is None else S, mode
+        self.K, self.S = K, K if S is None else S
         _, self.pads = window_geometry(self.x.shape, K, self.S, P)
-        forward = ops.max_pool2d_forward if mode == "max" else ops.avg_pool2d_forward
-        y, cache = forward(self.x[None, :, :, None], K, self.S, self.pads)  # the real computation
-        self.y = y[0, :, :, 0]
-        self.argmax = cache["argmax"][0, :, :, 0] if mode == "max" else None
-        fill = -np.inf if mode == "max" else np.nan
-        self.x_pad = np.pad(self.x, self.pads, constant_values=fill)
+        self._pool(mode)
         self.axes = ax_x, ax_y = new_axes(
             axes,
             figsize=(9, 4),
@@ -493,7 +488,7 @@ class Pool2DStep:
             padding=self.pads,
             fontsize=fontsize,
             ticks=False,
-            title=f"x (one channel), {mode}-pool K={K}, S={self.S}",
+            title=self._input_title(),
         )
         self.window = ax_x.add_patch(Rectangle((-0.5, -0.5), K, K, fill=False, ec=WINDOW_COLOR, lw=3))
         self.winner = ax_x.add_patch(
@@ -501,7 +496,28 @@ class Pool2DStep:
         )
         self.output = RevealGrid(ax_y, self.y, cmap="Greys", fontsize=fontsize)
         self.title = ax_y.set_title(" ", fontsize=fontsize)
-        self.dynamic = [self.window, self.winner, self.title, *self.output.artists]
+        self.dynamic = [ax_x.title, self.window, self.winner, self.title, *self.output.artists]
+
+    def _pool(self, mode):
+        """Pool with ``mode`` ("max" or "avg"): the output ``y``, the winners' ``argmax`` and ``x_pad``."""
+        self.mode = mode
+        forward = ops.max_pool2d_forward if mode == "max" else ops.avg_pool2d_forward
+        y, cache = forward(self.x[None, :, :, None], self.K, self.S, self.pads)  # the real computation
+        self.y = y[0, :, :, 0]
+        self.argmax = cache["argmax"][0, :, :, 0] if mode == "max" else None
+        fill = -np.inf if mode == "max" else np.nan
+        self.x_pad = np.pad(self.x, self.pads, constant_values=fill)
+
+    def _input_title(self):
+        return f"x (one channel), {self.mode}-pool K={self.K}, S={self.S}"
+
+    def set_mode(self, mode):
+        """Pool another way ("max" or "avg") over the same windows; call ``set(i, j)`` next to show a cell."""
+        self._pool(mode)
+        self.output.set_values(self.y)
+        self.winner.set_visible(mode == "max")
+        self.axes[0].set_title(self._input_title())
+        return self
 
     def set(self, i, j):
         """Show output cell (i, j): its window, its winner (max) or its mean (average)."""

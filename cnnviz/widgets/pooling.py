@@ -25,6 +25,8 @@ class PoolStepExplorer(GridStepExplorer):
     """
 
     figsize = (10, 4.2)
+    light_controls = ("step", "mode")  # max or average: other numbers in the same cells
+    kinds = {"max": "max", "average": "avg"}  # the toggle's words: Pool2DStep's modes
     margins = {"left": 0.02, "right": 0.98, "bottom": 0.03, "top": 0.9, "wspace": 0.15}
 
     def __init__(self, x=None, K=2, S=2):
@@ -51,9 +53,14 @@ class PoolStepExplorer(GridStepExplorer):
 
     def draw(self, fig, mode, K, S, P, step):
         axes = fig.subplots(1, 2, width_ratios=[self.x.shape[1] + 2 * P, self.x.shape[1] // 2 + 2])
-        picture = plot.Pool2DStep(self.x, K, S, P, "max" if mode == "max" else "avg", axes=axes)
+        picture = plot.Pool2DStep(self.x, K, S, P, self.kinds[mode], axes=axes)
         self.show_step(picture, step)
         return picture
+
+    def update(self, mode, step, **values):
+        if self.kinds[mode] != self.picture.mode:
+            self.picture.set_mode(self.kinds[mode])
+        return super().update(step, **values)
 
     def click_geometry(self):
         return [self.picture.axes[0]], self.picture.axes[1], (self.picture.K, self.picture.K), self.picture.S
