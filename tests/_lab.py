@@ -334,3 +334,23 @@ def wait_for_new_picture(explorer, old_src: str, timeout: float = 20.0) -> str |
                 return src
         time.sleep(0.1)
     return None
+
+
+def assert_no_problems(page, console: list[str]) -> None:
+    """No error output, traceback, broken widget or unrun cell in the notebook (see ``problems``)."""
+    assert not problems(page), "\n".join(problems(page) + console)
+
+
+def open_and_run(page, lab: LabServer, notebook: Path, console: list[str]) -> None:
+    """Open ``notebook`` (in the lab's root), run all its cells, and check that nothing went wrong."""
+    open_notebook(page, lab, notebook.name)
+    run_all(page, code_cell_count(notebook))
+    assert_no_problems(page, console)
+
+
+def assert_page_clean(page, console: list[str]) -> None:
+    """No problem in the notebook, no uncaught error in the page (a bug in a widget's JavaScript
+    shows here), and nothing logged by cnnviz or anywidget."""
+    assert_no_problems(page, console)
+    ours = [m for m in console if m.startswith("page error") or "cnnviz" in m or "anywidget" in m]
+    assert not ours, console

@@ -206,9 +206,7 @@ def test_drawing_pad_draws_with_the_mouse_and_the_kernel_sees_the_digit(lab, pag
 
     notebook = lab.root / "drawing-pad-check.ipynb"
     pad_notebook(notebook)
-    _lab.open_notebook(page, lab, notebook.name)
-    _lab.run_all(page, _lab.code_cell_count(notebook))
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+    _lab.open_and_run(page, lab, notebook, console)
 
     pad = page.locator(".probe-pad")
     status = page.locator(".probe-status")
@@ -254,10 +252,7 @@ def test_drawing_pad_draws_with_the_mouse_and_the_kernel_sees_the_digit(lab, pag
 
     pad.screenshot(path=str(artifacts / "drawing-pad-end.png"))
     page.screenshot(path=str(artifacts / "drawing-pad-page.png"), full_page=True)
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
-    # no uncaught error in the page (a bug in drawing.js would show here), nothing from the widget
-    ours = [m for m in console if m.startswith("page error") or "cnnviz" in m or "anywidget" in m]
-    assert not ours, console
+    _lab.assert_page_clean(page, console)
 
 
 # -- the network explorer: draw, click, upload -----------------------------------------------------
@@ -299,9 +294,7 @@ def test_network_explorer_draw_click_and_upload_in_the_browser(lab, page, consol
 
     notebook = lab.root / "network-explorer-check.ipynb"
     pad_notebook(notebook, NETWORK_NOTEBOOK_CELLS)
-    _lab.open_notebook(page, lab, notebook.name)
-    _lab.run_all(page, _lab.code_cell_count(notebook))
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+    _lab.open_and_run(page, lab, notebook, console)
 
     explorer = page.locator(".cnnviz-NetworkExplorer")
     picture = explorer.locator(".cnnviz-picture img")
@@ -384,9 +377,7 @@ def test_network_explorer_draw_click_and_upload_in_the_browser(lab, page, consol
     steps.screenshot(path=str(artifacts / "conv2d-step-clicked.png"))
 
     page.screenshot(path=str(artifacts / "network-explorer-page.png"), full_page=True)
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
-    ours = [m for m in console if m.startswith("page error") or "cnnviz" in m or "anywidget" in m]
-    assert not ours, console
+    _lab.assert_page_clean(page, console)
 
 
 TRAINING_NOTEBOOK_CELLS = [
@@ -411,9 +402,7 @@ def test_training_explorer_trains_one_batch_in_the_browser(lab, page, console, a
 
     notebook = lab.root / "training-explorer-check.ipynb"
     pad_notebook(notebook, TRAINING_NOTEBOOK_CELLS)
-    _lab.open_notebook(page, lab, notebook.name)
-    _lab.run_all(page, _lab.code_cell_count(notebook))
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+    _lab.open_and_run(page, lab, notebook, console)
     explorer = page.locator(".cnnviz-TrainingExplorer")
     before = _lab.wait_for_picture(explorer)
     panel = explorer.locator(".cnnviz-explanation")
@@ -426,4 +415,4 @@ def test_training_explorer_trains_one_batch_in_the_browser(lab, page, console, a
     explorer.locator(".cnnviz-control-epoch").click()
     assert _lab.wait_for_new_picture(explorer, after) is not None, "the picture did not change after an epoch"
     explorer.screenshot(path=str(artifacts / "training-explorer-one-epoch.png"))
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+    _lab.assert_no_problems(page, console)

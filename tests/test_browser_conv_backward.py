@@ -27,9 +27,7 @@ def test_backward_mode_switches_and_steps_in_the_browser(lab, page, console, art
 
     notebook = lab.root / "conv-backward-check.ipynb"
     test_browser.pad_notebook(notebook, CELLS)
-    _lab.open_notebook(page, lab, notebook.name)
-    _lab.run_all(page, _lab.code_cell_count(notebook))
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+    _lab.open_and_run(page, lab, notebook, console)
     explorer = page.locator(".cnnviz-Conv2DStepExplorer")
     forward = _lab.wait_for_picture(explorer)
 
@@ -49,5 +47,5 @@ def test_backward_mode_switches_and_steps_in_the_browser(lab, page, console, art
     expect(slider).to_contain_text("input cell", timeout=20_000)
     page.wait_for_timeout(1000)
     explorer.screenshot(path=str(artifacts / "conv2d-backward-dx-step1.png"))
-    assert not _lab.problems(page), "\n".join(_lab.problems(page) + console)
+    _lab.assert_no_problems(page, console)
     expect(explorer.locator(".cnnviz-picture")).not_to_contain_text("Error")
