@@ -226,7 +226,7 @@ def test_pictures_label_their_axes_and_share_a_signed_scale():
     curve = [learning.one_weight_loss(w, X, T)[0] for w in grid]
     axes = plot.show_descent_runs(grid, curve, {"η = 0.25": (ws, losses)})
     off = int(np.sum((ws < grid[0]) | (ws > grid[-1])))
-    assert off and f"{off} steps off the chart" in axes[0].texts[0].get_text()
+    assert off and f"{off} steps off\nthe chart" in axes[0].texts[0].get_text()
     # the run on the curve: the steps off the chart are gaps, not points pinned to the edge
     path = axes[0].lines[1].get_xdata()
     assert np.sum(np.isfinite(path)) == len(ws) - off and not np.any(np.isin(path, [grid[0], grid[-1]]))

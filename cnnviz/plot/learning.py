@@ -78,8 +78,8 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     ``runs`` maps a label to ``(ws, run_losses)`` (``learning.descend_one_weight``). Axes: one
     per run (the curve with the run's weights, joined in order), then one for the loss of every
     run against the step, on a log scale. A weight beyond the picture (a diverging run) is not
-    drawn on the curve: a hollow arrow on the frame, at the top, points the way it left, and a
-    note in the panel says how many steps are off the chart.
+    drawn on the curve: a hollow arrow on the side of the frame points the way it left, and a note
+    in the panel says how many steps are off the chart.
     """
     runs = dict(runs)
     if not runs:
@@ -87,7 +87,6 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     axes = new_axes(axes, figsize=(2.9 * (len(runs) + 1), 3.1), ncols=len(runs) + 1, fig=fig)
     w_values, losses = np.asarray(w_values, float), np.asarray(losses, float)
     lo, hi = w_values.min(), w_values.max()
-    top = losses.max() * 1.12  # room above the curve for the arrows
     for ax, (label, (ws, _)) in zip(axes, runs.items()):
         ax.plot(w_values, losses, color="0.6", lw=1.5)
         ws = np.asarray(ws, float)
@@ -99,12 +98,12 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
         ax.plot(ws[:1], [np.interp(ws[0], w_values, losses)], "o", color=WINDOW_COLOR, ms=8)
         for side, edge, marker in (ws < lo, lo, "<"), (ws > hi, hi, ">"):
             if side.any():  # off the chart this way: an arrow on the frame, not a point on the curve
-                ax.plot([edge], [top], marker, mfc="white", mec=WINDOW_COLOR, mew=1.5, ms=9, clip_on=False)
+                ax.plot([edge], [losses.max() / 2], marker, mfc="white", mec=WINDOW_COLOR, mew=1.5, ms=9,
+                        clip_on=False)  # fmt: skip
         off = int((~inside).sum())
         if off:
-            ax.text(0.5, 0.6, f"{off} steps off the chart\n(◁ ▷ on the frame)", transform=ax.transAxes,
+            ax.text(0.5, 0.3, f"{off} steps off\nthe chart (◁ ▷)", transform=ax.transAxes,
                     ha="center", va="center", color=WINDOW_COLOR, fontsize=fontsize - 1)  # fmt: skip
-        ax.set_ylim(min(0, losses.min()), top)
         ax.set_title(label, fontsize=fontsize)
         ax.set_xlabel("weight w", fontsize=fontsize)
         ax.set_ylabel("loss L(w)", fontsize=fontsize)
