@@ -102,7 +102,7 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
                         clip_on=False)  # fmt: skip
         off = int((~inside).sum())
         if off:
-            ax.text(0.5, 0.3, f"{off} steps off\nthe chart (◁ ▷)", transform=ax.transAxes,
+            ax.text(0.5, 0.45, f"{off} steps off\nthe chart (◁ ▷)", transform=ax.transAxes,
                     ha="center", va="center", color=WINDOW_COLOR, fontsize=fontsize - 1)  # fmt: skip
         ax.set_title(label, fontsize=fontsize)
         ax.set_xlabel("weight w", fontsize=fontsize)
