@@ -24,8 +24,6 @@ __all__ = [
     "BatchNormPicture",
     "PixelPicture",
     "ShiftPoolingPicture",
-    "kernel_labels",
-    "kernel_scale",
     "pooled_shift",
     "show_batchnorm_channel",
     "show_changes",
@@ -38,6 +36,7 @@ __all__ = [
     "show_pixel",
     "show_same_scale",
     "show_shift_pooling",
+    "update_kernel",
 ]
 
 
@@ -154,10 +153,10 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True, 
     if w.ndim == 1:
         w = w[None, :]
     ax = new_axes(ax, figsize=(0.7 * w.shape[1] + 1, 0.7 * w.shape[0] + 1))
-    top = vmax if vmax is not None else kernel_scale(w)  # vmax: one scale for compared kernels
+    top = vmax if vmax is not None else _kernel_scale(w)  # vmax: one scale for compared kernels
     ax.imshow(w, cmap="RdBu_r", vmin=-top, vmax=top)
     if values if values is not None else w.size <= 49:
-        for (r, c), text, colour in kernel_labels(w, top):
+        for (r, c), text, colour in _kernel_labels(w, top):
             ax.text(c, r, text, ha="center", va="center", fontsize=fontsize, color=colour)
     cell_ticks(ax, w.shape) if ticks else no_ticks(ax)
     if title:
@@ -165,12 +164,12 @@ def show_kernel(w, ax=None, title=None, values=None, fontsize=FONT, ticks=True, 
     return ax
 
 
-def kernel_scale(w) -> float:
+def _kernel_scale(w) -> float:
     """The colour scale of a kernel's picture: −top … top with top = max |w| (1 for a kernel of zeros)."""
     return float(np.abs(w).max()) or 1.0
 
 
-def kernel_labels(w, top):
+def _kernel_labels(w, top):
     """The numbers written on a kernel's cells, one format for all: [((row, col), text, colour), ...].
 
     The text is white on the strong colours (|w| above 0.6·top), black elsewhere.
@@ -180,6 +179,24 @@ def kernel_labels(w, top):
         ((r, c), num(v, fmt=fmt), "white" if abs(v) > 0.6 * top else "black")
         for (r, c), v in np.ndenumerate(w)
     ]
+
+
+def update_kernel(ax, w):
+    """Show other weights ``w`` (the shape drawn) in the kernel ``show_kernel`` drew on ``ax``, in place.
+
+    The colours, their scale and the numbers change (``set_data``, ``set_clim``, ``set_text``);
+    the picture is the one ``show_kernel(w, ax=...)`` draws.
+    """
+    w = np.asarray(w, dtype=float) + 0.0  # + 0.0 turns −0 into 0, as show_kernel does
+    w = w[None, :] if w.ndim == 1 else w
+    top = _kernel_scale(w)
+    (image,) = ax.images
+    image.set_data(w)
+    image.set_clim(-top, top)
+    for text, (_, label, colour) in zip(ax.texts, _kernel_labels(w, top)):
+        text.set_text(label)
+        text.set_color(colour)
+    return ax
 
 
 def show_feature_maps(y, axes=None, titles=None, cmap="viridis", ncols=None, fig=None, vmin=None, vmax=None):

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import ops
 from ..cases import conv2d
-from .arrays import kernel_labels, kernel_scale, show_image, show_kernel
+from .arrays import show_image, show_kernel, update_kernel
 from .style import FONT, VISITED_COLOR, new_axes, new_figure, no_ticks
 
 __all__ = [
@@ -95,14 +95,7 @@ class ImageFilterPicture:
                 f"ImageFilterPicture.set expects an output of the shape drawn, {self.output.get_array().shape}; "
                 f"received y of shape {np.shape(y)}. Draw a new picture for another size."
             )
-        w = np.asarray(w, dtype=float) + 0.0  # + 0.0 turns −0 into 0, as show_kernel does
-        top = kernel_scale(w)
-        (kernel,) = self.axes[1].images
-        kernel.set_data(w)
-        kernel.set_clim(-top, top)
-        for text, (_, label, colour) in zip(self.axes[1].texts, kernel_labels(w, top)):
-            text.set_text(label)
-            text.set_color(colour)
+        update_kernel(self.axes[1], w)
         self.axes[1].set_title(titles[1])
         self.axes[2].set_title(f"{titles[2]}: shape {np.shape(y)}")
         form = _colorbar_form(y, vmin, vmax)

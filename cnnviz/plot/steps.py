@@ -23,7 +23,7 @@ from .. import ops
 from ..cases import conv1d, conv2d
 from ..inside import cells_reading
 from ..sizes import formula_text, kernel_extent, output_length, pad_pair, resolve_padding, window_geometry
-from .arrays import kernel_labels, kernel_scale, show_grid, show_kernel
+from .arrays import show_grid, show_kernel, update_kernel
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, grid_format, new_axes, new_figure, no_ticks, num
 
 CURRENT_COLOR = "black"  # the output cell being computed: a frame without a sign
@@ -307,16 +307,8 @@ class Conv1DStep:
         self.o = self.o if o is None else o
         self.y = self._output()
         self.output.set_values(self.y)
-        shown = self.w[:, :, self.o].T + 0.0  # (C, K), as show_kernel draws it; + 0.0 turns −0 into 0
-        top = kernel_scale(shown)
-        ax_w = self.axes[1]
-        (image,) = ax_w.images
-        image.set_data(shown)
-        image.set_clim(-top, top)
-        for text, (_, label, colour) in zip(ax_w.texts, kernel_labels(shown, top)):
-            text.set_text(label)
-            text.set_color(colour)
-        ax_w.set_title(self._kernel_title())
+        update_kernel(self.axes[1], self.w[:, :, self.o].T)  # (C, K): a row per channel
+        self.axes[1].set_title(self._kernel_title())
         return self
 
     def set(self, i):
@@ -378,14 +370,15 @@ class Conv2DStep:
         w = np.asarray(w, dtype=float)
         self.w = w.reshape(*w.shape[:2], x.shape[2], -1)  # (KH, KW, C, k)
         KH, KW, C, k = self.w.shape
-        (Ho, Wo), pads = window_geometry(x.shape[:2], (KH, KW), S, P)
+        (Ho, _), pads = window_geometry(x.shape[:2], (KH, KW), S, P)
         (pt, pb), (pl, pr) = pads
         self.x_pad = np.pad(x, (*pads, (0, 0)))  # (H_pad, W_pad, C)
-        self.S, self.o, self.has_bias = S, o, b is not None
+        self.S, self.has_bias = S, b is not None
         b = None if b is None else np.broadcast_to(np.ravel(np.asarray(b, dtype=float)), (k,))
-        self.bias = 0.0 if b is None else float(b[o])
-        # y[i, j] = b[o] + Σ_{u,v,c} w[u, v, c, o] · x_pad[i·S + u, j·S + v, c]: cnnviz's own convolution
-        self.y = conv2d(x, self.w, b, strides=S, padding=pads)[:, :, o]  # (H', W')
+        self.b = np.zeros(k) if b is None else b
+        # y[i, j, o] = b[o] + Σ_{u,v,c} w[u, v, c, o] · x_pad[i·S + u, j·S + v, c]: cnnviz's own convolution
+        self.maps = conv2d(x, self.w, b, strides=S, padding=pads)  # (H', W', k)
+        self._select(o)
         self.axes = axes = new_axes(
             axes,
             figsize=(3.2 * (C + 1), 6),
@@ -411,12 +404,36 @@ class Conv2DStep:
             show_kernel(self.w[:, :, c, o], ax=axes[1, c], fontsize=fontsize, ticks=False)
             self.shares.append(axes[1, c].set_title(" ", fontsize=fontsize))
         self.output = RevealGrid(axes[1, C], self.y, fontsize=fontsize)
-        axes[1, C].set_title(f"output map {o}: {Ho}×{Wo}", fontsize=fontsize)
+        self.output_title = axes[1, C].set_title(self._output_title(), fontsize=fontsize)
         axes[0, C].set_axis_off()
         self.total = axes[0, C].text(
             0, 0.5, " ", fontsize=fontsize + 1, va="center", transform=axes[0, C].transAxes
         )
-        self.dynamic = [*self.windows, *self.shares, self.total, *self.output.artists]
+        # the kernels' axes first (drawn whole; their titles, the shares, are drawn after them)
+        self.dynamic = [
+            *axes[1, :C],
+            *self.windows,
+            *self.shares,
+            self.total,
+            self.output_title,
+            *self.output.artists,
+        ]
+
+    def _select(self, o):
+        """Kernel ``o``'s output map ``y`` (H', W') and bias."""
+        self.o, self.y, self.bias = o, self.maps[:, :, o], float(self.b[o])
+
+    def _output_title(self):
+        return f"output map {self.o}: {self.y.shape[0]}×{self.y.shape[1]}"
+
+    def set_kernel(self, o):
+        """Show kernel ``o``: its slices' colours and numbers and its output map; call ``set(i, j)`` next."""
+        self._select(o)
+        self.output.set_values(self.y)
+        self.output_title.set_text(self._output_title())
+        for c, ax in enumerate(self.axes[1, : self.w.shape[2]]):
+            update_kernel(ax, self.w[:, :, c, o])
+        return self
 
     def set(self, i, j):
         """Show output cell (i, j): the windows, each channel's share, the total, the output so far."""

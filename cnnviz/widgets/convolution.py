@@ -384,6 +384,7 @@ class Conv2DStepExplorer(GridStepExplorer):
     c = 0: 1·1 + 2·2 + (−1)·4 + 1·5 = 6
     """
 
+    light_controls = ("step", "o")  # the forward picture shows another kernel in place
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
 
     def __init__(self, x=None, w=None, b=(1.0, -1.0)):
@@ -469,11 +470,13 @@ class Conv2DStepExplorer(GridStepExplorer):
         self.steps.set_maximum(picture.steps - 1)
         picture.set(min(step, picture.steps - 1))
 
-    def update(self, step, **values):
+    def update(self, step, o, **values):
         if not self.backward:
+            if o != self.picture.o:
+                self.picture.set_kernel(o)  # kernel o's slices and output map, in the same cells
             return super().update(step, **values)
-        if step >= self.picture.steps:
-            return False
+        if o != self.picture.o or step >= self.picture.steps:
+            return False  # another kernel's backward pass: drawn anew
         self.picture.set(step)
         return True
 
