@@ -85,7 +85,7 @@ from .steps import (
     window_sum_text,
 )
 from .style import FONT, VISITED_COLOR, WINDOW_COLOR, new_axes, new_figure, num
-from .training import LivePlot, show_confusion_matrix, show_mistakes, show_probabilities
+from .training import LivePlot, show_confusion_matrix, show_kernel_change, show_mistakes, show_probabilities
 
 __all__ = [
     "FONT",
@@ -126,6 +126,7 @@ __all__ = [
     "show_image_filter",
     "show_image_grid",
     "show_kernel",
+    "show_kernel_change",
     "show_kernel_steps",
     "show_loss_curve",
     "show_mistakes",
