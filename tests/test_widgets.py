@@ -437,7 +437,7 @@ def test_image_kernel_explorer_draws_a_preset_once_and_light(monkeypatch):
     explorer = ImageKernelExplorer()
     figure, pictures = explorer.figure, []
     blit = explorer.blit
-    monkeypatch.setattr(explorer, "blit", lambda *a: pictures.append(1) or blit(*a))
+    monkeypatch.setattr(explorer, "blit", lambda *a, **k: pictures.append(1) or blit(*a, **k))
     explorer.controls["kernel"].value = "sharpen"
     assert len(pictures) == 1 and explorer.figure is figure  # one picture, on the same figure
     assert explorer.picture.axes[1].texts[4].get_text() == "5"  # sharpen's centre weight

@@ -280,8 +280,7 @@ class Conv1DStep:
             fontsize=fontsize,
             loc="left",
         )
-        # the kernel's axes first: drawn before the title, which may reach over it, as in a full drawing
-        self.dynamic = [ax_w, self.window, *self.taps, self.title, *self.output.artists]
+        self.dynamic = [self.window, *self.taps, self.title, *self.output.artists]
 
     def _output(self):
         """(k, L'): y[o, i] = b[o] + Σ_{j,c} w[j, c, o] · x_pad[i·S + j·D, c], by cnnviz's own convolution."""
@@ -295,7 +294,8 @@ class Conv1DStep:
     def set_kernel(self, w, o=None):
         """Other weights ``w`` of the same shape (K, C, k), and show kernel ``o`` (default: the same).
 
-        The output is computed again; call ``set(i)`` next to show a cell of it.
+        The output is computed again; call ``set(i)`` next to show a cell of it. The kernel is
+        not among the ``dynamic`` artists (a step leaves it alone): draw the background again.
         """
         w = np.asarray(w, dtype=float)
         if w.size != self.w.size:
@@ -409,15 +409,7 @@ class Conv2DStep:
         self.total = axes[0, C].text(
             0, 0.5, " ", fontsize=fontsize + 1, va="center", transform=axes[0, C].transAxes
         )
-        # the kernels' axes first (drawn whole; their titles, the shares, are drawn after them)
-        self.dynamic = [
-            *axes[1, :C],
-            *self.windows,
-            *self.shares,
-            self.total,
-            self.output_title,
-            *self.output.artists,
-        ]
+        self.dynamic = [*self.windows, *self.shares, self.total, *self.output.artists]
 
     def _select(self, o):
         """Kernel ``o``'s output map ``y`` (H', W') and bias."""
@@ -427,7 +419,10 @@ class Conv2DStep:
         return f"output map {self.o}: {self.y.shape[0]}×{self.y.shape[1]}"
 
     def set_kernel(self, o):
-        """Show kernel ``o``: its slices' colours and numbers and its output map; call ``set(i, j)`` next."""
+        """Show kernel ``o``: its slices' colours and numbers and its output map; call ``set(i, j)`` next.
+
+        The kernel and the titles are not among the ``dynamic`` artists: draw the background again.
+        """
         self._select(o)
         self.output.set_values(self.y)
         self.output_title.set_text(self._output_title())
@@ -513,7 +508,7 @@ class Pool2DStep:
         )
         self.output = RevealGrid(ax_y, self.y, cmap="Greys", fontsize=fontsize)
         self.title = ax_y.set_title(" ", fontsize=fontsize)
-        self.dynamic = [ax_x.title, self.window, self.winner, self.title, *self.output.artists]
+        self.dynamic = [self.window, self.winner, self.title, *self.output.artists]
 
     def _pool(self, mode):
         """Pool with ``mode`` ("max" or "avg"): the output ``y``, the winners' ``argmax`` and ``x_pad``."""
@@ -529,7 +524,10 @@ class Pool2DStep:
         return f"x (one channel), {self.mode}-pool K={self.K}, S={self.S}"
 
     def set_mode(self, mode):
-        """Pool another way ("max" or "avg") over the same windows; call ``set(i, j)`` next to show a cell."""
+        """Pool another way ("max" or "avg") over the same windows; call ``set(i, j)`` next to show a cell.
+
+        The input's title is not among the ``dynamic`` artists: draw the background again.
+        """
         self._pool(mode)
         self.output.set_values(self.y)
         self.winner.set_visible(mode == "max")

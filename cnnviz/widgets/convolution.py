@@ -42,7 +42,8 @@ class Conv1DExplorer(Explorer):
     """
 
     figsize = (10, 4.2)
-    light_controls = ("i", "taps", "mix", "o")  # the same cells: the window, the numbers and the kernel move
+    # the same cells: the window and the numbers move; a new kernel is drawn into the saved background
+    light_controls = ("i", "taps", "mix", "o")
     margins = {"left": 0.07, "right": 0.98, "bottom": 0.08, "top": 0.80, "hspace": 1.0, "wspace": 0.15}
 
     def __init__(self, case=1, x=None, K=3, taps="edge: +1 … −1", mix=None):
@@ -104,6 +105,7 @@ class Conv1DExplorer(Explorer):
         w = self.kernel(taps, mix, K)
         if o != self.picture.o or not np.array_equal(w, self.picture.w):
             self.picture.set_kernel(w, o)
+            self.draw_background(self.dynamic)  # the kernel sits in the background, which steps leave alone
         self.picture.set(i)
         return True
 
@@ -384,7 +386,7 @@ class Conv2DStepExplorer(GridStepExplorer):
     c = 0: 1·1 + 2·2 + (−1)·4 + 1·5 = 6
     """
 
-    light_controls = ("step", "o")  # the forward picture shows another kernel in place
+    light_controls = ("step", "o")  # forward, another kernel is drawn in place (into the saved background)
     margins = {"left": 0.04, "right": 0.98, "bottom": 0.05, "top": 0.93, "hspace": 0.3, "wspace": 0.25}
 
     def __init__(self, x=None, w=None, b=(1.0, -1.0)):
@@ -473,7 +475,10 @@ class Conv2DStepExplorer(GridStepExplorer):
     def update(self, step, o, **values):
         if not self.backward:
             if o != self.picture.o:
-                self.picture.set_kernel(o)  # kernel o's slices and output map, in the same cells
+                # kernel o's slices and output map, in the same cells; the kernels sit in the
+                # background (steps leave them alone), so it is drawn again
+                self.picture.set_kernel(o)
+                self.draw_background(self.dynamic)
             return super().update(step, **values)
         if o != self.picture.o or step >= self.picture.steps:
             return False  # another kernel's backward pass: drawn anew

@@ -60,6 +60,7 @@ class PoolStepExplorer(GridStepExplorer):
     def update(self, mode, step, **values):
         if self.kinds[mode] != self.picture.mode:
             self.picture.set_mode(self.kinds[mode])
+            self.draw_background(self.dynamic)  # the input's title sits in the background
         return super().update(step, **values)
 
     def click_geometry(self):
