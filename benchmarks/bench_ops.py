@@ -31,7 +31,9 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 from _timing import compare, load_note, median_seconds  # noqa: E402
 
-from cnnviz import ops, reference  # noqa: E402
+from cnnviz import _parallel, ops, reference  # noqa: E402
+
+_parallel.WORKERS = min(args.threads, _parallel.WORKERS)  # --threads 1: one thread for cnnviz's blocks too
 
 try:
     import torch
