@@ -19,6 +19,15 @@ def test_num_writes_short_numbers_with_a_true_minus():
     assert plot.style.grid_format([1, 2, np.inf]) == "{:.0f}" and plot.style.grid_format([0.5]) == "{:.2f}"
 
 
+def test_a_grid_of_exact_eighths_is_written_with_three_decimals():
+    """An average of 2×2 cells of 0.5 and 0: 0.125 is written as it is, not rounded to 0.12."""
+    fig, ax = plt.subplots()
+    plot.show_grid([[0.125, 0.25], [0.5, 0.375]], ax=ax)
+    written = {t.get_text() for t in ax.texts}
+    assert {"0.125", "0.250", "0.500", "0.375"} <= written
+    assert plot.style.grid_format([1 / 3, 0.125]) == "{:.2f}"  # not all exact at three: two decimals
+
+
 def test_importing_plot_needs_neither_pyplot_nor_ipywidgets():
     code = "import sys, cnnviz.plot; print('matplotlib.pyplot' in sys.modules, 'ipywidgets' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -118,19 +118,12 @@ def show_descent_runs(w_values, losses, runs, axes=None, fig=None, fontsize=FONT
     return axes
 
 
-def _cell_decimals(a) -> int:
-    """Two decimals, or three when every value has exactly three (a quarter of 0.5 is 0.125, not 0.12)."""
-    finite = a[np.isfinite(a)]
-    exact = [np.allclose(finite, np.round(finite, d), rtol=0, atol=1e-9) for d in (2, 3)]
-    return 3 if exact[1] and not exact[0] else 2
-
-
 def _signed_grid(ax, a, top, fontsize, values):
     image = ax.imshow(a + 0.0, cmap=SIGNED, vmin=-top, vmax=top)
     if values:
-        decimals = _cell_decimals(a)
+        decimals = 3 if grid_format(a) == "{:.3f}" else 2  # three when every value has exactly three (0.125)
         a = np.round(a, decimals) + 0.0  # as written: no −0.00
-        fmt = grid_format(a) if decimals == 2 else "{:.3f}"
+        fmt = grid_format(a)
         for (r, c), v in np.ndenumerate(a):
             ax.text(c, r, num(v, fmt=fmt), ha="center", va="center", fontsize=fontsize,
                     color="white" if abs(v) > 0.6 * top else "black")  # fmt: skip

@@ -7,8 +7,8 @@ that its cells line up.
 
 >>> num(3.0), num(-0.5), num(-0.5, wrap=True), num(2.25, fmt="{:.0f}"), num(float("nan"))
 ('3', '−0.5', '(−0.5)', '2', 'NaN')
->>> grid_format([1.0, 2.0]), grid_format([0.5, 2.0])
-('{:.0f}', '{:.2f}')
+>>> grid_format([1.0, 2.0]), grid_format([0.5, 2.0]), grid_format([0.125, 0.25]), grid_format([1 / 3])
+('{:.0f}', '{:.2f}', '{:.3f}', '{:.2f}')
 """
 
 from __future__ import annotations
@@ -117,12 +117,16 @@ def num(v, wrap=False, fmt=None) -> str:
 
 
 def grid_format(values) -> str:
-    """One format for all cells of a grid: whole numbers if every finite value is whole, else two decimals."""
+    """One format for all cells of a grid: whole numbers if every finite value is whole, three decimals
+    if every one has exactly three (a quarter of 0.5 is 0.125, not 0.12), else two decimals."""
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
     if finite.size and np.abs(finite).max() >= 1e6:
         return "{:.3g}"  # a typed 1e200 stays short
-    return "{:.0f}" if np.all(np.mod(finite, 1) == 0) else "{:.2f}"
+    if np.all(np.mod(finite, 1) == 0):
+        return "{:.0f}"
+    exact = [np.allclose(finite, np.round(finite, d), rtol=0, atol=1e-9) for d in (2, 3)]
+    return "{:.3f}" if exact[1] and not exact[0] else "{:.2f}"
 
 
 def cell_ticks(ax, shape):
