@@ -144,6 +144,7 @@ class LivePlot(Callback):
                 if name in self.epochs:
                     ax.plot(*zip(*self.epochs[name]), "o-", label=f"{name} (epoch)")
             ax.set_xlabel("batches")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # batches are whole: no tick at 1.5
             ax.set_title(key)
             if ax.lines:
                 ax.legend(fontsize=8)
