@@ -398,6 +398,10 @@ LIGHT_CHANGES = {
     "ShiftExplorer": (("ShiftExplorer", {}), [
         ("dx", 2), ("dy", -2), ("dx", -3), ("K", 3), ("dy", 3), ("K", 2), ("dx", 0), ("dy", 0),
     ]),
+    "ConvArithmeticExplorer": (("ConvArithmeticExplorer", {"L": 7, "K": 3, "P": 1, "S": 2}), [
+        ("cell", 5), ("cell", 15), ("D", 2), ("cell", 3), ("mode", "same"), ("cell", 8), ("mode", "full"),
+        ("cell", 0), ("cell", 35),
+    ]),
 }  # fmt: skip
 
 

@@ -10,6 +10,10 @@ position's cell marked. Every number comes from ``cnnviz.sizes``.
 * ``show_transposed_arithmetic(L, K, S, padding)``: a transposed convolution, drawn as
   what it does: each input cell adds a copy of the K × K kernel into the output, S cells
   after the previous cell's copy.
+
+Both are drawn by a picture class (``ConvArithmeticPicture``, ``TransposedArithmeticPicture``)
+whose ``set_cell(i, j)`` moves the marks of one cell in place: an explorer stepping through the
+cells redraws only those (its ``dynamic`` artists), not the whole grid.
 """
 
 from __future__ import annotations
@@ -26,7 +30,13 @@ from ..sizes import (
 )
 from .style import FONT, WINDOW_COLOR, new_axes, no_ticks
 
-__all__ = ["arithmetic_padding", "show_conv_arithmetic", "show_transposed_arithmetic"]
+__all__ = [
+    "ConvArithmeticPicture",
+    "TransposedArithmeticPicture",
+    "arithmetic_padding",
+    "show_conv_arithmetic",
+    "show_transposed_arithmetic",
+]
 
 INPUT_COLOR = "#9ecae1"  # the input's cells
 TAP_COLOR = "#08306b"  # the kernel's taps over the input
@@ -81,33 +91,64 @@ def show_conv_arithmetic(L, K, P=0, S=1, D=1, i=0, j=0, axes=None, fig=None, fon
     -------
     The two axes (input, output).
     """
-    before, after = arithmetic_padding(P, L, K, S, D)
-    L_out = output_length(L, K, (before, after), S, D)  # raises, with the formula, when impossible
-    if not (0 <= i < L_out and 0 <= j < L_out):
-        raise ValueError(
-            f"The output cell (i, j) must lie in the {L_out}×{L_out} output; received i={i}, j={j}."
+    return ConvArithmeticPicture(L, K, P, S, D, i, j, axes=axes, fig=fig, fontsize=fontsize).axes
+
+
+class ConvArithmeticPicture:
+    """``show_conv_arithmetic``'s picture, kept: ``set_cell(i, j)`` moves the window, its taps and the marked cell.
+
+    ``dynamic`` lists what ``set_cell`` moves; ``L_out`` is the output's size.
+    """
+
+    def __init__(self, L, K, P=0, S=1, D=1, i=0, j=0, axes=None, fig=None, fontsize=FONT - 1):
+        before, after = arithmetic_padding(P, L, K, S, D)
+        self.K, self.S, self.D = K, S, D
+        # raises, with the formula, when impossible
+        self.L_out = L_out = output_length(L, K, (before, after), S, D)
+        self._check(i, j)
+        n, E = L + before + after, kernel_extent(K, D)
+        self.axes = new_axes(
+            axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(n, 1), max(L_out, 3)]
         )
-    n, E = L + before + after, kernel_extent(K, D)
-    axes = new_axes(axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(n, 1), max(L_out, 3)])
-    ax_in, ax_out = axes
-    _cells(ax_in, n, (0, 0), "white", hatch="//", edge="0.6")  # the padding (everything, then x over it)
-    _cells(ax_in, L, (before, before), INPUT_COLOR)
-    ax_in.add_patch(Rectangle((j * S, i * S), E, E, fill=False, ec=WINDOW_COLOR, lw=2.5))
-    for r in window_cells(i, K, 0, S, D):  # in the padded input: i·S + u·D
-        for c in window_cells(j, K, 0, S, D):
-            ax_in.add_patch(Rectangle((c + 0.15, r + 0.15), 0.7, 0.7, fc=TAP_COLOR, alpha=0.75, lw=0))
-    pad_text = f"P = {before}" if before == after else f"P = ({before}, {after})"
-    _frame(
-        ax_in,
-        n,
-        n,
-        f"input {L}×{L}, {pad_text} (hatched)\nK = {K}, S = {S}, D = {D}: the window spans {E}×{E}",
-        fontsize,
-    )
-    _cells(ax_out, L_out, (0, 0), OUTPUT_COLOR)
-    ax_out.add_patch(Rectangle((j, i), 1, 1, fc=WINDOW_COLOR, alpha=0.8, ec="0.35"))
-    _frame(ax_out, max(L_out, 3), max(L_out, 3), f"output {L_out}×{L_out}\ncell ({i}, {j}) in red", fontsize)
-    return axes
+        ax_in, ax_out = self.axes
+        _cells(ax_in, n, (0, 0), "white", hatch="//", edge="0.6")  # the padding (everything, then x over it)
+        _cells(ax_in, L, (before, before), INPUT_COLOR)
+        self.window = ax_in.add_patch(Rectangle((0, 0), E, E, fill=False, ec=WINDOW_COLOR, lw=2.5))
+        self.taps = [  # K × K of them wherever the window is; set_cell puts them in place
+            ax_in.add_patch(Rectangle((0, 0), 0.7, 0.7, fc=TAP_COLOR, alpha=0.75, lw=0)) for _ in range(K * K)
+        ]
+        pad_text = f"P = {before}" if before == after else f"P = ({before}, {after})"
+        _frame(
+            ax_in,
+            n,
+            n,
+            f"input {L}×{L}, {pad_text} (hatched)\nK = {K}, S = {S}, D = {D}: the window spans {E}×{E}",
+            fontsize,
+        )
+        _cells(ax_out, L_out, (0, 0), OUTPUT_COLOR)
+        self.cell = ax_out.add_patch(Rectangle((0, 0), 1, 1, fc=WINDOW_COLOR, alpha=0.8, ec="0.35"))
+        _frame(ax_out, max(L_out, 3), max(L_out, 3), " ", fontsize)
+        self.dynamic = [self.window, *self.taps, self.cell, ax_out.title]
+        self.set_cell(i, j)
+
+    def _check(self, i, j):
+        if not (0 <= i < self.L_out and 0 <= j < self.L_out):
+            raise ValueError(
+                f"The output cell (i, j) must lie in the {self.L_out}×{self.L_out} output; received i={i}, j={j}."
+            )
+
+    def set_cell(self, i, j):
+        """Show output cell (i, j): its window over the padded input, the window's taps, the cell itself."""
+        self._check(i, j)
+        K, S, D = self.K, self.S, self.D
+        self.window.set_xy((j * S, i * S))
+        # the taps' rows and columns in the padded input: i·S + u·D
+        rows, cols = window_cells(i, K, 0, S, D), window_cells(j, K, 0, S, D)
+        for tap, (r, c) in zip(self.taps, ((r, c) for r in rows for c in cols)):
+            tap.set_xy((c + 0.15, r + 0.15))
+        self.cell.set_xy((j, i))
+        self.axes[1].title.set_text(f"output {self.L_out}×{self.L_out}\ncell ({i}, {j}) in red")
+        return self
 
 
 def show_transposed_arithmetic(L, K, S=1, padding="valid", i=0, j=0, axes=None, fig=None, fontsize=FONT - 1):
@@ -122,25 +163,56 @@ def show_transposed_arithmetic(L, K, S=1, padding="valid", i=0, j=0, axes=None, 
     -------
     The two axes (input, output).
     """
-    L_out = transposed_output_length(L, K, S, padding)
-    if not (0 <= i < L and 0 <= j < L):
-        raise ValueError(f"The input cell (i, j) must lie in the {L}×{L} input; received i={i}, j={j}.")
-    covered = transposed_output_length(L, K, S, "valid")  # every cell a copy touches: (L − 1)·S + max(K, S)
-    start = max(K - S, 0) // 2 if padding.lower() == "same" else 0  # cells cropped at the start
-    axes = new_axes(axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(L, 3), covered])
-    ax_in, ax_out = axes
-    _cells(ax_in, L, (0, 0), INPUT_COLOR)
-    ax_in.add_patch(Rectangle((j, i), 1, 1, fc=WINDOW_COLOR, alpha=0.8, ec="0.35"))
-    _frame(ax_in, max(L, 3), max(L, 3), f"input {L}×{L}\ncell ({i}, {j}) in red", fontsize)
-    _cells(ax_out, covered, (0, 0), "white", hatch="//", edge="0.6")
-    _cells(ax_out, L_out, (start, start), OUTPUT_COLOR)
-    ax_out.add_patch(Rectangle((j * S, i * S), K, K, fc=TAP_COLOR, alpha=0.6, ec=WINDOW_COLOR, lw=2.5))
-    cropped = f"; {covered - L_out} cropped, hatched" if covered > L_out else ""
-    _frame(
-        ax_out,
-        covered,
-        covered,
-        f"output {L_out}×{L_out} ({padding!r}{cropped})\nK = {K}, S = {S}: cell ({i}, {j})'s copy of the kernel",
-        fontsize,
-    )
-    return axes
+    return TransposedArithmeticPicture(L, K, S, padding, i, j, axes=axes, fig=fig, fontsize=fontsize).axes
+
+
+class TransposedArithmeticPicture:
+    """``show_transposed_arithmetic``'s picture, kept: ``set_cell(i, j)`` moves the input cell and its copy.
+
+    ``heading``: a line written above the output's title (an explorer's summary), "" for none.
+    ``dynamic`` lists what ``set_cell`` moves; ``L_out`` is the output's size.
+    """
+
+    def __init__(
+        self, L, K, S=1, padding="valid", i=0, j=0, axes=None, fig=None, fontsize=FONT - 1, heading=""
+    ):
+        self.L_out = L_out = transposed_output_length(L, K, S, padding)
+        self.L, self.K, self.S, self.padding, self.heading = L, K, S, padding, heading
+        self._check(i, j)
+        # every cell a copy touches: (L − 1)·S + max(K, S)
+        covered = transposed_output_length(L, K, S, "valid")
+        self.cropped = covered - L_out
+        start = max(K - S, 0) // 2 if padding.lower() == "same" else 0  # cells cropped at the start
+        self.axes = new_axes(axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(L, 3), covered])
+        ax_in, ax_out = self.axes
+        _cells(ax_in, L, (0, 0), INPUT_COLOR)
+        self.cell = ax_in.add_patch(Rectangle((0, 0), 1, 1, fc=WINDOW_COLOR, alpha=0.8, ec="0.35"))
+        _frame(ax_in, max(L, 3), max(L, 3), " ", fontsize)
+        _cells(ax_out, covered, (0, 0), "white", hatch="//", edge="0.6")
+        _cells(ax_out, L_out, (start, start), OUTPUT_COLOR)
+        self.copy = ax_out.add_patch(
+            Rectangle((0, 0), K, K, fc=TAP_COLOR, alpha=0.6, ec=WINDOW_COLOR, lw=2.5)
+        )
+        _frame(ax_out, covered, covered, " ", fontsize)
+        self.dynamic = [self.cell, ax_in.title, self.copy, ax_out.title]
+        self.set_cell(i, j)
+
+    def _check(self, i, j):
+        if not (0 <= i < self.L and 0 <= j < self.L):
+            raise ValueError(
+                f"The input cell (i, j) must lie in the {self.L}×{self.L} input; received i={i}, j={j}."
+            )
+
+    def set_cell(self, i, j):
+        """Show input cell (i, j) and the K × K block its copy of the kernel adds to."""
+        self._check(i, j)
+        L, K, S = self.L, self.K, self.S
+        self.cell.set_xy((j, i))
+        self.copy.set_xy((j * S, i * S))
+        self.axes[0].title.set_text(f"input {L}×{L}\ncell ({i}, {j}) in red")
+        cropped = f"; {self.cropped} cropped, hatched" if self.cropped > 0 else ""
+        self.axes[1].title.set_text(
+            f"{self.heading}output {self.L_out}×{self.L_out} ({self.padding!r}{cropped})\n"
+            f"K = {K}, S = {S}: cell ({i}, {j})'s copy of the kernel"
+        )
+        return self

@@ -3,12 +3,15 @@ a 3×3 kernel on a real image, and the output-size formula."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import ipywidgets as widgets
 import numpy as np
 
 from .. import plot
 from ..cases import conv1d, conv2d
 from ..kernels import CHANNEL_MIX, KERNELS, SIGNALS, TAPS  # the 1D cases' data live with the kernels
+from ..plot.arithmetic import ConvArithmeticPicture, TransposedArithmeticPicture
 from ..plot.filters import ImageFilterPicture
 from ..plot.steps import Conv2DBackwardStep
 from ..sizes import output_length, resolve_padding, transposed_output_length, window_geometry
@@ -163,6 +166,7 @@ class ConvArithmeticExplorer(Explorer):
 
     figsize = (10, 9)
     margins = {"left": 0.02, "right": 0.98, "bottom": 0.01, "top": 0.88, "hspace": 0.45, "wspace": 0.1}
+    light_controls = ("cell",)  # another cell moves the marks in place (update); the rest rebuilds
 
     def __init__(self, L=5, K=3, P=0, S=1, D=1, padding="number"):
         controls = {
@@ -204,24 +208,33 @@ class ConvArithmeticExplorer(Explorer):
         top = outer[0].subgridspec(1, 2, width_ratios=[max(n, 1), max(L_out, 3)], wspace=0.15)
         bottom = outer[1].subgridspec(1, 2, width_ratios=[max(L_out, 3), covered], wspace=0.15)
         i, j = cell // L_out, cell % L_out
-        plot.show_conv_arithmetic(
+        forward = ConvArithmeticPicture(
             L, K, pads, S, D, i=i, j=j, axes=[fig.add_subplot(top[0]), fig.add_subplot(top[1])]
         )
-        axes = plot.show_transposed_arithmetic(
-            L_out, K, S, back, i=i, j=j, axes=[fig.add_subplot(bottom[0]), fig.add_subplot(bottom[1])]
-        )
-        axes[1].set_title(
+        heading = (
             f"transposed convolution of the output above (K = {K}, S = {S}, {back!r}"
             + (", no dilation)" if D > 1 else ")")
             + f": {L_out}×{L_out} → {T}×{T}\n"
-            + axes[1].get_title(),
-            fontsize=plot.FONT - 1,
         )
+        transposed = TransposedArithmeticPicture(
+            L_out, K, S, back, i=i, j=j, heading=heading,
+            axes=[fig.add_subplot(bottom[0]), fig.add_subplot(bottom[1])],
+        )  # fmt: skip
         fig.suptitle(
             f"L' = ⌊({L} + {pads[0]} + {pads[1]} − {D * (K - 1) + 1}) / {S}⌋ + 1 = {L_out}"
             f"   (window D·(K − 1) + 1 = {D * (K - 1) + 1});   cnnviz.conv2d(...).shape = {y.shape}",
             fontsize=plot.FONT,
         )
+        self.pictures = (forward, transposed)
+        return SimpleNamespace(dynamic=[*forward.dynamic, *transposed.dynamic])
+
+    def update(self, cell, **_):
+        """Another output cell: its window and taps, and the transposed convolution's cell and copy, moved."""
+        forward, transposed = self.pictures
+        i, j = divmod(min(cell, forward.L_out * forward.L_out - 1), forward.L_out)
+        forward.set_cell(i, j)
+        transposed.set_cell(i, j)
+        return True
 
 
 class ImageKernelExplorer(Explorer):
