@@ -64,6 +64,12 @@ def _cells(ax, n, offset, face, hatch=None, edge="0.35"):
             )
 
 
+def _check_cell(i, j, n, grid):
+    """Refuse a cell (i, j) outside the n × n ``grid`` ("input" or "output")."""
+    if not (0 <= i < n and 0 <= j < n):
+        raise ValueError(f"The {grid} cell (i, j) must lie in the {n}×{n} {grid}; received i={i}, j={j}.")
+
+
 def _frame(ax, width, height, title, fontsize):
     ax.set_xlim(-0.3, width + 0.3)
     ax.set_ylim(height + 0.3, -0.3)  # row 0 at the top, as in an image
@@ -105,7 +111,7 @@ class ConvArithmeticPicture:
         self.K, self.S, self.D = K, S, D
         # raises, with the formula, when impossible
         self.L_out = L_out = output_length(L, K, (before, after), S, D)
-        self._check(i, j)
+        _check_cell(i, j, L_out, "output")
         n, E = L + before + after, kernel_extent(K, D)
         self.axes = new_axes(
             axes, figsize=(9, 4.6), ncols=2, fig=fig, width_ratios=[max(n, 1), max(L_out, 3)]
@@ -131,15 +137,9 @@ class ConvArithmeticPicture:
         self.dynamic = [self.window, *self.taps, self.cell, ax_out.title]
         self.set_cell(i, j)
 
-    def _check(self, i, j):
-        if not (0 <= i < self.L_out and 0 <= j < self.L_out):
-            raise ValueError(
-                f"The output cell (i, j) must lie in the {self.L_out}×{self.L_out} output; received i={i}, j={j}."
-            )
-
     def set_cell(self, i, j):
         """Show output cell (i, j): its window over the padded input, the window's taps, the cell itself."""
-        self._check(i, j)
+        _check_cell(i, j, self.L_out, "output")
         K, S, D = self.K, self.S, self.D
         self.window.set_xy((j * S, i * S))
         # the taps' rows and columns in the padded input: i·S + u·D
@@ -178,7 +178,7 @@ class TransposedArithmeticPicture:
     ):
         self.L_out = L_out = transposed_output_length(L, K, S, padding)
         self.L, self.K, self.S, self.padding, self.heading = L, K, S, padding, heading
-        self._check(i, j)
+        _check_cell(i, j, L, "input")
         # every cell a copy touches: (L − 1)·S + max(K, S)
         covered = transposed_output_length(L, K, S, "valid")
         self.cropped = covered - L_out
@@ -197,15 +197,9 @@ class TransposedArithmeticPicture:
         self.dynamic = [self.cell, ax_in.title, self.copy, ax_out.title]
         self.set_cell(i, j)
 
-    def _check(self, i, j):
-        if not (0 <= i < self.L and 0 <= j < self.L):
-            raise ValueError(
-                f"The input cell (i, j) must lie in the {self.L}×{self.L} input; received i={i}, j={j}."
-            )
-
     def set_cell(self, i, j):
         """Show input cell (i, j) and the K × K block its copy of the kernel adds to."""
-        self._check(i, j)
+        _check_cell(i, j, self.L, "input")
         L, K, S = self.L, self.K, self.S
         self.cell.set_xy((j, i))
         self.copy.set_xy((j * S, i * S))
