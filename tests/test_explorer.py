@@ -1,4 +1,4 @@
-"""The live-picture base (cnnviz.widgets.explorer.LivePicture): blitting in two layers.
+"""The live-picture base (cnnviz.widgets.explorer.LivePicture): its PNG, and blitting in two layers.
 
 A click on the network explorer moves only its marks (outlines, the selected cell or bar, the
 zoom), so only they are drawn again, over the frame the last full blit kept. These tests hold
@@ -13,6 +13,7 @@ import pytest
 
 from cnnviz.pretrained import load_lecture_cnn
 from cnnviz.widgets import NetworkExplorer
+from cnnviz.widgets.explorer import rgba_png
 
 
 def pixels(png):
@@ -22,6 +23,15 @@ def pixels(png):
 def full_picture(explorer):
     """The same state drawn in full: every dynamic artist over the background."""
     return pixels(explorer.blit(explorer.picture.dynamic, marks=explorer.picture.marks))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 4), (2, 3, 4), (37, 101, 4)])
+def test_the_hand_written_png_decodes_to_the_same_pixels(shape):
+    rgba = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    png = rgba_png(rgba)
+    image = PIL.Image.open(io.BytesIO(png))
+    assert image.mode == "RGBA"
+    np.testing.assert_array_equal(np.asarray(image), rgba)
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ import PIL.Image
 import PIL.ImageDraw
 import PIL.ImageFont
 from matplotlib.collections import LineCollection
+from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 from .. import inside
@@ -70,6 +71,32 @@ def _finite_range(y, finite):
     if not finite.any():
         return 0.0, 0.0
     return float(y[finite].min()), float(y[finite].max())
+
+
+class _StillImage(AxesImage):
+    """An image whose pixels never change, scaled to the screen once and then pasted as it is.
+
+    The tiles' channel numbers lie over the maps, so they are drawn again with every new input;
+    scaling their overlay to the figure's pixels each time took about 1 ms per layer. The scaled
+    picture is kept with what it depends on (the figure's size, the axes' place on it and their
+    limits) and scaled again only when one of those changes.
+    """
+
+    _scaled = (None, None)  # (what it depends on, make_image's result)
+
+    def make_image(self, renderer, magnification=1.0, unsampled=False):
+        axes = self.axes
+        depends = (
+            renderer.width,
+            renderer.height,
+            axes.bbox.bounds,
+            axes.viewLim.bounds,
+            magnification,
+            unsampled,
+        )
+        if self._scaled[0] != depends:
+            self._scaled = (depends, super().make_image(renderer, magnification, unsampled))
+        return self._scaled[1]
 
 
 def _mosaic(maps, rows, cols, out=None):
@@ -227,16 +254,21 @@ class NetworkPicture:
             _, _, right, bottom = pen.textbbox((x0 + 1, y0), str(ch), font=font)
             pen.rectangle((x0, y0, right + 1, bottom + 1), fill=(0, 0, 0, 140))
             pen.text((x0 + 1, y0), str(ch), font=font, fill=(255, 255, 255, 255))
-        return ax.imshow(np.asarray(overlay), extent=(-0.5, width - 0.5, height - 0.5, -0.5),
-                         interpolation="antialiased")  # fmt: skip
+        numbers = _StillImage(ax, interpolation="antialiased", extent=(-0.5, width - 0.5, height - 0.5, -0.5))
+        numbers.set_data(np.asarray(overlay))
+        return ax.add_image(numbers)
 
     def _make_zoom(self, ax):
         """The zoom: the selected value's channel (its map alone), large, with the selected cell framed."""
         self.zoom = ax
         no_ticks(ax)
         ax.set_box_aspect(1)
-        self.zoom_image = ax.imshow(np.full((1, 1), np.nan, dtype=np.float32), cmap=_cmap("viridis"), aspect="auto")
-        self.zoom_cell = ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="#ff7f0e", lw=2.5, visible=False))
+        self.zoom_image = ax.imshow(
+            np.full((1, 1), np.nan, dtype=np.float32), cmap=_cmap("viridis"), aspect="auto"
+        )
+        self.zoom_cell = ax.add_patch(
+            Rectangle((0, 0), 1, 1, fill=False, ec="#ff7f0e", lw=2.5, visible=False)
+        )
         self.zoom_title = ax.set_title(" ", fontsize=FONT - 3)
         self.zoom_note = ax.text(0.5, 0.5, "click a cell\nto zoom in", transform=ax.transAxes, ha="center",
                                  va="center", fontsize=FONT - 3, color="0.4")  # fmt: skip
@@ -244,7 +276,9 @@ class NetworkPicture:
 
     def _show_zoom(self):
         """Put the selected channel into the zoom (or say how to get one there)."""
-        selected = self.selection is not None and self.selection[0] in self.images and self.outputs is not None
+        selected = (
+            self.selection is not None and self.selection[0] in self.images and self.outputs is not None
+        )
         self.zoom_image.set_visible(selected)
         self.zoom_cell.set_visible(selected)
         self.zoom_note.set_visible(not selected)

@@ -22,12 +22,12 @@ import base64
 import contextlib
 import gc
 import html
-import io
+import struct
+import zlib
 
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
-import PIL.Image
 from IPython.display import HTML, Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -55,9 +55,32 @@ INSTEAD_STYLE = "font-size:15px;color:#a00;border:1px solid #a00;padding:8px;max
 
 def canvas_png(canvas: FigureCanvasAgg) -> bytes:
     """What the canvas shows, as PNG bytes (fast compression: explorers redraw often)."""
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    return rgba_png(np.asarray(canvas.buffer_rgba()))
+
+
+def rgba_png(pixels: np.ndarray) -> bytes:
+    """An (H, W, 4) uint8 RGBA picture as PNG bytes, written directly: 3 ms for a 1000 × 270 frame.
+
+    A PNG file is an 8-byte signature, then chunks (length, type, data, CRC-32): IHDR (width,
+    height, 8 bits per sample, colour type 6 = RGBA), IDAT (the rows compressed with zlib, each
+    row led by its filter byte) and IEND. Every row here has filter 0 (none) and zlib's fastest
+    level. Pillow's encoder tries a filter per row first, which makes its files no smaller here
+    (74 KB against 70 KB) and takes 7-10 ms: an explorer sends a picture on every change.
+    """
+    height, width, _ = pixels.shape
+    rows = np.zeros((height, 1 + 4 * width), np.uint8)  # column 0: each row's filter byte, 0
+    rows[:, 1:] = pixels.reshape(height, 4 * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA; methods 0; no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1))
+        + chunk(b"IEND", b"")
+    )
 
 
 def fast_drawing():
