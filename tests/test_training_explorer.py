@@ -4,6 +4,7 @@ model's, the picture moves in place, and wrong use is refused before anything tr
 import gc
 import weakref
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -241,3 +242,33 @@ def test_show_kernel_change_draws_before_after_and_the_change_and_refuses_wrong_
         show_kernel_change(before, after[:, :, 0])
     with pytest.raises(ValueError, match=r"channel must be an index in 0\.\.1; received 2"):
         show_kernel_change(before, after, channel=2)
+
+
+def test_show_kernel_change_marks_weights_of_a_diverged_run_and_scales_by_the_finite_ones():
+    import warnings
+
+    from cnnviz.plot.network import NOT_FINITE_COLOR
+    from cnnviz.plot.training import show_kernel_change
+
+    before = np.random.default_rng(1).normal(size=(3, 3, 1, 4))
+    after = before + 0.5
+    after[0, 0, 0, 0], after[1, 1, 0, 2] = np.nan, np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from the NaN
+        axes = show_kernel_change(before, after)
+    titles = [ax.get_title() for ax in axes]
+    assert titles[0] == "before"
+    assert titles[1] == "after\n2 not finite (NaN or ±∞), in magenta"
+    assert titles[2].endswith("\n2 not finite (NaN or ±∞), in magenta")
+    assert titles[2].startswith("after − before (largest 0.5)")
+    lo, hi = axes[1].images[0].get_clim()
+    largest = max(np.abs(before).max(), np.abs(after[np.isfinite(after)]).max())
+    assert np.isfinite([lo, hi]).all() and hi == pytest.approx(largest)
+    image = axes[1].images[0]
+    rgba = image.to_rgba(image.get_array())
+    magenta = matplotlib.colors.to_rgba(NOT_FINITE_COLOR)
+    assert np.allclose(rgba[0, 0], magenta)  # the NaN weight's cell, tile 0's top-left
+    for ax in axes:  # only the non-finite cells: the largest finite weight is not drawn as "over"
+        image = ax.images[0]
+        drawn = image.to_rgba(image.get_array())
+        assert np.all(drawn == magenta, axis=-1).sum() == (0 if ax is axes[0] else 2)

@@ -158,7 +158,9 @@ def show_kernel_change(before, after, channel=0, axes=None, fig=None, titles=("b
 
     ``before`` and ``after``: kernels (KH, KW, C, F), one input ``channel`` shown. The first two
     panels share one colour scale centred at 0, so that a kernel's change of colour is its
-    change of value; the third, after − before, has its own scale and colour bar.
+    change of value; the third, after − before, has its own scale and colour bar. NaN and
+    infinite weights (a run that diverged) are drawn in magenta, the scales use the finite
+    ones, and the panel's title counts them.
 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -166,9 +168,10 @@ def show_kernel_change(before, after, channel=0, axes=None, fig=None, titles=("b
     >>> [ax.get_title() for ax in axes]
     ['before', 'after', 'after − before (largest 1)']
     """
-    from .network import _cmap, _mosaic, mosaic_layout
+    from .network import _beyond, _cmap, _mosaic, mosaic_layout
 
-    before, after = np.asarray(before, float), np.asarray(after, float)
+    # float32, as the mosaic drawn: a float64 scale could end a hair below its largest value, drawn as "over"
+    before, after = np.asarray(before, np.float32), np.asarray(after, np.float32)
     if before.ndim != 4 or before.shape != after.shape:
         raise ValueError(
             "show_kernel_change expects before and after of one shape (KH, KW, C, F); "
@@ -183,19 +186,28 @@ def show_kernel_change(before, after, channel=0, axes=None, fig=None, titles=("b
             f"show_kernel_change: channel must be an index in 0..{before.shape[2] - 1}; received {channel!r}."
         )
     layout = mosaic_layout(before.shape[3])
-    change = after - before
+    with np.errstate(invalid="ignore", over="ignore"):
+        change = after - before  # inf − inf is NaN: not finite, drawn as such
+
+    def largest(w):  # the largest finite |w| (0 when there is none)
+        finite = np.abs(w[np.isfinite(w)])
+        return float(finite.max()) if finite.size else 0.0
+
     axes = new_axes(axes, figsize=(11, 3.4), ncols=3, fig=fig)
-    top = float(max(np.abs(before).max(), np.abs(after).max())) or 1.0
-    moved = float(np.abs(change).max())
+    top = max(largest(before), largest(after)) or 1.0
+    moved = largest(change)
     for ax, kernels, title, edge in (
         (axes[0], before, titles[0], top),
         (axes[1], after, titles[1], top),
         (axes[2], change, f"after − before (largest {moved:.2g})", moved or 1.0),
     ):
-        image = ax.imshow(
-            _mosaic(kernels[:, :, channel, :], *layout), cmap=_cmap("RdBu_r"), vmin=-edge, vmax=edge
-        )
+        shown = kernels[:, :, channel, :]
+        bad = int(np.count_nonzero(~np.isfinite(shown)))
+        shown = np.where(np.isfinite(shown), shown, _beyond(-edge, edge))  # drawn in the "over" colour
+        image = ax.imshow(_mosaic(shown, *layout), cmap=_cmap("RdBu_r"), vmin=-edge, vmax=edge)
         no_ticks(ax)
+        if bad:
+            title += f"\n{bad} not finite (NaN or ±∞), in magenta"
         ax.set_title(title, fontsize=FONT - 1)
         if ax is not axes[0]:  # one bar for the two kernels' shared scale, one for the change
             ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=FONT - 3)
