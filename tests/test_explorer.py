@@ -1,8 +1,9 @@
 """The live-picture base (cnnviz.widgets.explorer.LivePicture): its PNG, and blitting in two layers.
 
 A click on the network explorer moves only its marks (outlines, the selected cell or bar, the
-zoom), so only they are drawn again, over the frame the last full blit kept. These tests hold
-that shortcut to the picture a full blit draws for the same state, pixel for pixel.
+zoom), so only they are drawn again, over the frame the last full blit kept; and a text that
+stands alone and did not change keeps its pixels instead of being drawn again. These tests
+hold those shortcuts to the picture a full blit draws for the same state, pixel for pixel.
 """
 
 import io
@@ -66,6 +67,19 @@ def test_marks_follow_a_new_input_and_the_next_click_starts_from_its_values(expl
     assert np.array_equal(pixels(explorer.png), full_picture(explorer))
     explorer.controls["image"].value = 1  # a test image: the values change again
     explorer.select("conv2d_1", 1, 2, 0)
+    assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+
+
+def test_unchanged_texts_keep_their_pixels_and_the_picture_is_the_full_one(explorer):
+    explorer.select("conv2d_1", 7, 7, 3)
+    assert len(explorer._unchanged(explorer.picture.alone)) == len(explorer.picture.alone)  # none changed
+    rng = np.random.default_rng(5)
+    for k in range(6):  # new inputs (new scales, a new prediction) and new selections, in turn
+        explorer.show(rng.integers(0, 256, (28, 28), dtype=np.uint8), source=f"noise {k}")
+        assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+        explorer.select(*[("dense", k), ("conv2d", 1, k, k), ("input", k, 3, 0)][k % 3])
+        assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+    explorer.controls["image"].value = 0  # a test image again
     assert np.array_equal(pixels(explorer.png), full_picture(explorer))
 
 

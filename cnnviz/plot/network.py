@@ -306,6 +306,16 @@ class NetworkPicture:
         return [*self._dynamic, *self.marks]
 
     @property
+    def alone(self):
+        """The moving texts that no other moving artist touches: the scales' ends, the headline, the zoom's title.
+
+        (An explorer keeps the pixels of those that did not change instead of drawing them again.)
+        """
+        ends = [text for k in self.images for text in self.scales[k][1]]  # under each colour scale
+        longest = [self.scales[k] for k in self.bars if k in self.scales]  # "max = ..." under the bars
+        return [*ends, *longest, self.headline, self.zoom_title]
+
+    @property
     def marks(self):
         """The artists that ``select`` changes (the selected cell's and bar's frames move between axes)."""
         return [*self._marks, self.cell, self.bar_frame]

@@ -168,7 +168,9 @@ class NetworkExplorer(LivePicture):
             layout={"margin": "0 16px 0 0"},
         )
         right = widgets.VBox([self.controls["image"], self.upload, self.info, self.conversion, self.status])
-        why = widgets.VBox([self.controls["why"], self.why_note, self.why_image], layout={"margin": "0 0 0 16px"})
+        why = widgets.VBox(
+            [self.controls["why"], self.why_note, self.why_image], layout={"margin": "0 0 0 16px"}
+        )
         self.widget = widgets.VBox(
             [widgets.HBox([left, right, why]), self.clicker,
              widgets.HTML(f"<small>layer shapes: {html.escape(self.shapes_text)}</small>"), self.panel]
@@ -315,7 +317,9 @@ class NetworkExplorer(LivePicture):
         self.classes = last[0] if len(last) == 1 else 0  # 0: the model has no class scores
         self.class_names = names = list(class_names or [str(k) for k in range(self.classes)])
         # values: "off", "predicted" or a class index (None would show an empty menu in the browser)
-        options = [("off", "off"), ("the predicted class", "predicted")] + [(f"class {n}", k) for k, n in enumerate(names)]
+        options = [("off", "off"), ("the predicted class", "predicted")] + [
+            (f"class {n}", k) for k, n in enumerate(names)
+        ]
         why = widgets.Dropdown(options=options, value="off", description="why this class?", style=STYLE)
         why.add_class("cnnviz-control-why")
         why.observe(lambda change: self._show_why(), names="value")
@@ -350,18 +354,20 @@ class NetworkExplorer(LivePicture):
         if choice == "off" or self.x is None:
             return
         if self.classes == 0:
-            return self._why_say("No \"why this class?\": this model does not end in one score per class.")
+            return self._why_say('No "why this class?": this model does not end in one score per class.')
         if self.warning:
-            return self._why_say("No \"why this class?\": the model's values are NaN or infinite for this input.")
+            return self._why_say(
+                'No "why this class?": the model\'s values are NaN or infinite for this input.'
+            )
         k = int(np.argmax(self.outputs[-1])) if choice == "predicted" else choice
         try:
             with np.errstate(all="ignore"):
                 s = inside.saliency(self.model, self.x, k)
         except (ValueError, TypeError) as error:
-            return self._why_say(f"No \"why this class?\": {error}")
+            return self._why_say(f'No "why this class?": {error}')
         s = s.sum(axis=2)  # one value per pixel (a colour image: its channels together)
         if not np.isfinite(s).all():
-            return self._why_say("No \"why this class?\": the gradient is NaN or infinite for this input.")
+            return self._why_say('No "why this class?": the gradient is NaN or infinite for this input.')
         top = float(np.abs(s).max()) or 1.0
         self.saliency = s
         if self._why_ink is not None:
@@ -472,9 +478,11 @@ class NetworkExplorer(LivePicture):
             self.draw_background(self.picture.dynamic)
             self.picture.restyled = False
         if marks_only:
-            self.clicker.png = self.blit_marks(self.picture.marks)
+            self.clicker.png = self.blit_marks(self.picture.marks, alone=self.picture.alone)
         else:  # a selection replaces the cell's marker: the list of dynamic artists is taken anew
-            self.clicker.png = self.blit(self.picture.dynamic, marks=self.picture.marks)
+            self.clicker.png = self.blit(
+                self.picture.dynamic, marks=self.picture.marks, alone=self.picture.alone
+            )
 
     def describe(self) -> str:
         return f"NetworkExplorer(model={self.model.name!r})"
