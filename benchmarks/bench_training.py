@@ -132,8 +132,8 @@ def speed(name, make, batch, steps, target):
     line = f"{name:<44} batch {batch:>3}: cnnviz {timing.ours * 60000 / batch:7.1f} s/epoch"
     if torch is not None:
         line += (
-            f" | torch {timing.theirs * 60000 / batch:7.1f} s/epoch | ratio {timing.ratio:4.2f}x "
-            f"(target <= {target}x)"
+            f" | torch {timing.theirs * 60000 / batch:7.1f} s/epoch | ratio {timing.ratio:4.2f}x"
+            + (f" (target <= {target}x)" if target is not None else " (no target)")
         )
     print(line)
 
@@ -224,7 +224,7 @@ def main():
         profile_lenet(args.steps * 5)
         return
     speed("LeNet-like 8->16", lenet, 32, args.steps, 1.25)
-    speed("lecture model 16->32 (the training notebook's)", lecture, 64, args.steps, "-")
+    speed("lecture model 16->32 (the training notebook's)", lecture, 64, args.steps, None)
     speed(
         "notes' model without Dense(7744)", lambda: notes(big_dense=False), 32, max(args.steps // 4, 5), 1.5
     )

