@@ -42,8 +42,9 @@ NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 # Notebooks whose cells compute for minutes. nbval runs them already; here they run only with
 # CNNVIZ_BROWSER_ALL=1, so that this module stays at a few minutes.
-LONG_RUNNING = {
+LONG_RUNNING = {  # run by nbval in every run; here only with CNNVIZ_BROWSER_ALL=1 (no explorers in them)
     "10-training-mnist.ipynb": "trains a CNN on MNIST for minutes",
+    "12-architectures.ipynb": "trains a UNet and an autoencoder (50 s in JupyterLab)",
 }
 RUN_ALL = os.environ.get("CNNVIZ_BROWSER_ALL") == "1"
 
