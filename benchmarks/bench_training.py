@@ -131,9 +131,8 @@ def speed(name, make, batch, steps, target):
     timing = compare(cnnviz_step(make(), batch, steps), theirs, rounds=steps)  # one step per round each
     line = f"{name:<44} batch {batch:>3}: cnnviz {timing.ours * 60000 / batch:7.1f} s/epoch"
     if torch is not None:
-        line += (
-            f" | torch {timing.theirs * 60000 / batch:7.1f} s/epoch | ratio {timing.ratio:4.2f}x"
-            + (f" (target <= {target}x)" if target is not None else " (no target)")
+        line += f" | torch {timing.theirs * 60000 / batch:7.1f} s/epoch | ratio {timing.ratio:4.2f}x" + (
+            f" (target <= {target}x)" if target is not None else " (no target)"
         )
     print(line)
 

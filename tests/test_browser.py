@@ -144,7 +144,11 @@ def _trains_one_batch(explorer, src: str) -> bool:
     text = panel.inner_text()
     explorer.locator(".cnnviz-control-batch").click()
     changed = _lab.wait_for_new_picture(explorer, src) is not None
-    return changed and panel.inner_text() != text and "new = old − learning rate × gradient" in panel.inner_text()
+    return (
+        changed
+        and panel.inner_text() != text
+        and "new = old − learning rate × gradient" in panel.inner_text()
+    )
 
 
 # -- the drawing pad: drawn on with the mouse --------------------------------------------------------

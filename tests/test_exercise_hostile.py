@@ -111,7 +111,8 @@ HOSTILE = {
     "__iter__ raises": IterRaises,
     "__len__ raises": lambda: LenRaises([1, 2]),
     "__getattr__ raises": GetattrRaises,
-    "nested 100,000 deep": lambda: DEEPLY_NESTED,  # made once: 60 of them took 10 s (a check reads, never changes it)
+    # made once: 60 of them took 10 s (a check reads it and never changes it)
+    "nested 100,000 deep": lambda: DEEPLY_NESTED,
     "a list that contains itself": self_containing,
     "itertools.count()": itertools.count,
     "a generator without end": lambda: (n for n in itertools.count()),

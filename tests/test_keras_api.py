@@ -381,7 +381,11 @@ def test_a_nan_pixel_is_refused_before_it_spoils_the_weights(rng):
             TypeError,
             "learning_rate as a number; received learning_rate='0.01'",
         ),
-        (lambda: keras.optimizers.SGD(learning_rate=math.inf), ValueError, "learning_rate as a finite number > 0"),
+        (
+            lambda: keras.optimizers.SGD(learning_rate=math.inf),
+            ValueError,
+            "learning_rate as a finite number > 0",
+        ),
         (
             lambda: keras.optimizers.Adam(beta_1=1.5),
             ValueError,
