@@ -21,7 +21,7 @@ def test_num_writes_short_numbers_with_a_true_minus():
 
 def test_a_grid_of_exact_eighths_is_written_with_three_decimals():
     """An average of 2×2 cells of 0.5 and 0: 0.125 is written as it is, not rounded to 0.12."""
-    fig, ax = plt.subplots()
+    _, ax = plt.subplots()
     plot.show_grid([[0.125, 0.25], [0.5, 0.375]], ax=ax)
     written = {t.get_text() for t in ax.texts}
     assert {"0.125", "0.250", "0.500", "0.375"} <= written
