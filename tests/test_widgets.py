@@ -384,8 +384,9 @@ LIGHT_CHANGES = {
     ]),
     "ImageKernelExplorer": (("ImageKernelExplorer", {}), [
         ("w11", 2.0), ("relu", True), ("flip", True), ("kernel", "box blur"), ("w00", -5.0),
-        ("S", 2), ("kernel", "Laplacian"), ("relu", False), ("S", 1), ("kernel", "sobel y"),
-        ("image", "photo, RGB"), ("w22", 3.0),
+        ("S", 2), ("kernel", "Laplacian"), ("relu", False), ("P", "same"), ("S", 3), ("kernel", "sobel y"),
+        ("S", 1), ("P", "valid"), ("image", "photo, RGB"), ("w22", 3.0), ("S", 2), ("image", "digit 7 (28×28)"),
+        ("P", "same"),
     ]),
     "Conv2DStepExplorer": (("Conv2DStepExplorer", {}), [
         ("step", 2), ("o", 1), ("step", 3), ("P", 1), ("o", 0), ("step", 9), ("mode", "backward dL/dw"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from .._checks import as_real_array
 from ..cases import conv2d
 from .arrays import show_image, show_kernel, update_kernel
 from .style import FONT, VISITED_COLOR, new_axes, new_figure, no_ticks
@@ -87,17 +88,24 @@ class ImageFilterPicture:
             axes[2].set_xlabel(note, fontsize=FONT - 1)
         self.dynamic = [axes[1], axes[2], self.colorbar.ax]
 
-    def set(self, y, w, titles=("input", "kernel", "output")) -> ImageFilterPicture:
-        """Show output ``y`` of kernel ``w`` (the output's shape as before), with ``titles`` for the panels."""
-        data, cmap, vmin, vmax = filtered_view(y, w)
-        if np.shape(data) != self.output.get_array().shape:
+    def set(self, y, w, titles=("input", "kernel", "output"), note=None) -> ImageFilterPicture:
+        """Show output ``y`` of kernel ``w``, with ``titles`` for the panels and ``note`` under the output.
+
+        ``y`` may have another height and width than before (another stride or padding): the
+        output panel then shows the new size, as a new picture would.
+        """
+        shape = np.shape(y)
+        if not (len(shape) == 2 or (len(shape) == 3 and shape[2] == 1)) or 0 in shape:
             raise ValueError(
-                f"ImageFilterPicture.set expects an output of the shape drawn, {self.output.get_array().shape}; "
-                f"received y of shape {np.shape(y)}. Draw a new picture for another size."
+                f"ImageFilterPicture.set expects an output of shape (H, W) or (H, W, 1), not empty; "
+                f"received y of shape {shape}."
             )
+        data, cmap, vmin, vmax = filtered_view(as_real_array("y", y, func="ImageFilterPicture.set"), w)
         update_kernel(self.axes[1], w)
         self.axes[1].set_title(titles[1])
         self.axes[2].set_title(f"{titles[2]}: shape {np.shape(y)}")
+        if note is not None:
+            self.axes[2].set_xlabel(note, fontsize=FONT - 1)
         form = _colorbar_form(y, vmin, vmax)
         # other pointed ends or a new label: a new bar (made below), and the old one stops following the image
         if form != self.form:
@@ -105,6 +113,10 @@ class ImageFilterPicture:
         if self.output.get_cmap().name != cmap:
             self.output.set_cmap(cmap)
         self.output.set_data(data)
+        H, W = np.shape(data)
+        extent = (-0.5, W - 0.5, H - 0.5, -0.5)  # where imshow puts an H × W image (the axes' limits follow)
+        if tuple(self.output.get_extent()) != extent:  # another size: another stride or padding
+            self.output.set_extent(extent)
         self.output.set_clim(vmin, vmax)  # a bar that follows the image draws its new scale
         if form == self.form:
             return self

@@ -246,8 +246,8 @@ class ImageKernelExplorer(Explorer):
 
     figsize = (11, 3.8)
     coalesce = True  # a picture takes about 100 ms: key presses queued meanwhile are drawn once
-    # the weights (and a preset's), ReLU and flip change values, not sizes: the picture moves in place
-    light_controls = ("relu", "flip", *(f"w{r}{c}" for r in range(3) for c in range(3)))
+    # the weights (and a preset's), ReLU, flip, stride and padding keep the image: the picture moves in place
+    light_controls = ("relu", "flip", "S", "P", *(f"w{r}{c}" for r in range(3) for c in range(3)))
     margins = {"left": 0.05, "right": 0.98, "bottom": 0.12, "top": 0.9, "wspace": 0.15}
     _loading = False  # True while a preset fills the nine cells: they are drawn once, after
 
@@ -338,23 +338,25 @@ class ImageKernelExplorer(Explorer):
             "ReLU(output)" if relu else "output",
         )
 
+    @staticmethod
+    def padding_note(img, S, P):
+        """The line under the output: the cells of zeros added on each side.
+
+        (ERRATA 4: "same" may pad more at the bottom and right.)
+        """
+        (top, bottom), (left, right) = (resolve_padding(P, L=n, K=3, S=S) for n in img.shape[:2])
+        return f"padding {P!r}, zeros added per side:\n(top, bottom) = ({top}, {bottom}), (left, right) = ({left}, {right})"
+
     def draw(self, fig, image, kernel, relu, flip, S, P, **weights):
         img, applied, y = self.compute(image, relu, flip, S, P, **weights)
-        # the cells of zeros added on each side (ERRATA 4: "same" may pad more at the bottom and right)
-        (top, bottom), (left, right) = (resolve_padding(P, L=n, K=3, S=S) for n in img.shape[:2])
         return ImageFilterPicture(
-            img,
-            y,
-            applied,
-            fig=fig,
-            note=f"padding {P!r}, zeros added per side:\n(top, bottom) = ({top}, {bottom}), (left, right) = ({left}, {right})",
-            titles=self.titles(relu, flip),
+            img, y, applied, fig=fig, note=self.padding_note(img, S, P), titles=self.titles(relu, flip)
         )
 
     def update(self, image, kernel, relu, flip, S, P, **weights):
-        """New weights, ReLU or flip: the kernel and the output move in place."""
-        _, applied, y = self.compute(image, relu, flip, S, P, **weights)
-        self.picture.set(y, applied, self.titles(relu, flip))
+        """New weights, ReLU, flip, stride or padding: the kernel and the output move in place."""
+        img, applied, y = self.compute(image, relu, flip, S, P, **weights)
+        self.picture.set(y, applied, self.titles(relu, flip), note=self.padding_note(img, S, P))
         return True
 
 
