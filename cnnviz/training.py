@@ -51,7 +51,7 @@ class Trainer:
     fused = None  # set by compile: the output activation the loss takes the logits of ("softmax", "sigmoid"), or None
     compiled_metrics: list = []
     stop_training = False
-    _batch_checked = None  # (shape, dtype) of the last batch train_on_batch checked for its memory
+    _batch_checked = None  # (shape, dtype, layers) of the last batch train_on_batch checked for its memory
 
     # -- compile ---------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
@@ -205,9 +205,10 @@ class Trainer:
         self._compiled("train_on_batch")
         _unsupported(sample_weight=sample_weight, class_weight=class_weight)
         x, y = self._data(x, y, "train_on_batch")
-        if self._batch_checked != (x.shape, x.dtype):  # once per batch shape: the check costs 0.2 ms a step
+        batch = (x.shape, x.dtype, [id(layer) for layer in self.layers])
+        if self._batch_checked != batch:  # again only for another batch or other layers: 0.2 ms a step
             _warn_if_batch_is_large(self, x, len(x), "train_on_batch")
-            self._batch_checked = (x.shape, x.dtype)
+            self._batch_checked = batch
         loss, out = self._train_step(x, y)
         sums = _Sums(self)
         sums.add(loss, len(x), y, out)

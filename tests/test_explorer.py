@@ -97,3 +97,39 @@ def test_blit_marks_without_a_kept_frame_draws_everything():
     png = explorer.blit_marks(explorer.picture.marks)
     assert np.array_equal(pixels(png), full_picture(explorer))
     explorer.close()
+
+
+@pytest.mark.parametrize("disturb", ["canvas.draw", "savefig at 150 dpi"])
+def test_a_full_draw_of_the_figure_by_other_code_keeps_no_text_from_it(explorer, disturb):
+    """savefig, the figure shown inline or canvas.draw() leave another frame on the canvas: no text
+    may keep its pixels from that frame (they would be missing from the next pictures)."""
+    explorer.select("conv2d_1", 7, 7, 3)
+    figure = explorer.picture.fig
+    if disturb == "canvas.draw":
+        figure.canvas.draw()
+    else:
+        figure.savefig(io.BytesIO(), format="png", dpi=150)
+    explorer.show(np.zeros((28, 28), np.uint8), source="a blank")
+    assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+    explorer.select("dense", 2)
+    assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+
+
+def test_texts_that_meet_are_drawn_again_together():
+    """A one-channel layer's colour scale is narrow: its two ends can meet, and then an end that did not
+    change is drawn again with the one that did. (Eleven 1×1 convolutions that pass x on.)"""
+    from cnnviz import keras
+    from cnnviz.keras import layers
+
+    model = keras.models.Sequential(
+        [layers.Conv2D(1, 1, input_shape=(6, 6, 1))] + [layers.Conv2D(1, 1) for _ in range(10)], seed=0
+    )
+    model.set_weights([np.ones_like(w) if w.ndim == 4 else np.zeros_like(w) for w in model.get_weights()])
+    explorer = NetworkExplorer(model)
+    x = np.zeros((6, 6), np.float32)
+    x[0, 0], x[1, 1] = -123456.7, 1.0
+    explorer.show(x)
+    x[1, 1] = 234567.1  # the right end grows into the left one, which stays "−123456.7"
+    explorer.show(x)
+    assert np.array_equal(pixels(explorer.png), full_picture(explorer))
+    explorer.close()

@@ -535,7 +535,8 @@ def test_a_batch_of_all_60000_images_is_announced_before_it_runs(call, monkeypat
 
 
 def test_train_on_batch_checks_a_batch_shape_once(rng, monkeypatch):
-    """A loop of train_on_batch warns once per batch shape, not at every step (nor reads the memory again)."""
+    """A loop of train_on_batch warns when the batch's shape or the layers change, not at every step (nor reads
+    the memory again)."""
     import cnnviz.training
 
     x, y = blobs(rng, 64)
@@ -548,6 +549,10 @@ def test_train_on_batch_checks_a_batch_shape_once(rng, monkeypatch):
             model.train_on_batch(x[:16], y[:16])
     assert len(caught) == 1 and len(asked) == 1
     with pytest.warns(UserWarning, match="one batch of 8 samples"):  # a new shape: checked again
+        model.train_on_batch(x[:8], y[:8])
+    model.add(layers.Dense(3, activation="softmax"))  # the same batch, a layer more: checked again
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.warns(UserWarning, match="one batch of 8 samples"):
         model.train_on_batch(x[:8], y[:8])
 
 

@@ -178,6 +178,9 @@ def test_window_geometry_keeps_answers_but_never_for_an_equal_looking_wrong_argu
             sizes.window_geometry((5, 5), wrong)
     with pytest.raises(ValueError, match=r"K must be a whole number >= 1 \(received K=True\)"):
         sizes.window_geometry((5, 5), (3, True))
+    with np.printoptions(formatter={"int": lambda v: "n"}):  # numpy arrays are not kept: their repr can lie
+        assert sizes.window_geometry(np.array([5, 5]), 3)[0] == (3, 3)
+        assert sizes.window_geometry(np.array([9, 9]), 3)[0] == (7, 7)
     shape = [5, 5]  # a list: its value at the call is what counts
     assert sizes.window_geometry(shape, 2) == ((4, 4), ((0, 0), (0, 0)))
     shape[0] = 9

@@ -272,3 +272,12 @@ def test_show_kernel_change_marks_weights_of_a_diverged_run_and_scales_by_the_fi
         image = ax.images[0]
         drawn = image.to_rgba(image.get_array())
         assert np.all(drawn == magenta, axis=-1).sum() == (0 if ax is axes[0] else 2)
+
+
+def test_show_kernel_change_keeps_a_tiny_change_of_float64_weights():
+    from cnnviz.plot.training import show_kernel_change
+
+    before = np.full((3, 3, 1, 2), 0.5)
+    after = before.copy()
+    after[0, 0, 0, 0] += 2.2e-8  # below float32's step at 0.5 (6e-8): the difference is taken in float64
+    assert show_kernel_change(before, after)[2].get_title() == "after − before (largest 2.2e-08)"

@@ -170,8 +170,7 @@ def show_kernel_change(before, after, channel=0, axes=None, fig=None, titles=("b
     """
     from .network import _beyond, _cmap, _mosaic, mosaic_layout
 
-    # float32, as the mosaic drawn: a float64 scale could end a hair below its largest value, drawn as "over"
-    before, after = np.asarray(before, np.float32), np.asarray(after, np.float32)
+    before, after = np.asarray(before, float), np.asarray(after, float)
     if before.ndim != 4 or before.shape != after.shape:
         raise ValueError(
             "show_kernel_change expects before and after of one shape (KH, KW, C, F); "
@@ -187,7 +186,10 @@ def show_kernel_change(before, after, channel=0, axes=None, fig=None, titles=("b
         )
     layout = mosaic_layout(before.shape[3])
     with np.errstate(invalid="ignore", over="ignore"):
-        change = after - before  # inf − inf is NaN: not finite, drawn as such
+        change = after - before  # in float64, so that a change of 1e-8 to a weight of 0.5 is kept; inf − inf is NaN
+        # drawn, and scaled, as float32, as the mosaics are: a float64 scale could end a hair below the largest
+        # value drawn, which would then be painted as "over"; beyond float32's range is ±∞ there
+        before, after, change = (w.astype(np.float32) for w in (before, after, change))
 
     def largest(w):  # the largest finite |w| (0 when there is none)
         finite = np.abs(w[np.isfinite(w)])

@@ -67,6 +67,12 @@ def rgba_png(pixels: np.ndarray) -> bytes:
     level. Pillow's encoder tries a filter per row first, which makes its files no smaller here
     (74 KB against 70 KB) and takes 7-10 ms: an explorer sends a picture on every change.
     """
+    pixels = np.asarray(pixels)
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4 or 0 in pixels.shape:
+        raise ValueError(
+            f"rgba_png expects an (H, W, 4) array of uint8 RGBA pixels, H and W at least 1; received an "
+            f"array of shape {pixels.shape} and dtype {pixels.dtype}."
+        )
     height, width, _ = pixels.shape
     rows = np.zeros((height, 1 + 4 * width), np.uint8)  # column 0: each row's filter byte, 0
     rows[:, 1:] = pixels.reshape(height, 4 * width)
@@ -166,6 +172,9 @@ class LivePicture:
         self._canvas = FigureCanvasAgg(fig)
         self._background = self._under_marks = None
         self._alone_drawn = {}
+        # a full draw (by draw_background, savefig, the figure shown inline) leaves another frame on
+        # the canvas, without the moving texts: none of them can keep its pixels from it
+        self._canvas.mpl_connect("draw_event", lambda _: self._alone_drawn.clear())
         return fig
 
     def draw_background(self, dynamic=()) -> None:
@@ -242,15 +251,32 @@ class LivePicture:
         at a colour scale's end, a zoom's title that a new drawing leaves alone. Such a text's
         pixels are copied from the last frame and put back after the rest is drawn, when no
         setter has changed it since it was drawn there (matplotlib marks it ``stale``
-        otherwise) and it is anchored at the same pixel. Only for texts that nothing else
-        moving ever touches: there the last frame holds the background and the text alone.
+        otherwise), it is anchored at the same pixel, and its box meets none of the texts of
+        ``alone`` drawn again (a narrow colour scale's two ends may meet). Only for texts that
+        nothing else moving ever touches: there the last frame holds the background and the
+        text alone. A full draw of the figure by anyone (``savefig``, the figure shown inline)
+        replaces that frame, and forgets where the texts were (``new_figure``).
         """
-        kept = {}
+        renderer = self._canvas.get_renderer()
+        candidates, redrawn = {}, []  # id(text) → box, for those that may keep their pixels; boxes drawn anew
         for text in alone:
             drawn = self._alone_drawn.get(id(text))  # (anchor, box) where it was last drawn
             if drawn is not None and not text.stale and text.get_visible() and drawn[0] == _anchor(text):
-                kept[id(text)] = self._canvas.copy_from_bbox(drawn[1])
-        return kept
+                candidates[id(text)] = drawn[1]
+                continue
+            if drawn is not None:
+                redrawn.append(drawn[1])  # its old pixels are wiped
+            if text.get_visible():
+                redrawn.append(text.get_window_extent(renderer).padded(2))  # its new ones
+        touched = True
+        while touched:  # a candidate that meets a text drawn anew is drawn anew too, and so on
+            touched = False
+            for key, box in list(candidates.items()):
+                if any(box.overlaps(other) for other in redrawn):
+                    del candidates[key]
+                    redrawn.append(box)
+                    touched = True
+        return {key: self._canvas.copy_from_bbox(box) for key, box in candidates.items()}
 
     def _note_where(self, alone, kept) -> None:
         """Where each text of ``alone`` is in the frame just drawn, those not ``kept`` measured anew."""
