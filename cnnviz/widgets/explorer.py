@@ -173,9 +173,14 @@ class LivePicture:
         self._background = self._under_marks = None
         self._alone_drawn = {}
         # a full draw (by draw_background, savefig, the figure shown inline) leaves another frame on
-        # the canvas, without the moving texts: none of them can keep its pixels from it
-        self._canvas.mpl_connect("draw_event", lambda _: self._alone_drawn.clear())
+        # the canvas, without the moving texts: none of them can keep its pixels from it. (A bound
+        # method: matplotlib keeps only a weak reference to it, so the canvas does not keep self alive.)
+        self._canvas.mpl_connect("draw_event", self._forget_texts)
         return fig
+
+    def _forget_texts(self, event=None) -> None:
+        """Forget where the moving texts were drawn: the canvas no longer holds that frame."""
+        self._alone_drawn.clear()
 
     def draw_background(self, dynamic=()) -> None:
         """Draw everything but the ``dynamic`` artists and keep it: later pictures only draw those over it."""
