@@ -190,8 +190,7 @@ class LivePicture:
         with fast_drawing():
             self._canvas.draw()
         self._background = self._canvas.copy_from_bbox(self._canvas.figure.bbox)
-        self._under_marks = None
-        self._alone_drawn = {}  # the saved frame holds no moving text
+        self._under_marks = None  # (and canvas.draw() above made _forget_texts forget the moving texts)
 
     def blit(self, dynamic=None, marks=(), alone=()) -> bytes:
         """The ``dynamic`` artists drawn over the saved background: the new picture's PNG (kept in ``png``).
